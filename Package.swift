@@ -1,0 +1,81 @@
+// swift-tools-version: 6.1
+// The forecast host: one package holding the plugin contract (PluginABI), the host
+// executable `forecast`, and the model plugins as dynamic libraries.
+import PackageDescription
+
+let package = Package(
+    name: "forecast",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "forecast", targets: ["Host"]),
+        // Model plugins: shared libraries loaded by the host with dlopen.
+        .library(name: "ARIMA", type: .dynamic, targets: ["ARIMA"]),
+        .library(name: "AutoReg", type: .dynamic, targets: ["AutoReg"]),
+        .library(name: "SeasonalNaive", type: .dynamic, targets: ["SeasonalNaive"]),
+        // The Swift helper for third-party plugin authors.
+        .library(name: "PluginKit", targets: ["PluginKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // MARK: The contract
+        .target(name: "PluginABI", path: "Sources/PluginABI"),
+
+        // MARK: Plugin side (linked statically into each plugin library, never into the host)
+        .target(name: "PluginKit", dependencies: ["PluginABI"], path: "Sources/PluginKit"),
+        .target(name: "ForecastMath", path: "Sources/ForecastMath"),
+        .target(name: "ARIMA", dependencies: ["PluginKit", "ForecastMath"], path: "Plugins/ARIMA"),
+        .target(name: "AutoReg", dependencies: ["PluginKit", "ForecastMath"], path: "Plugins/AutoReg"),
+        .target(name: "SeasonalNaive", dependencies: ["PluginABI"], path: "Plugins/SeasonalNaive", publicHeadersPath: "."),
+
+        // MARK: System libraries
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+
+        // MARK: Host side
+        .target(
+            name: "PluginHost",
+            dependencies: [
+                "PluginABI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/PluginHost"
+        ),
+        .target(
+            name: "ForecastStore",
+            dependencies: [
+                "CSQLite", "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/ForecastStore"
+        ),
+        .executableTarget(
+            name: "Host",
+            dependencies: [
+                "PluginHost", "ForecastStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Host"
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "PluginHostTests",
+            dependencies: ["PluginHost", "Host"],
+            path: "Tests/PluginHostTests"
+        ),
+    ]
+)

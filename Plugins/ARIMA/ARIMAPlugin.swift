@@ -1,0 +1,1 @@
+// ARIMA plugin: under construction in this working tree.

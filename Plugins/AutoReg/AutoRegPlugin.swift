@@ -1,0 +1,1 @@
+// AutoReg plugin: under construction.

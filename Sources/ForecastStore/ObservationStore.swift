@@ -1,0 +1,17 @@
+/// Where processed observations live: SQLite (embedded default) or PostgreSQL.
+///
+/// Implementations are thread-safe. Every write is one transaction: it happens
+/// completely or not at all, and repeating it leaves the same rows (upsert).
+public protocol ObservationStore: Sendable {
+    /// Creates or upgrades the schema to the newest migration; idempotent.
+    func migrate() throws
+
+    /// Inserts or replaces `observations` in one transaction; on error nothing changes.
+    func upsert(_ observations: [Observation]) throws
+
+    /// The cities with at least one observation, sorted.
+    func cities() throws -> [String]
+
+    /// The observations of `city` with `from <= time <= to` (either bound optional), oldest first.
+    func observations(city: String, from: Int64?, to: Int64?) throws -> [Observation]
+}

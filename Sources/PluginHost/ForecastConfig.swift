@@ -1,0 +1,224 @@
+import Foundation
+
+/// The contents of `plugins.json`: which plugin answers on which route, and each
+/// plugin's training options.
+///
+/// ```json
+/// {
+///   "defaultCity": "San Francisco",
+///   "plugins": { "arima": { "options": { "seasonal": "fourier" } } },
+///   "routes": {
+///     "v1": { "plugin": "arima" },
+///     "v2": { "plugin": "autoreg" },
+///     "v9": { "upstream": "http://127.0.0.1:8081/v1" }
+///   }
+/// }
+/// ```
+/// Unknown keys are errors, so a typo never silently falls back to a default.
+public struct ForecastConfig: Sendable, Equatable {
+    /// A route: served in-process by a plugin, or proxied to another host.
+    public enum RouteTarget: Sendable, Equatable {
+        /// Answered by the loaded plugin with this name.
+        case plugin(String)
+        /// Forwarded to this base URL (`http://host:port/prefix`).
+        case upstream(String)
+    }
+
+    /// One entry of `routes`.
+    public struct Route: Sendable, Equatable {
+        /// The path segment, e.g. `v1`.
+        public var name: String
+        /// Where requests go.
+        public var target: RouteTarget
+        /// An optional human description shown at `GET /{route}`.
+        public var description: String?
+        /// Upstream request timeout in seconds (upstream routes only).
+        public var timeoutSeconds: Double
+
+        /// Creates a route.
+        public init(name: String, target: RouteTarget, description: String? = nil, timeoutSeconds: Double = 10) {
+            self.name = name
+            self.target = target
+            self.description = description
+            self.timeoutSeconds = timeoutSeconds
+        }
+    }
+
+    /// The city a request without `?city=` is answered for.
+    public var defaultCity: String
+    /// Training options per plugin name, each a JSON object rendered as text.
+    public var pluginOptions: [String: String]
+    /// The configured routes, sorted by name.
+    public var routes: [Route]
+    /// Plugin directories named in the file (resolved against the file's directory).
+    public var pluginDirectories: [String]
+
+    /// Creates a configuration.
+    public init(defaultCity: String = "San Francisco", pluginOptions: [String: String] = [:],
+                routes: [Route] = [], pluginDirectories: [String] = []) {
+        self.defaultCity = defaultCity
+        self.pluginOptions = pluginOptions
+        self.routes = routes.sorted { $0.name < $1.name }
+        self.pluginDirectories = pluginDirectories
+    }
+
+    /// The options JSON for `plugin` (`{}` when the file gives none).
+    public func options(for plugin: String) -> String {
+        pluginOptions[plugin] ?? "{}"
+    }
+
+    /// The route called `name`.
+    public func route(named name: String) -> Route? {
+        routes.first { $0.name == name }
+    }
+
+    /// The routes for a set of loaded plugins: the configured ones, plus `/<name>` for
+    /// every plugin no configured route already uses under that name.
+    public func effectiveRoutes(pluginNames: [String]) -> [Route] {
+        var result = routes
+        for name in pluginNames where !result.contains(where: { $0.name == name }) {
+            result.append(Route(name: name, target: .plugin(name)))
+        }
+        return result.sorted { $0.name < $1.name }
+    }
+
+    /// Reads and validates the file at `path`.
+    public static func load(path: String) throws(ConfigError) -> ForecastConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(path: path, message: "cannot read the file (missing or unreadable)")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(data, path: path, baseDirectory: base)
+    }
+
+    /// Parses `data`; `path` is used in messages, `baseDirectory` resolves relative plugin directories.
+    public static func parse(_ data: Data, path: String = "plugins.json", baseDirectory: String = ".") throws(ConfigError) -> ForecastConfig {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ConfigError(path: path, message: "malformed JSON: \(jsonErrorText(error, data: data))")
+        }
+        guard let root = object as? [String: Any] else {
+            throw ConfigError(path: path, message: "the top level must be a JSON object")
+        }
+        try requireKeys(root, allowed: ["$schema", "defaultCity", "plugins", "routes", "pluginDirectories"], at: "", path: path)
+
+        var config = ForecastConfig()
+        if let city = root["defaultCity"] {
+            guard let city = city as? String, !city.isEmpty else {
+                throw ConfigError(path: path, message: "'defaultCity' must be a non-empty string")
+            }
+            config.defaultCity = city
+        }
+        if let plugins = root["plugins"] {
+            guard let plugins = plugins as? [String: Any] else {
+                throw ConfigError(path: path, message: "'plugins' must be an object keyed by plugin name")
+            }
+            for (name, entry) in plugins {
+                guard let entry = entry as? [String: Any] else {
+                    throw ConfigError(path: path, message: "'plugins.\(name)' must be an object such as {\"options\": {...}}")
+                }
+                try requireKeys(entry, allowed: ["options"], at: "plugins.\(name)", path: path)
+                if let options = entry["options"] {
+                    guard options is [String: Any],
+                          let text = try? JSONSerialization.data(withJSONObject: options, options: [.sortedKeys]) else {
+                        throw ConfigError(path: path, message: "'plugins.\(name).options' must be a JSON object")
+                    }
+                    config.pluginOptions[name] = String(decoding: text, as: UTF8.self)
+                }
+            }
+        }
+        if let routes = root["routes"] {
+            guard let routes = routes as? [String: Any] else {
+                throw ConfigError(path: path, message: "'routes' must be an object keyed by route name")
+            }
+            var parsed: [Route] = []
+            for (name, entry) in routes {
+                guard isValidRouteName(name) else {
+                    throw ConfigError(path: path, message: "route name '\(name)' must be 1-64 characters of [A-Za-z0-9_-]")
+                }
+                guard let entry = entry as? [String: Any] else {
+                    throw ConfigError(path: path, message: "'routes.\(name)' must be an object with 'plugin' or 'upstream'")
+                }
+                try requireKeys(entry, allowed: ["plugin", "upstream", "description", "timeoutSeconds"], at: "routes.\(name)", path: path)
+                let description = entry["description"] as? String
+                if entry["description"] != nil && description == nil {
+                    throw ConfigError(path: path, message: "'routes.\(name).description' must be a string")
+                }
+                var timeout = 10.0
+                if let value = entry["timeoutSeconds"] {
+                    guard let number = value as? Double, number > 0, number <= 600 else {
+                        throw ConfigError(path: path, message: "'routes.\(name).timeoutSeconds' must be a number of seconds in (0, 600]")
+                    }
+                    timeout = number
+                }
+                switch (entry["plugin"], entry["upstream"]) {
+                case (let plugin as String, nil) where !plugin.isEmpty:
+                    parsed.append(Route(name: name, target: .plugin(plugin), description: description, timeoutSeconds: timeout))
+                case (nil, let upstream as String):
+                    guard let url = URL(string: upstream), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                        throw ConfigError(path: path, message: "'routes.\(name).upstream' must be an http(s) URL such as http://127.0.0.1:8081/v1; got '\(upstream)'")
+                    }
+                    parsed.append(Route(name: name, target: .upstream(upstream), description: description, timeoutSeconds: timeout))
+                default:
+                    throw ConfigError(path: path, message: "'routes.\(name)' needs exactly one of 'plugin' (a plugin name) or 'upstream' (a URL)")
+                }
+            }
+            let reserved: Set<String> = ["healthz", "readyz", "metrics", "openapi.json", "admin"]
+            if let clash = parsed.first(where: { reserved.contains($0.name) }) {
+                throw ConfigError(path: path, message: "route name '\(clash.name)' is reserved by the server")
+            }
+            config.routes = parsed.sorted { $0.name < $1.name }
+        }
+        if let directories = root["pluginDirectories"] {
+            guard let list = directories as? [String] else {
+                throw ConfigError(path: path, message: "'pluginDirectories' must be an array of paths")
+            }
+            config.pluginDirectories = list.map { $0.hasPrefix("/") ? $0 : baseDirectory + "/" + $0 }
+        }
+        return config
+    }
+
+    /// Whether `name` can be a route: 1-64 characters of `[A-Za-z0-9_-]`.
+    public static func isValidRouteName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
+    private static func requireKeys(_ object: [String: Any], allowed: Set<String>, at location: String, path: String) throws(ConfigError) {
+        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            let place = location.isEmpty ? "at the top level" : "in '\(location)'"
+            throw ConfigError(path: path, message: "unknown key '\(unknown)' \(place); allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// Foundation's parse errors carry a byte offset; turn it into a line and column.
+    private static func jsonErrorText(_ error: any Error, data: Data) -> String {
+        let nsError = error as NSError
+        let detail = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? nsError.localizedDescription
+        if let index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int, index <= data.count {
+            let prefix = data.prefix(index)
+            let line = prefix.filter { $0 == UInt8(ascii: "\n") }.count + 1
+            let column = index - (prefix.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+            return "\(detail) (line \(line), column \(column))"
+        }
+        return detail
+    }
+}
+
+/// A problem in `plugins.json`, naming the file and where in it.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file.
+    public var path: String
+    /// What is wrong and where.
+    public var message: String
+
+    /// Creates an error.
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    /// `plugins.json: unknown key 'pluginn' in 'routes.v1'; ...`.
+    public var description: String { "\(path): \(message)" }
+}

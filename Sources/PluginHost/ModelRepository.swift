@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The directory of published model files: `<root>/<plugin>/<city-slug>/<variable>.model`.
+///
+/// Publishing writes a temporary file, flushes it to disk and renames it over the old
+/// one, so a reader sees the old model or the new one, never half of either, and a
+/// failed or killed write leaves the previous model in place.
+public struct ModelRepository: Sendable {
+    /// The root directory, e.g. `<workdir>/models`.
+    public let root: String
+
+    /// A repository rooted at `root`.
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// The variables a model may be trained on.
+    public static let variables = ["temperature", "humidity"]
+
+    /// The file-name form of a city: lower case, runs of other characters as one `-`.
+    ///
+    /// ```swift
+    /// ModelRepository.slug("San Francisco")  // "san-francisco"
+    /// ```
+    public static func slug(_ city: String) -> String {
+        var result = ""
+        var pendingDash = false
+        for scalar in city.lowercased().unicodeScalars {
+            if (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") {
+                if pendingDash && !result.isEmpty { result.append("-") }
+                pendingDash = false
+                result.unicodeScalars.append(scalar)
+            } else {
+                pendingDash = true
+            }
+        }
+        return result.isEmpty ? "city" : result
+    }
+
+    /// The path of the model of `plugin` for `city` and `variable`.
+    public func path(plugin: String, city: String, variable: String) -> String {
+        "\(root)/\(plugin)/\(Self.slug(city))/\(variable).model"
+    }
+
+    /// Writes `file` atomically (temp file, fsync, rename, fsync of the directory).
+    @discardableResult
+    public func publish(_ file: ModelFile) throws -> String {
+        let target = path(plugin: file.manifest.plugin, city: file.manifest.city, variable: file.manifest.variable)
+        try AtomicFile.write(try file.encoded(), to: target)
+        return target
+    }
+
+    /// Reads and verifies the model of `plugin` for `city` and `variable`.
+    public func read(plugin: String, city: String, variable: String) throws(ModelFileError) -> ModelFile {
+        let file = path(plugin: plugin, city: city, variable: variable)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ModelFileError(path: file, message: "no model file (train one with `forecast train --plugin \(plugin) --city '\(city)'`)")
+        }
+        let model = try ModelFile.decode(data, path: file)
+        guard model.manifest.plugin == plugin, model.manifest.variable == variable else {
+            throw ModelFileError(path: file, message: "the file holds a \(model.manifest.plugin) \(model.manifest.variable) model, not \(plugin) \(variable)")
+        }
+        return model
+    }
+
+    /// Every model file of `plugin` whose manifest reads, as (city, variable) pairs, sorted.
+    public func cities(plugin: String) -> [String] {
+        let directory = "\(root)/\(plugin)"
+        guard let slugs = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var cities: Set<String> = []
+        for slug in slugs {
+            for variable in Self.variables {
+                let file = "\(directory)/\(slug)/\(variable).model"
+                if let data = FileManager.default.contents(atPath: file),
+                   let model = try? ModelFile.decode(data, path: file) {
+                    cities.insert(model.manifest.city)
+                }
+            }
+        }
+        return cities.sorted()
+    }
+}
+
+/// Atomic file replacement: write a temporary sibling, fsync, rename, fsync the directory.
+public enum AtomicFile {
+    /// Replaces `path` with `data`; on any failure the old file is untouched.
+    public static func write(_ data: Data, to path: String, permissions: mode_t = 0o644) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let name = (path as NSString).lastPathComponent
+        let temporary = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+        guard descriptor >= 0 else { throw AtomicFileError(path: temporary, operation: "create", code: errno) }
+        var succeeded = false
+        defer {
+            if !succeeded { unlink(temporary) }
+        }
+        do {
+            defer { close(descriptor) }
+            try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
+                var offset = 0
+                while offset < raw.count {
+                    let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw AtomicFileError(path: temporary, operation: "write", code: errno)
+                    }
+                    offset += written
+                }
+            }
+            guard fsync(descriptor) == 0 else { throw AtomicFileError(path: temporary, operation: "fsync", code: errno) }
+        }
+        guard rename(temporary, path) == 0 else { throw AtomicFileError(path: path, operation: "rename", code: errno) }
+        succeeded = true
+        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            fsync(directoryDescriptor)
+            close(directoryDescriptor)
+        }
+    }
+}
+
+/// A system call that failed while writing a file atomically.
+public struct AtomicFileError: Error, Sendable, CustomStringConvertible {
+    /// The file involved.
+    public var path: String
+    /// The failing step: create, write, fsync or rename.
+    public var operation: String
+    /// The `errno` value.
+    public var code: Int32
+
+    /// `cannot write /x/y: No space left on device`.
+    public var description: String {
+        "cannot \(operation) \(path): \(String(cString: strerror(code)))"
+    }
+}
