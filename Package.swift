@@ -72,9 +72,10 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["PluginHost"], path: "Tests/TestSupport"),
         .testTarget(
             name: "PluginHostTests",
-            dependencies: ["PluginHost", "Host"],
+            dependencies: ["PluginHost", "TestSupport"],
             path: "Tests/PluginHostTests"
         ),
     ]
