@@ -196,7 +196,11 @@ public struct ForecastConfig: Sendable, Equatable {
     private static func jsonErrorText(_ error: any Error, data: Data) -> String {
         let nsError = error as NSError
         let detail = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? nsError.localizedDescription
-        if let index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int, index <= data.count {
+        var offset = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int
+        if offset == nil, let range = detail.range(of: "character ") {
+            offset = Int(detail[range.upperBound...].prefix(while: \.isNumber))
+        }
+        if let index = offset, index <= data.count {
             let prefix = data.prefix(index)
             let line = prefix.filter { $0 == UInt8(ascii: "\n") }.count + 1
             let column = index - (prefix.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1

@@ -1,0 +1,52 @@
+import Foundation
+import PluginHost
+import Testing
+
+@Suite("model files")
+struct ModelFileTests {
+    private func manifest(blob: [UInt8]) -> ModelManifest {
+        ModelManifest(plugin: "seasonal-naive", pluginVersion: "1.0.0", abiVersion: 0x10000, city: "San Francisco",
+                      variable: "temperature", firstTime: 0, lastTime: 3600 * 99, stepSeconds: 3600, count: 100,
+                      trainedAt: 1_700_000_000, trainingSeconds: 0.01, options: "{}", summary: #"{"k":1}"#,
+                      blobSize: blob.count, blobSHA256: ModelFile.sha256(blob))
+    }
+
+    @Test("publish then read returns the same file; the slug names the city")
+    func roundTrip() throws {
+        let root = NSTemporaryDirectory() + "models-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let repository = ModelRepository(root: root)
+        let blob: [UInt8] = Array(0..<200).map { UInt8($0) }
+        let path = try repository.publish(ModelFile(manifest: manifest(blob: blob), blob: blob))
+        #expect(path.hasSuffix("/seasonal-naive/san-francisco/temperature.model"))
+        let read = try repository.read(plugin: "seasonal-naive", city: "San Francisco", variable: "temperature")
+        #expect(read.blob == blob)
+        #expect(read.manifest == manifest(blob: blob))
+        #expect(repository.cities(plugin: "seasonal-naive") == ["San Francisco"])
+        // No temporary file is left behind.
+        let entries = try FileManager.default.contentsOfDirectory(atPath: root + "/seasonal-naive/san-francisco")
+        #expect(entries == ["temperature.model"])
+    }
+
+    @Test("a truncated or altered file is refused with the reason")
+    func corruption() throws {
+        let blob: [UInt8] = Array(repeating: 7, count: 64)
+        let data = try ModelFile(manifest: manifest(blob: blob), blob: blob).encoded()
+        #expect(throws: ModelFileError.self) { _ = try ModelFile.decode(data.dropLast(1), path: "x") }
+        var altered = data
+        altered[altered.count - 1] = 8
+        #expect {
+            _ = try ModelFile.decode(altered, path: "x")
+        } throws: { "\($0)".contains("checksum mismatch") }
+        #expect {
+            _ = try ModelFile.decode(Data("hello".utf8), path: "x")
+        } throws: { "\($0)".contains("not a model file") }
+    }
+
+    @Test("slugs are stable and file-name safe")
+    func slugs() {
+        #expect(ModelRepository.slug("San Francisco") == "san-francisco")
+        #expect(ModelRepository.slug("Tel Aviv District") == "tel-aviv-district")
+        #expect(ModelRepository.slug("../../etc") == "etc")
+    }
+}
