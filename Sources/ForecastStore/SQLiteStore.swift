@@ -1,0 +1,202 @@
+import CSQLite
+import Foundation
+import Synchronization
+
+/// The embedded store: one SQLite file, no server.
+///
+/// Opens the file in WAL mode (readers never wait for the writer) with a busy timeout,
+/// so the server can read while a pipeline step loads. One connection per store,
+/// used under a lock; statements are prepared once per call and reused for every row.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "forecast-data/forecast.db")
+/// try store.migrate()
+/// try store.upsert(observations)
+/// ```
+public final class SQLiteStore: ObservationStore, @unchecked Sendable {
+    // @unchecked: the connection pointer is only touched while `lock` is held.
+    private let lock = Mutex(())
+    private let db: OpaquePointer
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating when missing) the SQLite file at `path`; does not migrate.
+    ///
+    /// - Parameters:
+    ///   - path: the database file; its directory is created when missing.
+    ///   - busyTimeoutMilliseconds: how long a statement waits for another writer.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
+            if let handle { sqlite3_close_v2(handle) }
+            throw StoreError(.connection, "cannot open SQLite database \(path): \(message)")
+        }
+        db = handle
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        do {
+            try execute("PRAGMA journal_mode = WAL")
+            try execute("PRAGMA synchronous = NORMAL")
+            try execute("PRAGMA foreign_keys = ON")
+        } catch {
+            sqlite3_close_v2(db)
+            throw StoreError(.connection, "cannot open SQLite database \(path): \(error.message)")
+        }
+    }
+
+    /// Opens the file named by a `sqlite://` URL (`sqlite:///abs/path.db` or `sqlite://relative.db`).
+    public convenience init(url: String) throws(StoreError) {
+        guard url.hasPrefix("sqlite://") else {
+            throw StoreError(.badURL, "not a SQLite URL: \(url) (expected sqlite:///path/to/file.db)")
+        }
+        let path = String(url.dropFirst("sqlite://".count))
+        guard !path.isEmpty else { throw StoreError(.badURL, "the SQLite URL \(url) names no file") }
+        try self.init(path: path)
+    }
+
+    deinit {
+        sqlite3_close_v2(db)
+    }
+
+    // MARK: ObservationStore
+
+    /// Applies every migration newer than the file's schema version, each in its own transaction.
+    public func migrate() throws {
+        try lock.withLock { _ throws(StoreError) in
+            try execute(Migration.historyTable)
+            let current = try queryInt("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            if current > Migration.latestVersion { throw Migration.tooNew(current, store: path) }
+            for migration in Migration.all where migration.version > current {
+                try transaction { () throws(StoreError) in
+                    for statement in migration.sqlite { try execute(statement) }
+                    let record = try Statement(db, "INSERT INTO schema_migrations(version, summary, applied_at) VALUES (?, ?, ?)")
+                    try record.bind(1, Int64(migration.version))
+                    try record.bind(2, migration.summary)
+                    try record.bind(3, Int64(Date().timeIntervalSince1970))
+                    try record.stepDone()
+                }
+            }
+        }
+    }
+
+    /// Inserts or replaces `observations` in one transaction; on any error nothing changes.
+    public func upsert(_ observations: [Observation]) throws {
+        try upsert(observations, progress: { _ in })
+    }
+
+    /// As ``upsert(_:)``, calling `progress` with the number of rows written so far every 50,000 rows.
+    public func upsert(_ observations: [Observation], progress: (Int) -> Void) throws {
+        let rows = observations.lastPerKey()
+        try lock.withLock { _ throws(StoreError) in
+            try transaction { () throws(StoreError) in
+                let insert = try Statement(db, """
+                    INSERT INTO observations(city, time, temperature, humidity) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(city, time) DO UPDATE SET temperature = excluded.temperature, humidity = excluded.humidity
+                    """)
+                for (number, row) in rows.enumerated() {
+                    try insert.bind(1, row.city)
+                    try insert.bind(2, row.time)
+                    try insert.bind(3, row.temperature)
+                    try insert.bind(4, row.humidity)
+                    do throws(StoreError) {
+                        try insert.stepDone()
+                    } catch {
+                        throw StoreError(.query, "row \(number + 1) (\(row.city), time \(row.time)) was refused: \(error.message); nothing was written")
+                    }
+                    insert.reset()
+                    if (number + 1) % 50_000 == 0 { progress(number + 1) }
+                }
+            }
+        }
+        progress(rows.count)
+    }
+
+    /// The cities with at least one observation, sorted.
+    public func cities() throws -> [String] {
+        try lock.withLock { _ throws(StoreError) in
+            let query = try Statement(db, "SELECT DISTINCT city FROM observations ORDER BY city")
+            var result: [String] = []
+            while try query.step() { result.append(query.string(0)) }
+            return result
+        }
+    }
+
+    /// The observations of `city` with `from <= time <= to`, oldest first.
+    public func observations(city: String, from: Int64?, to: Int64?) throws -> [Observation] {
+        try lock.withLock { _ throws(StoreError) in
+            let query = try Statement(db, """
+                SELECT time, temperature, humidity FROM observations
+                WHERE city = ? AND time >= ? AND time <= ? ORDER BY time
+                """)
+            try query.bind(1, city)
+            try query.bind(2, from ?? Int64.min)
+            try query.bind(3, to ?? Int64.max)
+            var result: [Observation] = []
+            while try query.step() {
+                result.append(Observation(city: city, time: query.int64(0),
+                                          temperature: query.double(1), humidity: query.double(2)))
+            }
+            return result
+        }
+    }
+
+    // MARK: Extras
+
+    /// The schema version recorded in the file (0 before the first migration).
+    public func schemaVersion() throws -> Int {
+        try lock.withLock { _ throws(StoreError) in
+            let exists = try queryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+            return exists == 0 ? 0 : try queryInt("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+        }
+    }
+
+    /// Every row of the observations table ordered by city and time (for checks and exports).
+    public func allObservations() throws -> [Observation] {
+        try lock.withLock { _ throws(StoreError) in
+            let query = try Statement(db, "SELECT city, time, temperature, humidity FROM observations ORDER BY city, time")
+            var result: [Observation] = []
+            while try query.step() {
+                result.append(Observation(city: query.string(0), time: query.int64(1),
+                                          temperature: query.double(2), humidity: query.double(3)))
+            }
+            return result
+        }
+    }
+
+    // MARK: Helpers (call with the lock held)
+
+    private func execute(_ sql: String) throws(StoreError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let status = sqlite3_exec(db, sql, nil, nil, &message)
+        if status != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(status))
+            sqlite3_free(message)
+            throw StoreError(.query, "SQLite: \(text)")
+        }
+    }
+
+    private func queryInt(_ sql: String) throws(StoreError) -> Int {
+        let query = try Statement(db, sql)
+        guard try query.step() else { return 0 }
+        return Int(query.int64(0))
+    }
+
+    private func transaction<R>(_ body: () throws(StoreError) -> R) throws(StoreError) -> R {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+}
