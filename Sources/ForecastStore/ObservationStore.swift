@@ -9,9 +9,20 @@ public protocol ObservationStore: Sendable {
     /// Inserts or replaces `observations` in one transaction; on error nothing changes.
     func upsert(_ observations: [Observation]) throws
 
+    /// Upserts as ``upsert(_:)``, calling `progress` with the number of rows written so far.
+    func upsert(_ observations: [Observation], progress: (Int) -> Void) throws
+
     /// The cities with at least one observation, sorted.
     func cities() throws -> [String]
 
     /// The observations of `city` with `from <= time <= to` (either bound optional), oldest first.
     func observations(city: String, from: Int64?, to: Int64?) throws -> [Observation]
+}
+
+extension ObservationStore {
+    /// Upserts as ``upsert(_:)``, reporting rows written so far; stores that cannot report call `progress` once at the end.
+    public func upsert(_ observations: [Observation], progress: (Int) -> Void) throws {
+        try upsert(observations)
+        progress(observations.count)
+    }
 }

@@ -1,0 +1,29 @@
+/// Opens the store a URL names: `sqlite://` (embedded) or `postgresql://` (server).
+///
+/// ```swift
+/// let store = try StoreFactory.open(url: "sqlite:///var/lib/forecast/forecast.db")
+/// ```
+public enum StoreFactory {
+    /// Opens and migrates the store at `url`.
+    ///
+    /// - Parameters:
+    ///   - url: `sqlite:///absolute/path.db`, `sqlite://relative/path.db`, or `postgresql://user@host:port/db`.
+    ///   - migrate: apply pending schema migrations (default true).
+    public static func open(url: String, migrate: Bool = true) throws -> any ObservationStore {
+        let store: any ObservationStore
+        if url.hasPrefix("sqlite://") {
+            store = try SQLiteStore(url: url)
+        } else if url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
+            store = try PostgresStore(url: url)
+        } else {
+            throw StoreError(.badURL, "unknown store URL '\(url)': use sqlite:///path/to/file.db or postgresql://user@host:port/database")
+        }
+        if migrate { try store.migrate() }
+        return store
+    }
+
+    /// The store kind a URL names (`sqlite` or `postgresql`), for messages.
+    public static func kind(of url: String) -> String {
+        url.hasPrefix("sqlite://") ? "sqlite" : "postgresql"
+    }
+}
