@@ -55,6 +55,11 @@ struct PluginsListCommand: AsyncParsableCommand {
         for refusal in registry.refused {
             print("refused  \(refusal.description)")
         }
+        for route in routes {
+            if case .plugin(let name) = route.target, registry.plugin(named: name) == nil {
+                print("route    /\(route.name): plugin '\(name)' is not loaded (no library with that name in the plugin directories)")
+            }
+        }
     }
 }
 
