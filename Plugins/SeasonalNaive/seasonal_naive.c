@@ -222,6 +222,11 @@ static int32_t sn_forecast(const fp_model *model, int32_t horizon, double level,
         mean[h - 1] = model->last_cycle[index];
         lower[h - 1] = mean[h - 1] - half;
         upper[h - 1] = mean[h - 1] + half;
+        /* A blob with an enormous sigma (found by fuzzing) overflows the bounds: the
+         * contract forbids returning infinity from a successful forecast. */
+        if (!isfinite(lower[h - 1]) || !isfinite(upper[h - 1])) {
+            return fail(err, cap, FP_STATUS_NUMERICAL, "the interval at step %d overflows (sigma %g)", h, model->sigma);
+        }
     }
     return FP_STATUS_OK;
 }
