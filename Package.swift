@@ -73,6 +73,8 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["PluginHost"], path: "Tests/TestSupport"),
+        .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
+        .testTarget(name: "AutoRegTests", dependencies: ["PluginHost", "TestSupport"], path: "Tests/AutoRegTests"),
         .testTarget(
             name: "PluginHostTests",
             dependencies: ["PluginHost", "TestSupport"],

@@ -1,1 +1,35 @@
-// AutoReg plugin: under construction.
+import PluginKit
+
+/// The AutoReg plugin: autoregression by least squares with lag selection as statsmodels'
+/// `ar_select_order`, forecasts with intervals from the moving-average representation.
+///
+/// Options (JSON, all optional): `maxlag`, `ic` (aic, bic, hqic), `trend` (n, c, t, ct),
+/// `seasonal` (bool), `period` (int). See `docs/autoreg.md`.
+enum AutoRegPlugin: ForecastPlugin {
+    /// The name "autoreg": route /autoreg, model files autoreg-*.
+    static let name = "autoreg"
+    /// The plugin's version.
+    static let version = "1.0.0"
+    /// One line for `forecast plugins`.
+    static let summary = "Autoregression by least squares (Householder QR) with lag selection by aic/bic/hqic as statsmodels' ar_select_order; optional trend and seasonal dummies"
+    /// The default options, for users to read.
+    static var defaultOptionsJSON: String? { AutoRegOptions.defaultsJSON }
+
+    /// Selects the lag count, fits, and returns the model blob and a JSON summary.
+    static func train(_ series: Series, options: String, host: HostServices) throws(PluginError) -> TrainedModel {
+        let parsed = try AutoRegOptions.parse(options)
+        let fit = try AutoRegFit.run(series, options: parsed, host: host)
+        let summary = try AutoRegSummary(fit).json()
+        host.log("autoreg: selected p=\(fit.model.order) of maxlag \(parsed.maxlag) by \(parsed.ic.rawValue); sigma2 \(fit.model.sigma2)")
+        return TrainedModel(blob: fit.model.blob, summaryJSON: summary)
+    }
+
+    /// Reads a blob made by `train`.
+    static func load(_ blob: [UInt8]) throws(PluginError) -> AutoRegModel {
+        try AutoRegModel(blob: blob)
+    }
+}
+
+/// The one symbol the host looks up: returns this plugin's C descriptor.
+@_cdecl("forecast_plugin_entry")
+public func forecastPluginEntry() -> UnsafeRawPointer { PluginExport.descriptor(for: AutoRegPlugin.self) }

@@ -1,0 +1,100 @@
+import Foundation
+import PluginABI
+import PluginHost
+import Testing
+import TestSupport
+
+/// The model through the C ABI: descriptor, blob, summary, forecasts and conditioning.
+@Suite("AutoReg model")
+struct AutoRegModelTests {
+    static let hourly = ConformanceSuite.generatedSeries(count: 24 * 90)
+
+    @Test("the descriptor names the plugin, offers conditioning and documents its defaults")
+    func descriptor() throws {
+        let plugin = try BuildProducts.plugin("AutoReg")
+        #expect(plugin.name == "autoreg")
+        #expect(plugin.supportsConditioning)
+        let defaults = try #require(plugin.defaultOptionsJSON)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(defaults.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["maxlag", "ic", "trend", "seasonal", "period"])
+    }
+
+    @Test("the blob is small and round-trips: loading it twice forecasts identically")
+    func blobRoundTrip() throws {
+        let plugin = try BuildProducts.plugin("AutoReg")
+        let trained = try plugin.train(Self.hourly, options: #"{"maxlag": 72}"#)
+        #expect(trained.blob.count < 8 * 1024, "\(trained.blob.count) bytes")
+        #expect(trained.blob.starts(with: Array("AREG".utf8)))
+        let a = try plugin.loadModel(trained.blob).forecast(horizon: 72, level: 0.9)
+        let b = try plugin.loadModel(trained.blob).forecast(horizon: 72, level: 0.9)
+        #expect(a == b)
+    }
+
+    @Test("the summary reports the selection: candidates, chosen order, coefficients")
+    func summary() throws {
+        let plugin = try BuildProducts.plugin("AutoReg")
+        let trained = try plugin.train(Self.hourly, options: #"{"maxlag": 30, "ic": "aic", "seasonal": true, "period": 24}"#)
+        let summary = try AutoRegSummaryView(json: trained.summaryJSON)
+        #expect(summary.maxlag == 30)
+        #expect(summary.criteria["aic"]?.count == 31)
+        let aic = try #require(summary.criteria["aic"])
+        #expect(aic.firstIndex(of: aic.min()!) == summary.selected_lags)
+        #expect(summary.params.count == 1 + 23 + summary.selected_lags)
+        #expect(summary.param_names.first == "const")
+        #expect(summary.param_names[1] == "s(2,24)")
+        #expect(summary.nobs == Self.hourly.count - summary.selected_lags)
+        // The generated series is AR(1) around a daily cycle: the first lag must be picked up.
+        #expect(summary.selected_lags >= 1)
+        #expect(summary.sigma2 > 0.3 && summary.sigma2 < 1.0, "sigma2 \(summary.sigma2); the innovations have variance 0.64")
+    }
+
+    @Test("intervals widen with the horizon and with the level; the mean stays inside")
+    func intervals() throws {
+        let plugin = try BuildProducts.plugin("AutoReg")
+        let model = try plugin.loadModel(try plugin.train(Self.hourly, options: "{}").blob)
+        let narrow = try model.forecast(horizon: 48, level: 0.5)
+        let wide = try model.forecast(horizon: 48, level: 0.99)
+        #expect(narrow.mean == wide.mean)
+        for step in 0..<48 {
+            #expect(wide.upper[step] - wide.lower[step] > narrow.upper[step] - narrow.lower[step])
+            if step > 0 { #expect(wide.upper[step] - wide.lower[step] >= wide.upper[step - 1] - wide.lower[step - 1] - 1e-12) }
+        }
+    }
+
+    @Test("conditioning on nothing changes nothing; conditioning in two steps equals one step")
+    func conditioningComposes() throws {
+        let plugin = try BuildProducts.plugin("AutoReg")
+        let split = Self.hourly.count - 100
+        let model = try plugin.loadModel(try plugin.train(Self.hourly.slice(0..<split), options: #"{"trend": "ct"}"#).blob)
+        let empty = TimeSeries(values: [], startTime: Self.hourly.startTime + Int64(split) * 3600)
+        #expect(try model.conditioned(on: empty).forecast(horizon: 30) == model.forecast(horizon: 30))
+        let once = try model.conditioned(on: Self.hourly.slice(split..<Self.hourly.count))
+        let twice = try model.conditioned(on: Self.hourly.slice(split..<(split + 37)))
+            .conditioned(on: Self.hourly.slice((split + 37)..<Self.hourly.count))
+        #expect(try once.forecast(horizon: 30) == twice.forecast(horizon: 30))
+    }
+
+    @Test("conditioning checks the continuation: a gap or another step is refused")
+    func conditioningChecksContinuation() throws {
+        let plugin = try BuildProducts.plugin("AutoReg")
+        let model = try plugin.loadModel(try plugin.train(Self.hourly.slice(0..<1000), options: "{}").blob)
+        #expect(throws: PluginCallError.self) { try model.conditioned(on: Self.hourly.slice(1001..<1100)) }
+        var nan = Self.hourly.slice(1000..<1100)
+        nan.values[3] = .nan
+        do {
+            _ = try model.conditioned(on: nan)
+            Issue.record("conditioning on NaN succeeded")
+        } catch {
+            #expect(error.status == FP_STATUS_INVALID_DATA)
+        }
+    }
+
+    @Test("forecast arguments are checked: horizon 0 and levels outside (0, 1)")
+    func forecastArguments() throws {
+        let plugin = try BuildProducts.plugin("AutoReg")
+        let model = try plugin.loadModel(try plugin.train(Self.hourly, options: "{}").blob)
+        #expect(throws: PluginCallError.self) { try model.forecast(horizon: 0) }
+        #expect(throws: PluginCallError.self) { try model.forecast(horizon: 5, level: 1) }
+        #expect(throws: PluginCallError.self) { try model.forecast(horizon: 5, level: 0) }
+    }
+}
