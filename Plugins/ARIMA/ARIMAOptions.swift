@@ -1,0 +1,115 @@
+import ForecastMath
+import PluginKit
+
+/// The ARIMA plugin's options, decoded from the JSON the host passes to `train`.
+///
+/// Every key is optional; absent keys take the defaults below (see docs/arima.md).
+struct ARIMAOptions: Sendable, Decodable {
+    /// A fixed `[p, d, q]`: skip the order search.
+    var order: [Int]?
+    /// Fixed parameters in statsmodels' order (intercept if any, AR, MA, σ²): skip estimation. Needs `order`.
+    var params: [Double]?
+    var startP = 1
+    var startQ = 1
+    var maxP = 3
+    var maxQ = 3
+    /// The order of differencing; `nil` means "choose with the unit-root test".
+    var d: Int?
+    var maxD = 2
+    var test = UnitRootDifferencing.Test.adf
+    var alpha = 0.05
+    var ic = InformationCriterion.aic
+    var stepwise = true
+    /// The grid bound on `p + q` when `stepwise` is false.
+    var maxOrder = 5
+    /// `nil` = automatic (a constant when `d < 2`, as pmdarima's `with_intercept='auto'`).
+    var withConstant: Bool?
+    var seasonal = Seasonal.none
+    var period = 24
+    var fourierTerms = 3
+    var method = ARIMAEstimator.Method.cssML
+    /// Search with CSS fits, then refit the winner by exact likelihood (R's `approximation`).
+    var approximation = false
+    var maxIterations = 200
+
+    /// How the daily cycle is handled.
+    enum Seasonal: String, Sendable, Decodable {
+        case none
+        case fourier
+    }
+
+    static let keys: Set<String> = [
+        "order", "params", "start_p", "start_q", "max_p", "max_q", "d", "max_d", "test", "alpha", "ic",
+        "stepwise", "max_order", "with_constant", "seasonal", "period", "fourier_terms", "method",
+        "approximation", "max_iterations",
+    ]
+
+    private enum CodingKeys: String, CodingKey {
+        case order, params, d, test, alpha, ic, stepwise, seasonal, period, method, approximation
+        case startP = "start_p", startQ = "start_q", maxP = "max_p", maxQ = "max_q", maxD = "max_d"
+        case maxOrder = "max_order", withConstant = "with_constant", fourierTerms = "fourier_terms"
+        case maxIterations = "max_iterations"
+    }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        order = try c.decodeIfPresent([Int].self, forKey: .order)
+        params = try c.decodeIfPresent([Double].self, forKey: .params)
+        startP = try c.decodeIfPresent(Int.self, forKey: .startP) ?? startP
+        startQ = try c.decodeIfPresent(Int.self, forKey: .startQ) ?? startQ
+        maxP = try c.decodeIfPresent(Int.self, forKey: .maxP) ?? maxP
+        maxQ = try c.decodeIfPresent(Int.self, forKey: .maxQ) ?? maxQ
+        d = try c.decodeIfPresent(Int.self, forKey: .d)
+        maxD = try c.decodeIfPresent(Int.self, forKey: .maxD) ?? maxD
+        test = try c.decodeIfPresent(UnitRootDifferencing.Test.self, forKey: .test) ?? test
+        alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) ?? alpha
+        ic = try c.decodeIfPresent(InformationCriterion.self, forKey: .ic) ?? ic
+        stepwise = try c.decodeIfPresent(Bool.self, forKey: .stepwise) ?? stepwise
+        maxOrder = try c.decodeIfPresent(Int.self, forKey: .maxOrder) ?? maxOrder
+        withConstant = try c.decodeIfPresent(Bool.self, forKey: .withConstant)
+        seasonal = try c.decodeIfPresent(Seasonal.self, forKey: .seasonal) ?? seasonal
+        period = try c.decodeIfPresent(Int.self, forKey: .period) ?? period
+        fourierTerms = try c.decodeIfPresent(Int.self, forKey: .fourierTerms) ?? fourierTerms
+        method = try c.decodeIfPresent(ARIMAEstimator.Method.self, forKey: .method) ?? method
+        approximation = try c.decodeIfPresent(Bool.self, forKey: .approximation) ?? approximation
+        maxIterations = try c.decodeIfPresent(Int.self, forKey: .maxIterations) ?? maxIterations
+    }
+
+    /// Decodes and range-checks `json`.
+    static func parse(_ json: String) throws(PluginError) -> ARIMAOptions {
+        let options = try PluginOptions.decode(ARIMAOptions.self, from: json, keys: keys)
+        try options.validate()
+        return options
+    }
+
+    private func validate() throws(PluginError) {
+        func check(_ condition: Bool, _ message: String) throws(PluginError) {
+            if !condition { throw .invalidArgument(message) }
+        }
+        let orderLimit = 0...8
+        try check(orderLimit.contains(startP) && orderLimit.contains(startQ), "start_p and start_q must lie in 0...8")
+        try check(orderLimit.contains(maxP) && orderLimit.contains(maxQ), "max_p and max_q must lie in 0...8")
+        try check((0...2).contains(maxD), "max_d must lie in 0...2")
+        if let d { try check((0...2).contains(d), "d must lie in 0...2 (or be null to choose it by the unit-root test)") }
+        try check(alpha > 0 && alpha < 1, "alpha must lie strictly between 0 and 1")
+        try check((0...16).contains(maxOrder), "max_order must lie in 0...16")
+        try check((2...10_000).contains(period), "period must lie in 2...10000")
+        try check(fourierTerms >= 1 && 2 * fourierTerms <= period, "fourier_terms must lie in 1...period/2")
+        try check((1...10_000).contains(maxIterations), "max_iterations must lie in 1...10000")
+        if let order {
+            try check(order.count == 3, "order must be [p, d, q]")
+            try check(orderLimit.contains(order[0]) && (0...2).contains(order[1]) && orderLimit.contains(order[2]),
+                      "order must be [p, d, q] with p, q in 0...8 and d in 0...2")
+        }
+        if let params {
+            guard let order else { throw .invalidArgument("params needs a fixed order [p, d, q]") }
+            let constant = withConstant ?? (order[1] < 2)
+            let expected = order[0] + order[2] + (constant ? 1 : 0) + 1
+            try check(params.count == expected,
+                      "params must hold \(expected) values (\(constant ? "intercept, " : "")\(order[0]) AR, \(order[2]) MA, sigma2); got \(params.count)")
+            try check(params.allSatisfy(\.isFinite) && params[params.count - 1] > 0, "params must be finite with a positive sigma2")
+        }
+    }
+}

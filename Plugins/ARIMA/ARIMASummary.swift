@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ForecastMath
+
+/// The JSON fit summary returned with a trained model: order, parameters, criteria, search trace.
+struct ARIMASummary {
+    var fit: ARIMAEstimator.Fit
+    var differencingTest: String?
+    var ic: InformationCriterion
+    var candidates: [StepwiseOrderSearch.Candidate]
+    var fourier: FourierRegressors?
+    var fourierCoefficients: [Double]
+    var fixedParameters: Bool
+    var observations: Int
+
+    static func log(_ x: Double) -> Double { Glibc.log(x) }
+
+    /// A JSON number, or `null` when not finite.
+    static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+
+    static func numbers(_ values: [Double]) -> String { "[" + values.map(number).joined(separator: ",") + "]" }
+
+    /// The parameters in statsmodels' order: intercept (if any), AR, MA, σ².
+    var statsmodelsParameters: [Double] {
+        let p = fit.parameters
+        return (fit.specification.constant ? [p.intercept] : []) + p.ar + p.ma + [p.variance]
+    }
+
+    var json: String {
+        let spec = fit.specification
+        let k = spec.parameterCount, n = fit.observations, ll = fit.logLikelihood
+        var fields: [String] = [
+            "\"model\":\"\(spec)\"",
+            "\"order\":[\(spec.p),\(spec.d),\(spec.q)]",
+            "\"constant\":\(spec.constant)",
+            "\"params\":\(Self.numbers(statsmodelsParameters))",
+            "\"mean\":\(Self.number(fit.parameters.mean))",
+            "\"sigma2\":\(Self.number(fit.parameters.variance))",
+            "\"loglike\":\(Self.number(ll))",
+            "\"aic\":\(Self.number(InformationCriterion.aic.value(logLikelihood: ll, parameters: k, observations: n)))",
+            "\"aicc\":\(Self.number(InformationCriterion.aicc.value(logLikelihood: ll, parameters: k, observations: n)))",
+            "\"bic\":\(Self.number(InformationCriterion.bic.value(logLikelihood: ll, parameters: k, observations: n)))",
+            "\"ic\":\"\(ic.rawValue)\"",
+            "\"nobs\":\(observations)",
+            "\"nobs_effective\":\(n)",
+            "\"converged\":\(fit.converged)",
+            "\"fixed_params\":\(fixedParameters)",
+        ]
+        if let differencingTest { fields.append("\"d_test\":\"\(differencingTest)\"") }
+        if let fourier {
+            fields.append("\"fourier\":{\"period\":\(fourier.period),\"terms\":\(fourier.terms),\"coefficients\":\(Self.numbers(fourierCoefficients))}")
+        }
+        if !candidates.isEmpty {
+            let list = candidates.map { c in
+                "{\"order\":[\(c.specification.p),\(c.specification.d),\(c.specification.q)],\"constant\":\(c.specification.constant),\"\(ic.rawValue)\":\(Self.number(c.score))}"
+            }
+            fields.append("\"candidates\":[" + list.joined(separator: ",") + "]")
+        }
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+}
