@@ -61,10 +61,24 @@ let package = Package(
             ],
             path: "Sources/ForecastStore"
         ),
+        .target(
+            name: "ForecastServer",
+            dependencies: [
+                "PluginHost", "ForecastStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/ForecastServer"
+        ),
         .executableTarget(
             name: "Host",
             dependencies: [
-                "PluginHost", "ForecastStore",
+                "PluginHost", "ForecastStore", "ForecastServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -75,6 +89,14 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["PluginHost"], path: "Tests/TestSupport"),
         .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
         .testTarget(name: "AutoRegTests", dependencies: ["PluginHost", "TestSupport"], path: "Tests/AutoRegTests"),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "ForecastServer", "PluginHost", "ForecastStore", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ServerTests"
+        ),
         .testTarget(
             name: "PluginHostTests",
             dependencies: ["PluginHost", "TestSupport"],

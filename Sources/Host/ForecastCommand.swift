@@ -17,6 +17,7 @@ struct ForecastCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             PluginsCommand.self,
+            ServeCommand.self,
         ]
     )
 }

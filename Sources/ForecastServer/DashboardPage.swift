@@ -1,0 +1,184 @@
+import AsyncHTTPClient
+import ForecastStore
+import Foundation
+import Hummingbird
+import PluginHost
+
+/// `GET /`: one section per city with the last week of observations and every route's
+/// 72-hour forecast with its 95% band, as server-rendered SVG.
+///
+/// In-process routes forecast from the loaded models; upstream routes are asked over
+/// HTTP (their `GET /{route}` for cities and `forecast/72` for the numbers). When the
+/// store is missing or holds nothing for a city, the page says so and still shows the
+/// forecasts.
+enum DashboardPage {
+    /// Hours of forecast drawn.
+    static let horizon = 72
+    /// Hours of observations drawn.
+    static let historyHours: Int64 = 7 * 24
+
+    /// One route's 72-hour forecast for one city, in °C and percent.
+    struct RouteForecast: Sendable {
+        var route: String
+        var hours: [ForecastHour]
+    }
+
+    static func render(server: ForecastServer) async -> String {
+        let models = server.library.current
+        let defaultCity = server.configuration.config.defaultCity
+        var forecasts: [String: [RouteForecast]] = [:]  // by city name
+        var problems: [String] = []
+        let query = { (city: String) in ForecastQuery(hours: horizon, city: city, units: .celsius, level: 0.95) }
+
+        for route in server.routes {
+            switch route.target {
+            case .plugin:
+                guard let routeModels = models.routes[route.name] else { continue }
+                if let problem = routeModels.problem { problems.append("/\(route.name): \(problem)") }
+                for (slug, reason) in routeModels.failures.sorted(by: { $0.key < $1.key }) {
+                    problems.append("/\(route.name) \(slug): \(reason)")
+                }
+                for city in routeModels.sortedCities {
+                    do {
+                        let hours = try ForecastBody.hours(models: city, query: query(city.city))
+                        forecasts[city.city, default: []].append(RouteForecast(route: route.name, hours: hours))
+                    } catch {
+                        problems.append("/\(route.name) \(city.city): \(error.message)")
+                    }
+                }
+            case .upstream(let base):
+                do {
+                    for (city, hours) in try await upstreamForecasts(server: server, base: base, timeout: route.timeoutSeconds) {
+                        forecasts[city, default: []].append(RouteForecast(route: route.name, hours: hours))
+                    }
+                } catch {
+                    problems.append("/\(route.name) (upstream \(base)): \(error)")
+                }
+            }
+        }
+
+        let cities = forecasts.keys.sorted { a, b in
+            if a == defaultCity { return true }
+            if b == defaultCity { return false }
+            return a < b
+        }
+        var colors: [String: String] = [:]
+        for (index, route) in server.routes.enumerated() { colors[route.name] = SVGChart.color(index) }
+
+        var html = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Forecasts</title>
+            <style>
+            body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:24px auto;max-width:920px;color:#222;background:#fff}
+            h1{font-size:1.5rem;margin:0 0 4px}h2{font-size:1.2rem;margin:28px 0 4px}h3{font-size:.95rem;margin:10px 0 2px;font-weight:600}
+            p.note{color:#666;font-size:.85rem;margin:2px 0}
+            ul.legend{list-style:none;padding:0;margin:4px 0;display:flex;gap:16px;font-size:.85rem;flex-wrap:wrap}
+            ul.legend span{display:inline-block;width:14px;height:3px;vertical-align:middle;margin-right:4px}
+            svg.chart{width:100%;height:auto;display:block}
+            svg .grid{stroke:#e4e4e4;stroke-width:1}svg .axis{font-size:11px;fill:#666}
+            .problems{color:#a33;font-size:.85rem}
+            </style></head><body>
+            <h1>Hourly forecasts</h1>
+            <p class="note">Per city: the last week of observations (black) and each route's \(horizon)-hour forecast with its 95% interval (shaded). Temperature in °C, relative humidity in %. Model generation \(models.generation).</p>
+            <ul class="legend"><li><span style="background:#222"></span>observed</li>
+            """
+        for route in server.routes {
+            let label = route.description.map { "/\(route.name) · \($0)" } ?? "/\(route.name)"
+            html += "<li><span style=\"background:\(colors[route.name]!)\"></span>\(SVGChart.escape(label))</li>"
+        }
+        html += "</ul>\n"
+        if !problems.isEmpty {
+            html += "<div class=\"problems\"><p>Not available:</p><ul>"
+            for problem in problems { html += "<li>\(SVGChart.escape(problem))</li>" }
+            html += "</ul></div>\n"
+        }
+        if cities.isEmpty {
+            html += "<p>No route has a model yet. Train one with <code>forecast train</code>, then reload.</p>\n"
+        }
+        for city in cities {
+            let routeForecasts = forecasts[city] ?? []
+            let start = routeForecasts.compactMap { $0.hours.first?.time }.min() ?? 0
+            let (observed, note) = observations(server: server, city: city, forecastStart: start)
+            html += "<section class=\"city\" data-city=\"\(SVGChart.escape(city))\"><h2>\(SVGChart.escape(city))</h2>\n"
+            html += "<p class=\"note\">Forecast from \(ISOTime.format(start)). \(SVGChart.escape(note))</p>\n"
+            let temperature = ChartData(
+                variable: "temperature", unit: "°C",
+                observed: observed.map { ($0.time, $0.temperature.map(TemperatureUnit.celsius.fromKelvin)) },
+                forecasts: routeForecasts.map {
+                    .init(route: $0.route, times: $0.hours.map(\.time), mean: $0.hours.map(\.temperature),
+                          lower: $0.hours.map(\.temperatureLower), upper: $0.hours.map(\.temperatureUpper))
+                },
+                forecastStart: start)
+            let humidity = ChartData(
+                variable: "humidity", unit: "%",
+                observed: observed.map { ($0.time, $0.humidity) },
+                forecasts: routeForecasts.map {
+                    .init(route: $0.route, times: $0.hours.map(\.time), mean: $0.hours.map(\.humidity),
+                          lower: $0.hours.map(\.humidityLower), upper: $0.hours.map(\.humidityUpper))
+                },
+                forecastStart: start)
+            html += "<h3>Temperature (°C)</h3>\n" + SVGChart.render(temperature, city: city, routeColors: colors) + "\n"
+            html += "<h3>Relative humidity (%)</h3>\n" + SVGChart.render(humidity, city: city, routeColors: colors) + "\n"
+            html += "</section>\n"
+        }
+        html += "<p class=\"note\">Served by forecast at \(ISOTime.format(Int64(Date().timeIntervalSince1970))). JSON: <code>/{route}/forecast/72?city=…</code>; API: <a href=\"/openapi.json\">/openapi.json</a>.</p>\n</body></html>\n"
+        return html
+    }
+
+    /// The week of observations before `forecastStart`, or none with a sentence why.
+    static func observations(server: ForecastServer, city: String, forecastStart: Int64) -> ([Observation], String) {
+        guard let store = server.configuration.store else {
+            return ([], "Observations unavailable: \(server.configuration.storeProblem ?? "no store is configured").")
+        }
+        let last = forecastStart - 3600
+        do {
+            let rows = try store.observations(city: city, from: last - (historyHours - 1) * 3600, to: last)
+            if rows.isEmpty {
+                return ([], "Observations unavailable: the store holds none for \(city) in the week before the forecast.")
+            }
+            return (rows, "Observed: \(rows.count) hours from the store.")
+        } catch {
+            return ([], "Observations unavailable: \(error)")
+        }
+    }
+
+    /// For an upstream route: its cities (from `GET base`) and each city's 72-hour forecast.
+    static func upstreamForecasts(server: ForecastServer, base: String, timeout: Double) async throws -> [(String, [ForecastHour])] {
+        let info = try await fetchJSON(server: server, url: base, timeout: timeout)
+        let cities = (info["models"] as? [[String: Any]] ?? []).compactMap { $0["city"] as? String }
+        var result: [(String, [ForecastHour])] = []
+        for city in cities {
+            var components = URLComponents()
+            components.queryItems = [URLQueryItem(name: "city", value: city), URLQueryItem(name: "units", value: "celsius")]
+            let url = Gateway.upstreamURL(base: base, remainder: "/forecast/\(horizon)", query: components.percentEncodedQuery)
+            let body = try await fetchJSON(server: server, url: url, timeout: timeout)
+            let hours = (body["forecast"] as? [[String: Any]] ?? []).compactMap(ForecastHour.init(json:))
+            if !hours.isEmpty { result.append((city, hours)) }
+        }
+        return result
+    }
+
+    static func fetchJSON(server: ForecastServer, url: String, timeout: Double) async throws -> [String: Any] {
+        let response = try await server.gateway.client.execute(HTTPClientRequest(url: url), timeout: .milliseconds(Int64(timeout * 1000)))
+        let body = try await response.body.collect(upTo: Gateway.maxBodyBytes)
+        guard response.status.code == 200,
+              let object = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
+            throw APIError(.badGateway, code: "upstream_failed", message: "\(url) answered \(response.status.code)")
+        }
+        return object
+    }
+}
+
+extension ForecastHour {
+    /// Reads one entry of a forecast body's `forecast` list.
+    init?(json: [String: Any]) {
+        func number(_ key: String) -> Double? { (json[key] as? NSNumber)?.doubleValue }
+        guard let timeText = json["time"] as? String, let time = ISOTime.parse(timeText),
+              let t = number("temperature"), let tl = number("temperatureLower"), let tu = number("temperatureUpper"),
+              let h = number("humidity"), let hl = number("humidityLower"), let hu = number("humidityUpper") else { return nil }
+        self.init(time: time, temperature: t, temperatureLower: tl, temperatureUpper: tu,
+                  humidity: h, humidityLower: hl, humidityUpper: hu)
+    }
+}

@@ -1,0 +1,73 @@
+import NIOCore
+import Synchronization
+
+/// Rendered forecast bodies, keyed by everything that determines them.
+///
+/// A loaded model forecasts deterministically, so a body depends only on the model
+/// generation, route, city, hours, level and units. Entries of older generations are
+/// never returned (the generation is in the key) and are dropped on the next store after
+/// a reload. The cache is bounded: when full it starts over, which is cheap next to
+/// tracking recency for a working set that is small in practice.
+public final class ForecastCache: Sendable {
+    /// What a cached body is for.
+    public struct Key: Hashable, Sendable {
+        /// The ``ModelSet`` generation.
+        public var generation: Int
+        /// The route name.
+        public var route: String
+        /// The city's slug.
+        public var city: String
+        /// Hours ahead.
+        public var hours: Int
+        /// The interval level's bit pattern (exact match only).
+        public var level: UInt64
+        /// Temperature unit.
+        public var units: TemperatureUnit
+
+        /// Creates a key.
+        public init(generation: Int, route: String, city: String, hours: Int, level: Double, units: TemperatureUnit) {
+            self.generation = generation
+            self.route = route
+            self.city = city
+            self.hours = hours
+            self.level = level.bitPattern
+            self.units = units
+        }
+    }
+
+    private struct Storage {
+        var generation = 0
+        var bodies: [Key: ByteBuffer] = [:]
+    }
+
+    private let storage = Mutex(Storage())
+    /// The most bodies held at once.
+    public let capacity: Int
+
+    /// A cache holding at most `capacity` bodies.
+    public init(capacity: Int = 4096) {
+        self.capacity = capacity
+    }
+
+    /// The cached body for `key`, if any.
+    public func body(for key: Key) -> ByteBuffer? {
+        storage.withLock { $0.bodies[key] }
+    }
+
+    /// Stores `body` for `key`, dropping everything of older generations first.
+    public func store(_ body: ByteBuffer, for key: Key) {
+        storage.withLock { storage in
+            if key.generation > storage.generation {
+                storage.bodies.removeAll(keepingCapacity: true)
+                storage.generation = key.generation
+            } else if key.generation < storage.generation {
+                return
+            }
+            if storage.bodies.count >= capacity { storage.bodies.removeAll(keepingCapacity: true) }
+            storage.bodies[key] = body
+        }
+    }
+
+    /// How many bodies are held.
+    public var count: Int { storage.withLock { $0.bodies.count } }
+}

@@ -1,0 +1,86 @@
+import Hummingbird
+import PluginHost
+
+extension ForecastServer {
+    /// `GET /{route}/forecast/{hours}`: the cached body, or a fresh forecast rendered and cached.
+    func forecast(_ route: ForecastConfig.Route, request: Request, context: ServerRequestContext) throws(APIError) -> Response {
+        let models = library.current
+        let query = try ForecastQuery.parse(
+            hours: context.parameters.get("hours"),
+            city: request.uri.queryParameters.get("city"),
+            units: request.uri.queryParameters.get("units"),
+            level: request.uri.queryParameters.get("level"),
+            defaultCity: configuration.config.defaultCity)
+        let (routeModels, city) = try resolve(route: route, city: query.city, in: models)
+        let key = ForecastCache.Key(generation: models.generation, route: route.name, city: ModelRepository.slug(city.city),
+                                    hours: query.hours, level: query.level, units: query.units)
+        let body: ByteBuffer
+        if let cached = cache.body(for: key) {
+            body = cached
+        } else {
+            let hours = try ForecastBody.hours(models: city, query: query)
+            body = ByteBuffer(string: ForecastBody.render(route: route, routeModels: routeModels, models: city,
+                                                          generation: models.generation, query: query, hours: hours))
+            cache.store(body, for: key)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
+    }
+
+    /// The route's models and the city's pair, or the 503/404 that explains why not.
+    func resolve(route: ForecastConfig.Route, city: String, in models: ModelSet) throws(APIError) -> (RouteModels, CityModels) {
+        guard let routeModels = models.routes[route.name] else {
+            throw APIError(.notFound, code: "unknown_route", message: "/\(route.name) is not served in-process by this host")
+        }
+        if let problem = routeModels.problem {
+            throw APIError(.serviceUnavailable, code: "model_unavailable", message: "/\(route.name) has no model: \(problem)")
+        }
+        let slug = ModelRepository.slug(city)
+        if let pair = routeModels.cities[slug] { return (routeModels, pair) }
+        if let failure = routeModels.failures[slug] {
+            throw APIError(.serviceUnavailable, code: "model_unavailable",
+                           message: "/\(route.name) has no usable model for \(city): \(failure)")
+        }
+        let known = routeModels.sortedCities.map(\.city).joined(separator: ", ")
+        throw APIError(.notFound, code: "unknown_city",
+                       message: "/\(route.name) has no model for city '\(city)'; cities: \(known)")
+    }
+
+    /// `GET /{route}`: what the service is, and the models it holds.
+    func routeInfo(_ route: ForecastConfig.Route) throws(APIError) -> Response {
+        let models = library.current
+        guard let routeModels = models.routes[route.name] else {
+            throw APIError(.notFound, code: "unknown_route", message: "/\(route.name) is not served in-process by this host")
+        }
+        var json = JSONWriter()
+        json.beginObject()
+        ForecastBody.writeService(&json, route: route, routeModels: routeModels)
+        json.string("status", routeModels.isReady ? "ready" : "unavailable")
+        json.optionalString("problem", routeModels.problem)
+        json.int("generation", Int64(models.generation))
+        json.string("defaultCity", configuration.config.defaultCity)
+        json.beginArray("models")
+        for city in routeModels.sortedCities {
+            json.beginObject()
+            json.string("city", city.city)
+            json.string("lastObserved", ISOTime.format(city.lastObserved))
+            json.string("firstForecast", ISOTime.format(city.lastObserved + city.stepSeconds))
+            ForecastBody.writeVariable(&json, "temperature", city.temperature)
+            ForecastBody.writeVariable(&json, "humidity", city.humidity)
+            json.endObject()
+        }
+        json.endArray()
+        json.beginArray("failures")
+        for slug in routeModels.failures.keys.sorted() {
+            json.beginObject()
+            json.string("city", slug)
+            json.string("reason", routeModels.failures[slug]!)
+            json.endObject()
+        }
+        json.endArray()
+        json.beginObject("endpoints")
+        json.string("forecast", "/\(route.name)/forecast/{hours}?city=&units=celsius|kelvin|fahrenheit&level=0.95")
+        json.endObject()
+        json.endObject()
+        return Self.json(json.text)
+    }
+}

@@ -1,0 +1,76 @@
+import Hummingbird
+
+extension ForecastServer {
+    /// `GET /readyz`: 200 when every in-process route has models for at least one city, else 503.
+    func readiness() -> Response {
+        let models = library.current
+        var json = JSONWriter()
+        json.beginObject()
+        let notReady = models.routes.values.filter { !$0.isReady }.map(\.route).sorted()
+        if !notReady.isEmpty {
+            json.beginObject("error")
+            json.string("code", "not_ready")
+            json.string("message", "no models for: " + notReady.map { "/\($0)" }.joined(separator: ", "))
+            json.endObject()
+        }
+        json.bool("ready", notReady.isEmpty)
+        json.int("generation", Int64(models.generation))
+        json.beginArray("routes")
+        for route in routes {
+            json.beginObject()
+            json.string("route", route.name)
+            switch route.target {
+            case .plugin(let plugin):
+                let routeModels = models.routes[route.name]
+                json.string("plugin", plugin)
+                json.bool("ready", routeModels?.isReady ?? false)
+                json.beginArray("cities")
+                for city in routeModels?.sortedCities ?? [] { json.string(nil, city.city) }
+                json.endArray()
+                json.optionalString("problem", routeModels?.problem)
+                json.beginArray("failures")
+                for (slug, reason) in (routeModels?.failures ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    json.string(nil, "\(slug): \(reason)")
+                }
+                json.endArray()
+            case .upstream(let url):
+                json.string("upstream", url)
+            }
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return Self.json(json.text, status: notReady.isEmpty ? .ok : .serviceUnavailable)
+    }
+
+    /// `GET /metrics`: the Prometheus exposition, with model ages brought up to date.
+    func metricsResponse() -> Response {
+        metrics.updateModelAges(library.current)
+        let bytes = metrics.render()
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// `POST /admin/reload`, loopback peers only: swap in the newest model files.
+    func adminReload(context: ServerRequestContext) throws(APIError) -> Response {
+        guard context.isLoopbackPeer else {
+            throw APIError(.forbidden, code: "forbidden", message: "POST /admin/reload is accepted from loopback peers only")
+        }
+        do {
+            let models = try reload()
+            var json = JSONWriter()
+            json.beginObject()
+            json.bool("reloaded", true)
+            json.int("generation", Int64(models.generation))
+            json.beginObject("cities")
+            for (name, routeModels) in models.routes.sorted(by: { $0.key < $1.key }) {
+                json.int(name, Int64(routeModels.cities.count))
+            }
+            json.endObject()
+            json.endObject()
+            return Self.json(json.text)
+        } catch {
+            throw APIError(.conflict, code: "reload_failed", message: error.description)
+        }
+    }
+}

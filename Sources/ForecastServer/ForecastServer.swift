@@ -1,0 +1,128 @@
+import AsyncHTTPClient
+import Foundation
+import ForecastStore
+import Hummingbird
+import Logging
+import PluginHost
+
+/// The forecast host: answers plugin routes from loaded models, proxies upstream routes,
+/// and serves health, readiness, metrics, the OpenAPI document and the page.
+///
+/// ```swift
+/// let server = ForecastServer(configuration: configuration)
+/// let app = server.buildApplication()
+/// try await app.runService()
+/// ```
+public final class ForecastServer: Sendable {
+    /// What the server was started with.
+    public let configuration: ServerConfiguration
+    /// The routes served, sorted by name.
+    public let routes: [ForecastConfig.Route]
+    /// The current models and reloads.
+    public let library: ModelLibrary
+    /// Rendered forecast bodies.
+    public let cache: ForecastCache
+    /// Prometheus metrics.
+    public let metrics: ServerMetrics
+    /// Upstream forwarding.
+    public let gateway: Gateway
+    /// The server's log.
+    public let logger: Logger
+    /// The OpenAPI document, rendered once.
+    let openAPI: ByteBuffer
+
+    /// Loads the models of every plugin route and prepares the server.
+    public init(configuration: ServerConfiguration, httpClient: HTTPClient = .shared,
+                logger: Logger = Logger(label: "forecast.serve")) {
+        self.configuration = configuration
+        let routes = configuration.routes
+        self.routes = routes
+        library = ModelLibrary(routes: routes, plugins: configuration.plugins, repository: configuration.repository)
+        cache = ForecastCache(capacity: configuration.cacheCapacity)
+        metrics = ServerMetrics()
+        gateway = Gateway(client: httpClient)
+        self.logger = logger
+        openAPI = ByteBuffer(string: OpenAPIDocument.render(routes: routes, defaultCity: configuration.config.defaultCity))
+    }
+
+    /// The route called `name`.
+    func route(named name: String) -> ForecastConfig.Route? {
+        routes.first { $0.name == name }
+    }
+
+    /// Reloads the models (SIGHUP and `POST /admin/reload`), logging the outcome.
+    @discardableResult
+    public func reload() throws(ReloadError) -> ModelSet {
+        do {
+            let models = try library.reload()
+            logger.info("models reloaded", metadata: ["generation": "\(models.generation)"])
+            return models
+        } catch {
+            logger.error("\(error.description)")
+            throw error
+        }
+    }
+
+    /// The router with every endpoint; the tests drive it with `app.test(.router)`.
+    public func buildRouter() -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: ObservingMiddleware(server: self))
+        router.get("/") { request, _ in try await self.page(request) }
+        router.get("/healthz") { _, _ in Self.json(#"{"status":"ok"}"#) }
+        router.get("/readyz") { _, _ in self.readiness() }
+        router.get("/metrics") { _, _ in self.metricsResponse() }
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: .init(byteBuffer: self.openAPI))
+        }
+        router.post("/admin/reload") { _, context in try self.adminReload(context: context) }
+        for route in routes {
+            switch route.target {
+            case .plugin:
+                router.get("/\(route.name)") { _, _ in try self.routeInfo(route) }
+                router.get("/\(route.name)/forecast/:hours") { request, context in
+                    try self.forecast(route, request: request, context: context)
+                }
+            case .upstream(let base):
+                let forward: @Sendable (Request, ServerRequestContext) async throws -> Response = { request, _ in
+                    try await self.gateway.forward(request, route: route.name, base: base, timeoutSeconds: route.timeoutSeconds)
+                }
+                router.get("/\(route.name)", use: forward)
+                router.get("/\(route.name)/**", use: forward)
+            }
+        }
+        return router
+    }
+
+    /// The application: the router on `host:port`, plus SIGHUP reloads.
+    ///
+    /// - Parameter onListening: called with the bound address once the socket listens
+    ///   (`forecast serve` prints it; with port 0 it is how callers learn the port).
+    public func buildApplication(onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in })
+        -> some ApplicationProtocol {
+        Application(
+            router: buildRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "forecast"),
+            services: [ReloadOnHangup(server: self)],
+            onServerRunning: { channel in
+                let address = channel.localAddress
+                await onListening(address?.ipAddress ?? self.configuration.host, address?.port ?? self.configuration.port)
+            },
+            logger: logger)
+    }
+
+    /// A JSON response.
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension ForecastServer {
+    /// `GET /`: the HTML page.
+    func page(_ request: Request) async throws -> Response {
+        let html = await DashboardPage.render(server: self)
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

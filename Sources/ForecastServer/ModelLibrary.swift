@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import PluginHost
+import Synchronization
+
+/// Holds the current ``ModelSet`` and swaps in a new one on reload, atomically.
+///
+/// Readers take the current snapshot with ``current``; a reload builds the next snapshot
+/// off to the side and replaces the reference in one step. A reload that would make any
+/// city (or route) that serves now stop serving is refused and the old snapshot stays.
+public final class ModelLibrary: Sendable {
+    private let state: Mutex<ModelSet>
+    /// Serialises reloads so two never interleave.
+    private let reloading = Mutex(false)
+    private let routes: [ForecastConfig.Route]
+    private let plugins: [LoadedPlugin]
+    private let repository: ModelRepository
+
+    /// Loads generation 1 of the models for the plugin routes among `routes`.
+    public init(routes: [ForecastConfig.Route], plugins: [LoadedPlugin], repository: ModelRepository) {
+        self.routes = routes
+        self.plugins = plugins
+        self.repository = repository
+        state = Mutex(ModelSet.load(generation: 1, routes: routes, plugins: plugins, repository: repository))
+    }
+
+    /// The snapshot to answer a request with.
+    public var current: ModelSet { state.withLock { $0 } }
+
+    /// Reads the model files again and swaps them in when nothing that serves now would break.
+    ///
+    /// - Returns: the snapshot now in use (the new one).
+    /// - Throws: ``ReloadError`` when the reload is refused; the old models keep serving.
+    @discardableResult
+    public func reload() throws(ReloadError) -> ModelSet {
+        let acquired = reloading.withLock { busy in
+            if busy { return false }
+            busy = true
+            return true
+        }
+        guard acquired else { throw ReloadError(reasons: ["a reload is already running; try again when it finishes"]) }
+        defer { reloading.withLock { $0 = false } }
+
+        let old = current
+        let next = ModelSet.load(generation: old.generation + 1, routes: routes, plugins: plugins, repository: repository)
+        var reasons: [String] = []
+        for (name, oldRoute) in old.routes.sorted(by: { $0.key < $1.key }) {
+            guard let newRoute = next.routes[name] else { continue }
+            for (slug, city) in oldRoute.cities.sorted(by: { $0.key < $1.key }) where newRoute.cities[slug] == nil {
+                let why = newRoute.failures[slug] ?? "its model files are gone"
+                reasons.append("/\(name) would stop serving \(city.city): \(why)")
+            }
+        }
+        guard reasons.isEmpty else { throw ReloadError(reasons: reasons) }
+        state.withLock { $0 = next }
+        return next
+    }
+}
+
+/// A reload that was refused, with why; the previous models still serve.
+public struct ReloadError: Error, Sendable, CustomStringConvertible {
+    /// One sentence per city or route that would have broken.
+    public var reasons: [String]
+
+    /// `reload refused: ...`.
+    public var description: String {
+        "reload refused, the previous models keep serving: " + reasons.joined(separator: "; ")
+    }
+}

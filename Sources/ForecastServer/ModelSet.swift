@@ -1,0 +1,135 @@
+import Foundation
+import PluginHost
+
+/// An immutable snapshot of every in-process route's models, stamped with a generation.
+///
+/// A request takes the current snapshot once and uses it to the end, so a reload that
+/// swaps in a newer snapshot never changes the models under a request in flight. The
+/// models of an old snapshot are released when its last request finishes.
+public final class ModelSet: Sendable {
+    /// Increases by one with every successful load; part of every cache key.
+    public let generation: Int
+    /// When the snapshot was built (Unix seconds).
+    public let loadedAt: Int64
+    /// In-process routes by name.
+    public let routes: [String: RouteModels]
+
+    /// Creates a snapshot.
+    public init(generation: Int, loadedAt: Int64, routes: [String: RouteModels]) {
+        self.generation = generation
+        self.loadedAt = loadedAt
+        self.routes = routes
+    }
+
+    /// Whether every in-process route has models for at least one city.
+    public var isReady: Bool { routes.values.allSatisfy(\.isReady) }
+
+    /// Loads the newest model files of every plugin route in `routes` from `repository`.
+    ///
+    /// Never throws: what cannot be loaded is recorded per route and per city, so one bad
+    /// file takes down only the city (or route) it belongs to.
+    public static func load(generation: Int, routes: [ForecastConfig.Route], plugins: [LoadedPlugin],
+                            repository: ModelRepository) -> ModelSet {
+        var result: [String: RouteModels] = [:]
+        // Several routes may share one plugin: load its files once.
+        var byPlugin: [String: (cities: [String: CityModels], failures: [String: String])] = [:]
+        for route in routes {
+            guard case .plugin(let name) = route.target else { continue }
+            guard let plugin = plugins.first(where: { $0.name == name }) else {
+                let known = plugins.map(\.name).sorted().joined(separator: ", ")
+                result[route.name] = RouteModels(
+                    route: route.name, pluginName: name, plugin: nil, cities: [:], failures: [:],
+                    problem: "plugin '\(name)' is not loaded (loaded: \(known.isEmpty ? "none" : known))")
+                continue
+            }
+            let loaded = byPlugin[name] ?? loadPlugin(plugin, repository: repository)
+            byPlugin[name] = loaded
+            var problem: String?
+            if loaded.cities.isEmpty {
+                if loaded.failures.isEmpty {
+                    problem = "no model files for plugin '\(name)' under \(repository.root)/\(name) (run `forecast train --plugin \(name)`)"
+                } else {
+                    let details = loaded.failures.keys.sorted().map { loaded.failures[$0]! }.joined(separator: "; ")
+                    problem = "no usable models for plugin '\(name)': \(details)"
+                }
+            }
+            result[route.name] = RouteModels(route: route.name, pluginName: name, plugin: plugin,
+                                             cities: loaded.cities, failures: loaded.failures, problem: problem)
+        }
+        return ModelSet(generation: generation, loadedAt: Int64(Date().timeIntervalSince1970), routes: result)
+    }
+
+    /// Loads every city directory of `plugin` in the repository.
+    static func loadPlugin(_ plugin: LoadedPlugin, repository: ModelRepository)
+        -> (cities: [String: CityModels], failures: [String: String]) {
+        let directory = "\(repository.root)/\(plugin.name)"
+        let slugs = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted()
+        var cities: [String: CityModels] = [:]
+        var failures: [String: String] = [:]
+        for slug in slugs {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: "\(directory)/\(slug)", isDirectory: &isDirectory),
+                  isDirectory.boolValue else { continue }
+            do {
+                cities[slug] = try loadCity(plugin: plugin, directory: "\(directory)/\(slug)")
+            } catch {
+                failures[slug] = error.message
+            }
+        }
+        return (cities, failures)
+    }
+
+    /// Reads, verifies and loads the temperature and humidity models in `directory`.
+    static func loadCity(plugin: LoadedPlugin, directory: String) throws(ModelLoadFailure) -> CityModels {
+        let temperature = try loadVariable(plugin: plugin, path: "\(directory)/temperature.model", variable: "temperature")
+        let humidity = try loadVariable(plugin: plugin, path: "\(directory)/humidity.model", variable: "humidity")
+        let t = temperature.manifest
+        let h = humidity.manifest
+        guard t.city == h.city else {
+            throw ModelLoadFailure(message: "\(directory): the temperature model is for '\(t.city)' but the humidity model for '\(h.city)'")
+        }
+        guard t.lastTime == h.lastTime, t.stepSeconds == h.stepSeconds else {
+            throw ModelLoadFailure(message: "\(directory): the temperature and humidity models end at different hours (\(ISOTime.format(t.lastTime)) and \(ISOTime.format(h.lastTime))); train both on the same data")
+        }
+        guard t.stepSeconds > 0 else {
+            throw ModelLoadFailure(message: "\(directory): the models have a step of \(t.stepSeconds) seconds")
+        }
+        return CityModels(city: t.city, temperature: temperature, humidity: humidity)
+    }
+
+    static func loadVariable(plugin: LoadedPlugin, path: String, variable: String) throws(ModelLoadFailure) -> VariableModel {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelLoadFailure(message: "\(path): missing (train it with `forecast train --plugin \(plugin.name)`)")
+        }
+        let file: ModelFile
+        do {
+            file = try ModelFile.decode(data, path: path)
+        } catch {
+            throw ModelLoadFailure(message: error.description)
+        }
+        guard file.manifest.plugin == plugin.name, file.manifest.variable == variable else {
+            throw ModelLoadFailure(message: "\(path): holds a \(file.manifest.plugin) \(file.manifest.variable) model, not \(plugin.name) \(variable)")
+        }
+        let model: PluginModel
+        do {
+            model = try plugin.loadModel(file.blob)
+        } catch {
+            throw ModelLoadFailure(message: "\(path): \(error)")
+        }
+        return VariableModel(model: model, manifest: file.manifest, summaryJSON: objectJSON(file.manifest.summary),
+                             optionsJSON: objectJSON(file.manifest.options))
+    }
+
+    /// `text` when it parses as a JSON object, else `{}` (so it can be embedded verbatim).
+    static func objectJSON(_ text: String) -> String {
+        let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8))
+        return parsed is [String: Any] ? text : "{}"
+    }
+}
+
+/// Why one city's models could not be loaded.
+struct ModelLoadFailure: Error {
+    /// Path and reason.
+    var message: String
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import ForecastServer
+import ForecastStore
+import Foundation
+import Hummingbird
+import Logging
+import PluginHost
+
+/// `forecast serve`: the HTTP server and gateway.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve forecasts over HTTP from the loaded plugins, and proxy upstream routes.",
+        discussion: """
+            Loads every plugin and the newest model files for each route of plugins.json (every \
+            loaded plugin is also served at /<plugin name>). Routes with an "upstream" URL are \
+            proxied. SIGHUP or POST /admin/reload (from loopback) reloads the model files with \
+            no downtime; SIGTERM and SIGINT shut down gracefully. Prints \
+            "listening on http://HOST:PORT" once the socket is bound (use --port 0 for a free port).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Address to bind (0.0.0.0 for every interface).")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to bind; 0 picks a free port.")
+    var port = 8080
+
+    @Flag(name: .customLong("no-store"), help: "Do not open the observation store (the page then shows forecasts only).")
+    var noStore = false
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else {
+            throw ValidationError("--port must be 0...65535; got \(port)")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "forecast.serve")
+        logger.logLevel = .info
+        let config = try global.loadConfig()
+        let registry = try global.discoverPlugins(config: config)
+        for refusal in registry.refused {
+            logger.warning("plugin refused: \(refusal.description)")
+        }
+        let (store, storeProblem) = openStore()
+        if let storeProblem { logger.notice("observations unavailable for the page: \(storeProblem)") }
+        let server = ForecastServer(
+            configuration: ServerConfiguration(
+                host: host, port: port, config: config, plugins: registry.plugins,
+                repository: global.modelRepository, store: store, storeProblem: storeProblem),
+            logger: logger)
+        for route in server.routes {
+            switch route.target {
+            case .plugin(let plugin):
+                let models = server.library.current.routes[route.name]
+                if let problem = models?.problem {
+                    logger.warning("/\(route.name) (\(plugin)) answers 503: \(problem)")
+                } else {
+                    logger.info("/\(route.name) (\(plugin)): \(models?.cities.count ?? 0) cities")
+                }
+                for (slug, reason) in models?.failures ?? [:] {
+                    logger.warning("/\(route.name) \(slug) answers 503: \(reason)")
+                }
+            case .upstream(let url):
+                logger.info("/\(route.name) -> \(url)")
+            }
+        }
+        let app = server.buildApplication { host, port in
+            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+        }
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    /// The store for the page, or why there is none (a missing SQLite file is not created).
+    private func openStore() -> ((any ObservationStore)?, String?) {
+        if noStore { return (nil, "started with --no-store") }
+        let url = global.resolvedDatabaseURL
+        if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            if !FileManager.default.fileExists(atPath: path) {
+                return (nil, "no store at \(path) (run `forecast ingest` first)")
+            }
+        }
+        do {
+            return (try StoreFactory.open(url: url), nil)
+        } catch {
+            return (nil, "cannot open the store \(url): \(error)")
+        }
+    }
+}
