@@ -75,10 +75,20 @@ let package = Package(
             ],
             path: "Sources/ForecastServer"
         ),
+        .target(
+            name: "ForecastPipeline",
+            dependencies: [
+                "ForecastStore", "PluginHost",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/ForecastPipeline"
+        ),
         .executableTarget(
             name: "Host",
             dependencies: [
-                "PluginHost", "ForecastStore", "ForecastServer",
+                "PluginHost", "ForecastStore", "ForecastPipeline", "ForecastServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,6 +97,11 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["PluginHost"], path: "Tests/TestSupport"),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["ForecastPipeline", "ForecastStore", "PluginHost", "TestSupport"],
+            path: "Tests/PipelineTests"
+        ),
         .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
         .testTarget(name: "AutoRegTests", dependencies: ["PluginHost", "TestSupport"], path: "Tests/AutoRegTests"),
         .testTarget(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ForecastStore
 import PluginHost
 
 /// Options shared by every subcommand: where data, the store, the config and plugins live.
@@ -88,6 +89,11 @@ struct GlobalOptions: ParsableArguments {
         } catch {
             throw ValidationError("plugin refused (--strict): \(error.description)")
         }
+    }
+
+    /// Opens (and migrates) the store at ``resolvedDatabaseURL``; throws a `StoreError` that names it.
+    func openStore() throws -> any ObservationStore {
+        try StoreFactory.open(url: resolvedDatabaseURL)
     }
 
     /// The directory holding the running executable (SwiftPM's build output in development).

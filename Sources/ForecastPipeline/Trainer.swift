@@ -1,0 +1,150 @@
+import Dispatch
+import Foundation
+import ForecastStore
+import Logging
+import PluginHost
+import Synchronization
+
+/// The train step: every (plugin, city, variable) job, in parallel across cores.
+///
+/// Each job reads its series from the store (``SeriesExtractor``), calls the plugin's
+/// train entry point through the C ABI with the options from plugins.json, and
+/// publishes a model file atomically with its full manifest. A job that fails publishes
+/// nothing, so the previous model of that city and variable stays; the others go on.
+public struct Trainer: Sendable {
+    /// One unit of work.
+    public struct Job: Sendable {
+        /// The plugin.
+        public var plugin: LoadedPlugin
+        /// The city.
+        public var city: String
+        /// The variable.
+        public var variable: Variable
+        /// The plugin's options (a JSON object).
+        public var options: String
+    }
+
+    /// The outcome of one job.
+    public struct JobResult: Sendable, Codable {
+        /// Plugin name.
+        public var plugin: String
+        /// City.
+        public var city: String
+        /// Variable.
+        public var variable: String
+        /// True when a model file was published.
+        public var ok: Bool
+        /// The published file.
+        public var path: String?
+        /// Points trained on.
+        public var count: Int?
+        /// First hour trained on (Unix seconds).
+        public var firstTime: Int64?
+        /// Last hour trained on (Unix seconds).
+        public var lastTime: Int64?
+        /// Seconds spent in the plugin's train call.
+        public var seconds: Double
+        /// Why it failed.
+        public var error: String?
+    }
+
+    /// Where models are published.
+    public var repository: ModelRepository
+    /// How a series is cut from the stored rows.
+    public var extractor: SeriesExtractor
+    /// Jobs run at once (default: the number of cores).
+    public var parallelism: Int
+
+    /// Creates a train step.
+    public init(repository: ModelRepository, extractor: SeriesExtractor = SeriesExtractor(),
+                parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.repository = repository
+        self.extractor = extractor
+        self.parallelism = max(1, parallelism)
+    }
+
+    /// The jobs for every plugin × city × variable, with each plugin's options from `config`.
+    public static func jobs(plugins: [LoadedPlugin], cities: [String], variables: [Variable] = Variable.allCases,
+                            config: ForecastConfig) -> [Job] {
+        var jobs: [Job] = []
+        for plugin in plugins {
+            for city in cities {
+                for variable in variables {
+                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name)))
+                }
+            }
+        }
+        return jobs
+    }
+
+    /// Runs `jobs`, reading series from `store`; the results come back in job order.
+    public func run(_ jobs: [Job], store: any ObservationStore, progress: ProgressReporter,
+                    logger: Logger = Logger(label: "forecast.train")) throws(PipelineError) -> [JobResult] {
+        // Read each city once, before the parallel part.
+        var rowsByCity: [String: [Observation]] = [:]
+        for city in Set(jobs.map(\.city)) {
+            do {
+                rowsByCity[city] = try store.observations(city: city, from: nil, to: nil)
+            } catch {
+                throw PipelineError(.store, "cannot read \(city) from the store: \(error)")
+            }
+        }
+        let cityRows = rowsByCity
+        let results = Mutex([JobResult?](repeating: nil, count: jobs.count))
+        let next = Atomic<Int>(0)
+        let finished = Atomic<Int>(0)
+        progress.begin("train", label: "train", total: Double(jobs.count), unit: "models")
+        DispatchQueue.concurrentPerform(iterations: min(parallelism, max(jobs.count, 1))) { _ in
+            while true {
+                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard index < jobs.count else { return }
+                let result = runJob(jobs[index], rows: cityRows[jobs[index].city] ?? [], logger: logger)
+                results.withLock { $0[index] = result }
+                let done = finished.wrappingAdd(1, ordering: .relaxed).newValue
+                let label = "\(result.plugin) \(result.city) \(result.variable)"
+                if result.ok {
+                    progress.log("trained \(label): \(result.count ?? 0) points in \(String(format: "%.2f", result.seconds)) s")
+                } else {
+                    progress.log("FAILED \(label): \(result.error ?? "unknown error") (the previous model, if any, is kept)")
+                }
+                progress.update("train", done: Double(done))
+            }
+        }
+        progress.finish("train", message: "\(jobs.count) job(s) done")
+        return results.withLock { $0.map { $0! } }
+    }
+
+    private func runJob(_ job: Job, rows: [Observation], logger: Logger) -> JobResult {
+        var result = JobResult(plugin: job.plugin.name, city: job.city, variable: job.variable.rawValue, ok: false, seconds: 0)
+        guard let series = extractor.series(rows, variable: job.variable) else {
+            result.error = "no \(job.variable.rawValue) observations for \(job.city) in the store (run `forecast ingest --city '\(job.city)'`)"
+            return result
+        }
+        result.count = series.count
+        result.firstTime = series.startTime
+        result.lastTime = series.lastTime
+        let started = Date()
+        let output: TrainingOutput
+        do {
+            output = try job.plugin.train(series, options: job.options, observer: TrainingObserver(logger: logger))
+        } catch {
+            result.seconds = Date().timeIntervalSince(started)
+            result.error = error.description
+            return result
+        }
+        result.seconds = Date().timeIntervalSince(started)
+        let manifest = ModelManifest(
+            plugin: job.plugin.name, pluginVersion: job.plugin.version, abiVersion: job.plugin.abiVersion,
+            city: job.city, variable: job.variable.rawValue, firstTime: series.startTime, lastTime: series.lastTime,
+            stepSeconds: series.stepSeconds, count: series.count, trainedAt: Int64(Date().timeIntervalSince1970),
+            trainingSeconds: result.seconds, options: job.options, summary: output.summaryJSON,
+            blobSize: output.blob.count, blobSHA256: ModelFile.sha256(output.blob))
+        do {
+            result.path = try repository.publish(ModelFile(manifest: manifest, blob: output.blob))
+            result.ok = true
+        } catch {
+            result.error = "cannot publish the model: \(error)"
+        }
+        return result
+    }
+}

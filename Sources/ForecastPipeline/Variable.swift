@@ -1,0 +1,34 @@
+/// A measured variable: one wide CSV per variable, one column per city.
+public enum Variable: String, Sendable, CaseIterable, Codable {
+    /// Air temperature in kelvin.
+    case temperature
+    /// Relative humidity in percent.
+    case humidity
+
+    /// The physical range a value must lie in; anything outside is a data error.
+    ///
+    /// Temperature: 180-340 K (-93 to +67 °C, wider than the records ever measured on
+    /// Earth). Humidity: 0-100 %.
+    public var validRange: ClosedRange<Double> {
+        switch self {
+        case .temperature: 180...340
+        case .humidity: 0...100
+        }
+    }
+
+    /// The unit, for messages.
+    public var unit: String {
+        switch self {
+        case .temperature: "K"
+        case .humidity: "%"
+        }
+    }
+}
+
+/// Which city columns to keep.
+public enum CitySelection: Sendable, Equatable {
+    /// Every column of the file.
+    case all
+    /// These columns, in this order; each must exist.
+    case named([String])
+}

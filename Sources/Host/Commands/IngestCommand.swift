@@ -1,0 +1,112 @@
+import ArgumentParser
+import ForecastPipeline
+import ForecastStore
+import Foundation
+import PluginHost
+
+/// `forecast ingest`: process the fetched CSVs into one clean series per city and load the store.
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Keep the chosen cities, join temperature and humidity on time, validate, fill short gaps, write processed CSVs and load the store.",
+        discussion: """
+            Reads <workdir>/data/temperature.csv and humidity.csv (what `forecast fetch` writes). \
+            Gaps of up to --max-gap hours are interpolated linearly; longer gaps and empty ends are \
+            never invented. Writes <workdir>/processed/<city>.csv and loads the store in one \
+            transaction (an upsert: loading twice leaves the same rows; a failure leaves the store unchanged).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: IngestOptions
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws { try selection.check() }
+
+    func run() async throws {
+        let report = try Self.perform(global: global, options: selection)
+        if json { print(try JSONOutput.render(report)) } else { report.printText() }
+    }
+
+    /// The step's result.
+    struct Report: Encodable {
+        var cities: [CitySummary]
+        var rowsLoaded: Int
+        var store: String
+        var maxInterpolatedGapHours: Int
+        var seconds: Double
+
+        func printText() {
+            for city in cities {
+                print("\(city.city): read \(city.rowsRead) rows, kept \(city.rowsKept) hours \(city.firstTime.map(Timestamp.format) ?? "-") .. \(city.lastTime.map(Timestamp.format) ?? "-")")
+                for (name, variable) in [("temperature", city.temperature), ("humidity", city.humidity)] {
+                    print("  \(name): \(variable.observed) observed, \(variable.interpolated) interpolated, \(variable.longGaps) gap(s) over \(maxInterpolatedGapHours) h left open (\(variable.longGapHours) h), trimmed \(variable.trimmedStart) h at the start and \(variable.trimmedEnd) h at the end, \(variable.segments) segment(s)")
+                }
+                print("  dropped \(city.dropped.total) hours without any value: \(city.dropped.leadingEmpty) before the first observation, \(city.dropped.trailingEmpty) after the last, \(city.dropped.longGap) in long gaps")
+                if let path = city.processedPath { print("  wrote \(path)") }
+            }
+            print("loaded \(rowsLoaded) rows into \(store) in one transaction (\(String(format: "%.2f", seconds)) s)")
+        }
+    }
+
+    /// Runs the step; shared with `forecast pipeline`.
+    static func perform(global: GlobalOptions, options: IngestOptions) throws -> Report {
+        let started = Date()
+        let config = try global.loadConfig()
+        let data = global.resolvedWorkdir + "/data"
+        let ingestor = Ingestor(
+            temperaturePath: options.temperatureCSV ?? data + "/temperature.csv",
+            humidityPath: options.humidityCSV ?? data + "/humidity.csv",
+            selection: options.allCities ? .all : .named(options.cities.isEmpty ? [config.defaultCity] : options.cities),
+            gapPolicy: GapPolicy(maxInterpolatedHours: options.maxGap),
+            processedDirectory: global.resolvedWorkdir + "/processed")
+        let result = try ingestor.run()
+        let store = try global.openStore()
+        let progress = ProgressReporter()
+        progress.begin("load", label: "load", total: Double(result.observations.count), unit: "rows")
+        do {
+            try store.upsert(result.observations) { progress.update("load", done: Double($0)) }
+        } catch {
+            progress.finish("load", message: "failed, nothing written")
+            progress.close()
+            throw PipelineError(.store, "loading \(result.observations.count) rows failed; the store is unchanged: \(error)")
+        }
+        progress.finish("load", message: "\(result.observations.count) rows")
+        progress.close()
+        return Report(cities: result.summaries, rowsLoaded: result.observations.count,
+                      store: redacted(global.resolvedDatabaseURL), maxInterpolatedGapHours: options.maxGap,
+                      seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The URL without its password.
+    static func redacted(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
+              let colon = url[scheme.upperBound..<at].firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+}
+
+/// Which cities and files ingest processes (`ingest` and `pipeline`).
+struct IngestOptions: ParsableArguments {
+    @Option(name: .customLong("city"), help: ArgumentHelp("A city column to keep; repeat for several (default: plugins.json's defaultCity, San Francisco).", valueName: "name"))
+    var cities: [String] = []
+
+    @Flag(name: .customLong("all-cities"), help: "Keep every city column.")
+    var allCities = false
+
+    @Option(name: .customLong("max-gap"), help: ArgumentHelp("The longest run of missing hours that is interpolated.", valueName: "hours"))
+    var maxGap = 3
+
+    @Option(name: .customLong("temperature-csv"), help: ArgumentHelp("Temperature CSV (default <workdir>/data/temperature.csv).", valueName: "file"))
+    var temperatureCSV: String?
+
+    @Option(name: .customLong("humidity-csv"), help: ArgumentHelp("Humidity CSV (default <workdir>/data/humidity.csv).", valueName: "file"))
+    var humidityCSV: String?
+
+    func check() throws {
+        if allCities && !cities.isEmpty { throw ValidationError("use either --city or --all-cities, not both") }
+        if maxGap < 0 || maxGap > 48 { throw ValidationError("--max-gap must be between 0 and 48 hours") }
+    }
+}

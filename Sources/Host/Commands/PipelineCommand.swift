@@ -1,0 +1,77 @@
+import ArgumentParser
+import ForecastPipeline
+import Foundation
+
+/// `forecast pipeline`: fetch, ingest and train in order, with a timing summary.
+struct PipelineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Run fetch, ingest and train in order, with a timing summary per step.",
+        discussion: """
+            Offline, on the deterministic sample data:
+              forecast sample-data --out sample
+              forecast pipeline --temperature sample/temperature.csv.zip --humidity sample/humidity.csv.zip
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var sources: SourceOptions
+    @OptionGroup var ingest: IngestOptions
+    @OptionGroup var train: TrainOptions
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws { try ingest.check() }
+
+    struct Timing: Encodable {
+        var step: String
+        var seconds: Double
+        var summary: String
+    }
+
+    struct Report: Encodable {
+        var fetch: [FetchOutcome]
+        var ingest: IngestCommand.Report
+        var train: [Trainer.JobResult]
+        var timings: [Timing]
+    }
+
+    func run() async throws {
+        var timings: [Timing] = []
+        var started = Date()
+        let fetched = try await FetchCommand.perform(global: global, sources: sources)
+        timings.append(Timing(step: "fetch", seconds: Date().timeIntervalSince(started),
+                              summary: fetched.map { "\($0.variable) \($0.status.rawValue)" }.joined(separator: ", ")))
+        if !json { print("fetch: " + timings.last!.summary) }
+
+        started = Date()
+        let ingested = try IngestCommand.perform(global: global, options: ingest)
+        timings.append(Timing(step: "ingest", seconds: Date().timeIntervalSince(started),
+                              summary: "\(ingested.cities.count) city(ies), \(ingested.rowsLoaded) rows loaded into \(ingested.store)"))
+        if !json { ingested.printText() }
+
+        // Train the cities just ingested.
+        started = Date()
+        let trained = try TrainCommand.perform(global: global, options: train, cities: ingested.cities.map(\.city))
+        let failed = trained.filter { !$0.ok }
+        timings.append(Timing(step: "train", seconds: Date().timeIntervalSince(started),
+                              summary: "\(trained.count - failed.count) of \(trained.count) models published"))
+
+        if json {
+            print(try JSONOutput.render(Report(fetch: fetched, ingest: ingested, train: trained, timings: timings)))
+        } else {
+            for result in trained {
+                print(result.ok ? "trained \(result.plugin) \(result.city) \(result.variable) -> \(result.path ?? "")"
+                                : "FAILED  \(result.plugin) \(result.city) \(result.variable): \(result.error ?? "")")
+            }
+            print("")
+            printTable(header: ["STEP", "SECONDS", "RESULT"], rows: timings.map { [$0.step, String(format: "%.2f", $0.seconds), $0.summary] }
+                       + [["total", String(format: "%.2f", timings.reduce(0) { $0 + $1.seconds }), ""]])
+        }
+        if !failed.isEmpty {
+            FileHandle.standardError.write(Data("\(failed.count) training job(s) failed; their previous models are unchanged\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

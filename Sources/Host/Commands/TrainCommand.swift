@@ -1,0 +1,97 @@
+import ArgumentParser
+import ForecastPipeline
+import ForecastStore
+import Foundation
+import PluginHost
+
+/// `forecast train`: train every plugin on every stored city and variable, in parallel.
+struct TrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train each model plugin on each city and variable from the store, in parallel, and publish the model files.",
+        discussion: """
+            Each series is the most recent contiguous run of hours in the store (long gaps are never \
+            filled). Options come from plugins.json. Model files are written atomically under \
+            <workdir>/models/<plugin>/<city>/<variable>.model; a plugin that fails leaves the previous \
+            model in place and the others still train. Exits with status 1 when any job failed.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: TrainOptions
+
+    @Option(name: .customLong("city"), help: ArgumentHelp("A city to train; repeat for several (default: every city in the store).", valueName: "name"))
+    var cities: [String] = []
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    func run() async throws {
+        let results = try Self.perform(global: global, options: selection, cities: cities)
+        if json {
+            print(try JSONOutput.render(results))
+        } else {
+            for result in results {
+                if result.ok {
+                    print("ok      \(result.plugin) \(result.city) \(result.variable): \(result.count ?? 0) points \(result.firstTime.map(Timestamp.format) ?? "") .. \(result.lastTime.map(Timestamp.format) ?? ""), \(String(format: "%.2f", result.seconds)) s -> \(result.path ?? "")")
+                } else {
+                    print("FAILED  \(result.plugin) \(result.city) \(result.variable): \(result.error ?? "")")
+                }
+            }
+        }
+        let failed = results.filter { !$0.ok }.count
+        if failed > 0 {
+            FileHandle.standardError.write(Data("\(failed) of \(results.count) training job(s) failed; their previous models are unchanged\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    /// Runs the step; shared with `forecast pipeline`.
+    static func perform(global: GlobalOptions, options: TrainOptions, cities requested: [String]) throws -> [Trainer.JobResult] {
+        let config = try global.loadConfig()
+        let registry = try global.discoverPlugins(config: config)
+        var plugins = registry.plugins
+        if !options.plugins.isEmpty {
+            plugins = try options.plugins.map { name in
+                guard let plugin = registry.plugin(named: name) else {
+                    let known = registry.plugins.map(\.name).joined(separator: ", ")
+                    throw ValidationError("no plugin named '\(name)' in \(global.pluginDirectories(config: config).joined(separator: ", ")) (found: \(known.isEmpty ? "none" : known))")
+                }
+                return plugin
+            }
+        }
+        guard !plugins.isEmpty else {
+            throw PipelineError(.usage, "no plugins found in \(global.pluginDirectories(config: config).joined(separator: ", ")); build them (swift build) or pass --plugin-dir")
+        }
+        let store = try global.openStore()
+        let cities = requested.isEmpty ? try store.cities() : requested
+        guard !cities.isEmpty else {
+            throw PipelineError(.usage, "the store has no observations; run `forecast ingest` first")
+        }
+        let variables = options.variables.isEmpty ? Variable.allCases : options.variables
+        let jobs = Trainer.jobs(plugins: plugins, cities: cities, variables: variables, config: config)
+        let trainer = Trainer(repository: global.modelRepository,
+                              extractor: SeriesExtractor(minimumCount: options.minPoints),
+                              parallelism: options.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let progress = ProgressReporter()
+        defer { progress.close() }
+        return try trainer.run(jobs, store: store, progress: progress)
+    }
+}
+
+extension Variable: ExpressibleByArgument {}
+
+/// What to train (`train` and `pipeline`).
+struct TrainOptions: ParsableArguments {
+    @Option(name: .customLong("plugin"), help: ArgumentHelp("A plugin to train; repeat for several (default: every plugin found).", valueName: "name"))
+    var plugins: [String] = []
+
+    @Option(name: .customLong("variable"), help: ArgumentHelp("temperature or humidity; repeat for both (default: both).", valueName: "name"))
+    var variables: [Variable] = []
+
+    @Option(name: .long, help: "Training jobs run at once (default: the number of cores).")
+    var jobs: Int?
+
+    @Option(name: .customLong("min-points"), help: "Prefer the newest contiguous segment with at least this many hours.")
+    var minPoints = 336
+}

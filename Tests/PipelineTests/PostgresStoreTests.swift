@@ -1,0 +1,78 @@
+import ForecastStore
+import Foundation
+import Testing
+
+/// Runs against a real server when FORECAST_TEST_POSTGRES_URL is set (CI starts one with
+/// scripts/postgres-test-server.sh); skipped otherwise. Serialized: the tests share one database.
+@Suite("PostgreSQL store (needs FORECAST_TEST_POSTGRES_URL; CI: scripts/postgres-test-server.sh start)",
+       .serialized, .enabled(if: TestPostgres.isConfigured, "FORECAST_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"))
+struct PostgresStoreTests {
+    @Test("migrate is idempotent; the schema version is recorded")
+    func migrations() throws {
+        let store = try TestPostgres.freshStore()
+        try store.migrate()
+        #expect(try store.schemaVersion() == Migration.latestVersion)
+    }
+
+    @Test("COPY load, read back, idempotent reload")
+    func roundTripAndIdempotence() throws {
+        let store = try TestPostgres.freshStore()
+        let rows = SQLiteStoreTests.rows("San Francisco", 200) + SQLiteStoreTests.rows("Tab\tand \\ back", 5)
+        try store.upsert(rows)
+        let first = try store.allObservations()
+        #expect(first.count == 205)
+        #expect(try store.observations(city: "San Francisco", from: nil, to: nil) == Array(rows[0..<200]))
+        #expect(try store.cities() == ["San Francisco", "Tab\tand \\ back"])
+        try store.upsert(rows)
+        #expect(try store.allObservations() == first)
+    }
+
+    @Test("the same rows on SQLite and PostgreSQL read back identically")
+    func sameBehaviourAsSQLite() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let sqlite = try SQLiteStore(path: directory.file("same.db"))
+        try sqlite.migrate()
+        let postgres = try TestPostgres.freshStore()
+        let rows = SQLiteStoreTests.rows("Eilat", 300, offset: 0.123456789)
+        try sqlite.upsert(rows)
+        try postgres.upsert(rows)
+        #expect(try sqlite.allObservations() == postgres.allObservations())
+    }
+
+    @Test("a refused row rolls back the whole COPY load")
+    func badRow() throws {
+        let store = try TestPostgres.freshStore()
+        try store.upsert(SQLiteStoreTests.rows("Boston", 48))
+        let before = try store.allObservations()
+        var bad = SQLiteStoreTests.rows("Boston", 48, offset: 2)
+        bad[40].humidity = 140
+        #expect(throws: StoreError.self) { try store.upsert(bad) }
+        #expect(try store.allObservations() == before)
+    }
+
+    @Test("the server going away during a load leaves the previous contents")
+    func serverGoneDuringLoad() throws {
+        let store = try TestPostgres.freshStore()
+        try store.upsert(SQLiteStoreTests.rows("Chicago", 100))
+        let before = try store.allObservations()
+        // Enough rows for several COPY chunks; after the first chunk another session kills
+        // this connection's server process (what a server stop does to a session).
+        let big = (0..<30).flatMap { SQLiteStoreTests.rows("City \($0)", 2_000) } + SQLiteStoreTests.rows("Chicago", 100, offset: 5)
+        let killer = try PostgresStore(url: TestPostgres.url!)
+        let pid = store.backendPID()
+        var killed = false
+        #expect(throws: StoreError.self) {
+            try store.upsert(big) { _ in
+                if !killed {
+                    killed = true
+                    try? killer.run("SELECT pg_terminate_backend(\(pid))")
+                }
+            }
+        }
+        #expect(killed)
+        // The store reconnects on the next call; nothing of the failed load is there.
+        #expect(try store.allObservations() == before)
+        #expect(try killer.allObservations() == before)
+    }
+}

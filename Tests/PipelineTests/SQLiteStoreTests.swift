@@ -1,0 +1,96 @@
+import ForecastStore
+import Foundation
+import Testing
+
+@Suite("SQLite store")
+struct SQLiteStoreTests {
+    static func rows(_ city: String, _ count: Int, offset: Double = 0) -> [Observation] {
+        let base: Int64 = 1_500_000_000 / 3600 * 3600
+        return (0..<count).map { (index: Int) -> Observation in
+            let temperature: Double = 280 + Double(index % 24) + offset
+            let humidity: Double? = index % 5 == 0 ? nil : 60 + offset
+            return Observation(city: city, time: base + Int64(index) * 3600, temperature: temperature, humidity: humidity)
+        }
+    }
+
+    @Test("migrations apply once and record their version")
+    func migrations() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try SQLiteStore(path: directory.file("a.db"))
+        #expect(try store.schemaVersion() == 0)
+        try store.migrate()
+        try store.migrate()
+        #expect(try store.schemaVersion() == Migration.latestVersion)
+        let reopened = try StoreFactory.open(url: "sqlite://" + directory.file("a.db"))
+        #expect(try reopened.cities().isEmpty)
+    }
+
+    @Test("upsert then read back, per city and range, oldest first")
+    func roundTrip() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try SQLiteStore(path: directory.file("b.db"))
+        try store.migrate()
+        let sf = Self.rows("San Francisco", 50)
+        let ny = Self.rows("New York", 10)
+        try store.upsert(ny.reversed() + sf)
+        #expect(try store.cities() == ["New York", "San Francisco"])
+        #expect(try store.observations(city: "San Francisco", from: nil, to: nil) == sf)
+        #expect(try store.observations(city: "New York", from: ny[2].time, to: ny[4].time) == Array(ny[2...4]))
+    }
+
+    @Test("two identical loads leave identical tables; a later load updates in place")
+    func idempotence() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try SQLiteStore(path: directory.file("c.db"))
+        try store.migrate()
+        let rows = Self.rows("Denver", 100)
+        try store.upsert(rows)
+        let first = try store.allObservations()
+        try store.upsert(rows)
+        #expect(try store.allObservations() == first)
+        let changed = Self.rows("Denver", 100, offset: 1)
+        try store.upsert(changed)
+        #expect(try store.allObservations() == changed)
+    }
+
+    @Test("a row the schema refuses part way rolls back the whole load")
+    func failedLoadLeavesPreviousContents() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try SQLiteStore(path: directory.file("d.db"))
+        try store.migrate()
+        try store.upsert(Self.rows("Boston", 48))
+        let before = try store.allObservations()
+        var bad = Self.rows("Boston", 48, offset: 2) + Self.rows("Miami", 48)
+        bad[70].temperature = 999 // outside the CHECK range, after many good rows
+        #expect(throws: StoreError.self) { try store.upsert(bad) }
+        #expect(try store.allObservations() == before)
+        var offHour = Self.rows("Boston", 3)
+        offHour[1].time += 60
+        #expect(throws: StoreError.self) { try store.upsert(offHour) }
+        #expect(try store.allObservations() == before)
+    }
+
+    @Test("duplicate keys within one load: the last one wins")
+    func duplicatesInOneLoad() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try SQLiteStore(path: directory.file("e.db"))
+        try store.migrate()
+        var rows = Self.rows("Haifa", 3)
+        var later = rows[1]
+        later.temperature = 300
+        rows.append(later)
+        try store.upsert(rows)
+        #expect(try store.observations(city: "Haifa", from: nil, to: nil).map(\.temperature) == [rows[0].temperature, 300, rows[2].temperature])
+    }
+
+    @Test("a bad URL is a clear error")
+    func badURL() {
+        #expect(throws: StoreError.self) { try StoreFactory.open(url: "mysql://x") }
+        #expect(throws: StoreError.self) { try StoreFactory.open(url: "sqlite:///nonexistent-dir-\(UUID())/sub/\u{0}x.db") }
+    }
+}

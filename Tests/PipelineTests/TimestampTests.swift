@@ -1,0 +1,23 @@
+import ForecastPipeline
+import Testing
+
+@Suite("Timestamp")
+struct TimestampTests {
+    @Test("parses and formats the source's format in UTC")
+    func roundTrip() {
+        #expect(Timestamp.parse("1970-01-01 00:00:00") == 0)
+        #expect(Timestamp.parse("2012-10-01 12:00:00") == 1_349_092_800)
+        #expect(Timestamp.parse("2016-02-29 23:00:00") == 1_456_786_800)
+        #expect(Timestamp.format(1_349_092_800) == "2012-10-01 12:00:00")
+        for time in stride(from: Int64(1_300_000_000), to: 1_600_000_000, by: 3_599_999) {
+            #expect(Timestamp.parse(Timestamp.format(time)) == time)
+        }
+    }
+
+    @Test("refuses malformed timestamps")
+    func malformed() {
+        for text in ["2012-10-01", "2012-13-01 00:00:00", "2013-02-29 00:00:00", "2012-10-01 24:00:00", "2012/10/01 00:00:00", "abcd-10-01 00:00:00"] {
+            #expect(Timestamp.parse(text) == nil, "\(text)")
+        }
+    }
+}
