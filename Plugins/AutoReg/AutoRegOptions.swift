@@ -23,7 +23,7 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
     static let periodLimit = 1000
 
     /// The defaults: see `docs/autoreg.md` for the measurement behind them.
-    static let defaults = AutoRegOptions(maxlag: 48, ic: .bic, trend: .constant, seasonal: true, period: 24)
+    static let defaults = AutoRegOptions(maxlag: 120, ic: .aic, trend: .constant, seasonal: true, period: 24)
 
     /// The option keys, for rejecting unknown ones.
     static let keys: Set<String> = ["maxlag", "ic", "trend", "seasonal", "period"]
