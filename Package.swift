@@ -109,6 +109,7 @@ let package = Package(
             dependencies: [
                 "ForecastServer", "PluginHost", "ForecastStore", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/ServerTests"
         ),

@@ -10,7 +10,7 @@ import PluginHost
 ///
 /// ```swift
 /// let server = ForecastServer(configuration: configuration)
-/// let app = server.buildApplication()
+/// let app = await server.buildApplication()
 /// try await app.runService()
 /// ```
 public final class ForecastServer: Sendable {
@@ -98,12 +98,12 @@ public final class ForecastServer: Sendable {
     ///
     /// - Parameter onListening: called with the bound address once the socket listens
     ///   (`forecast serve` prints it; with port 0 it is how callers learn the port).
-    public func buildApplication(onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in })
+    public func buildApplication(onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }) async
         -> some ApplicationProtocol {
         Application(
             router: buildRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "forecast"),
-            services: [ReloadOnHangup(server: self)],
+            services: [await ReloadOnHangup.make(server: self)],
             onServerRunning: { channel in
                 let address = channel.localAddress
                 await onListening(address?.ipAddress ?? self.configuration.host, address?.port ?? self.configuration.port)

@@ -12,9 +12,11 @@ struct PageTests {
         var rest = Substring(html)
         while let start = rest.range(of: "<polyline class=\"forecast\" data-route=\"\(route)\"") {
             let tail = rest[start.upperBound...]
-            guard let end = tail.range(of: "/>"),
-                  let pointsStart = tail[..<end.lowerBound].range(of: "points=\"") else { break }
-            let points = tail[pointsStart.upperBound..<end.lowerBound].dropLast()
+            // Up to the tag's end: `/>` as served, `></polyline>` as a browser serialises it.
+            guard let end = tail.range(of: ">"),
+                  let pointsStart = tail[..<end.lowerBound].range(of: "points=\""),
+                  let pointsEnd = tail[pointsStart.upperBound..<end.lowerBound].range(of: "\"") else { break }
+            let points = tail[pointsStart.upperBound..<pointsEnd.lowerBound]
             result.append(points.split(separator: " ").compactMap { pair in
                 let xy = pair.split(separator: ",").compactMap { Double($0) }
                 return xy.count == 2 ? (xy[0], xy[1]) : nil

@@ -68,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.info("/\(route.name) -> \(url)")
             }
         }
-        let app = server.buildApplication { host, port in
+        let app = await server.buildApplication { host, port in
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
         }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
