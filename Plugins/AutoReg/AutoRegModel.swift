@@ -36,9 +36,10 @@ struct AutoRegModel: ConditionableModel, Equatable {
         var psi = [Double](repeating: 0, count: count)
         guard count > 0 else { return psi }
         psi[0] = 1
+        // Without lags psi_j = 0 for j >= 1 (white noise around the deterministic terms).
         for j in 1..<max(count, 1) {
             var sum = 0.0
-            for i in 1...min(j, order) where order > 0 { sum += lagCoefficients[i - 1] * psi[j - i] }
+            for i in 0..<min(j, order) { sum += lagCoefficients[i] * psi[j - 1 - i] }
             psi[j] = sum
         }
         return psi

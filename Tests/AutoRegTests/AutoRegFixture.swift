@@ -71,6 +71,7 @@ struct AutoRegFixture: Decodable {
     static let names = [
         "ar3_aic_c", "ar3_hqic_ct", "sunspots_bic_c", "sunspots_aic_t", "macro_infl_aic_n",
         "hourly_seasonal_bic_c", "hourly_seasonal_aic_n", "hourly_seasonal_hqic_ct",
+        "white_noise_bic_c", "white_noise_bic_n",
     ]
 
     /// Reads the fixture `name`.

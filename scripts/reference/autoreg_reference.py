@@ -67,6 +67,9 @@ def cases():
         ("hourly_seasonal_bic_c", hourly, {"maxlag": 30, "ic": "bic", "trend": "c", "seasonal": True, "period": 24}),
         ("hourly_seasonal_aic_n", hourly, {"maxlag": 26, "ic": "aic", "trend": "n", "seasonal": True, "period": 24}),
         ("hourly_seasonal_hqic_ct", hourly[:700], {"maxlag": 20, "ic": "hqic", "trend": "ct", "seasonal": True, "period": 12}),
+        # White noise: bic picks no lag at all (p = 0), with and without a constant.
+        ("white_noise_bic_c", 5 + 2 * np.random.default_rng(0).standard_normal(300), {"maxlag": 6, "ic": "bic", "trend": "c"}),
+        ("white_noise_bic_n", 2 * np.random.default_rng(0).standard_normal(300), {"maxlag": 6, "ic": "bic", "trend": "n"}),
     ]
 
 
