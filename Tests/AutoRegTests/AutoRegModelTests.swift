@@ -98,3 +98,40 @@ struct AutoRegModelTests {
         #expect(throws: PluginCallError.self) { try model.forecast(horizon: 5, level: 0) }
     }
 }
+
+/// Host services during training: progress and cancellation.
+@Suite("AutoReg host services")
+struct AutoRegHostServicesTests {
+    @Test("progress is reported within [0, 1], monotone, ending at 1")
+    func progress() throws {
+        let plugin = try BuildProducts.plugin("AutoReg")
+        let seen = ProgressRecorder()
+        _ = try plugin.train(ConformanceSuite.generatedSeries(count: 2000), options: "{}",
+                             observer: TrainingObserver(onProgress: { fraction, _ in seen.add(fraction) }))
+        let values = seen.values
+        #expect(!values.isEmpty)
+        #expect(values == values.sorted())
+        #expect(values.last == 1)
+    }
+
+    @Test("a host that has cancelled gets the cancelled status")
+    func cancellation() throws {
+        let plugin = try BuildProducts.plugin("AutoReg")
+        let observer = TrainingObserver()
+        observer.cancel()
+        do {
+            _ = try plugin.train(ConformanceSuite.generatedSeries(count: 2000), options: "{}", observer: observer)
+            Issue.record("training went on after cancellation")
+        } catch {
+            #expect(error.status == FP_STATUS_CANCELLED)
+        }
+    }
+}
+
+/// Progress fractions collected from the training thread.
+private final class ProgressRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fractions: [Double] = []
+    func add(_ value: Double) { lock.withLock { fractions.append(value) } }
+    var values: [Double] { lock.withLock { fractions } }
+}
