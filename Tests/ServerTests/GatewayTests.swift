@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import ForecastServer
+import Hummingbird
+import HummingbirdTesting
+import PluginHost
+import Testing
+
+/// A loopback TCP socket that listens but never accepts: connections complete in the
+/// kernel's backlog and then hear nothing, like a hung upstream.
+final class SilentListener {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        guard bound == 0, listen(descriptor, 16) == 0 else {
+            close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(descriptor) }
+}
+
+@Suite("gateway errors")
+struct GatewayTests {
+    @Test("an upstream that does not answer in time gives 504, one that refuses gives 502, both as JSON errors")
+    func upstreamFailures() async throws {
+        let fixture = try ServerFixture.make()
+        defer { fixture.remove() }
+        let silent = try SilentListener()
+        let config = ForecastConfig(routes: [
+            .init(name: "slow", target: .upstream("http://127.0.0.1:\(silent.port)/v1"), timeoutSeconds: 0.5),
+            .init(name: "dead", target: .upstream("http://127.0.0.1:9/v1"), timeoutSeconds: 1),
+        ])
+        let app = Application(router: try fixture.server(config: config).buildRouter())
+        try await app.test(.router) { client in
+            let slow = try await client.execute(uri: "/slow/forecast/24", method: .get)
+            #expect(slow.status == .gatewayTimeout)
+            #expect(try slow.errorCode() == "upstream_timeout")
+            let dead = try await client.execute(uri: "/dead/forecast/24", method: .get)
+            #expect(dead.status == .badGateway)
+            #expect(try dead.errorCode() == "upstream_failed")
+        }
+        withExtendedLifetime(silent) {}
+    }
+}

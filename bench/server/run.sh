@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Benchmark of `forecast serve` (see README.md): wrk -t2 -c32 on GET /v1/forecast/72 against
+#   1. forecast serve (in-process route, cached forecast),
+#   2. a bare Hummingbird route returning the same bytes from a prebuilt buffer (bare/),
+#   3. nginx serving the same body as a static file;
+# and the gateway path: forecast serve as gateway -> host, against nginx as reverse proxy -> host.
+# Prints a table with ratios and writes it to bench/server/results-latest.md.
+#
+# Needs: wrk and nginx (Debian: apt-get install -y wrk nginx), curl, python3.
+# Environment: DURATION (default 15s), PLUGIN (default seasonal-naive; arima or autoreg once built),
+#              SCRATCH (release build dir, default .build-server-release), HOURS (sample data size).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE="$ROOT/bench/server"
+SCRATCH=${SCRATCH:-$ROOT/.build-server-release}
+DURATION=${DURATION:-15s}
+PLUGIN=${PLUGIN:-seasonal-naive}
+HOURS=${HOURS:-2400}
+SEED_RPS=84        # the seed's stack (hug + gunicorn, 2 workers, pmdarima per request), measured earlier
+SEED_P99_MS=761
+
+for tool in wrk nginx curl python3; do
+    command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk nginx curl)" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/forecast-bench.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    if [ -f "$WORK/nginx/nginx.pid" ]; then kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null || true; fi
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Waits for "listening on http://H:P" in a log file and prints P.
+wait_port() {
+    for _ in $(seq 1 300); do
+        if grep -q "^listening on http://" "$1" 2>/dev/null; then
+            grep -m1 "^listening on http://" "$1" | sed 's/.*://'; return 0
+        fi
+        sleep 0.1
+    done
+    echo "server did not start; log:" >&2; cat "$1" >&2; exit 1
+}
+
+echo "== building (release)"
+case "$PLUGIN" in
+    seasonal-naive) PRODUCT=SeasonalNaive ;;
+    arima) PRODUCT=ARIMA ;;
+    autoreg) PRODUCT=AutoReg ;;
+    *) echo "PLUGIN must be seasonal-naive, arima or autoreg" >&2; exit 1 ;;
+esac
+swift build -c release --package-path "$ROOT" --scratch-path "$SCRATCH" --product forecast
+swift build -c release --package-path "$ROOT" --scratch-path "$SCRATCH" --product "$PRODUCT"
+swift build -c release --package-path "$HERE/bare" --scratch-path "$HERE/bare/.build"
+BIN="$SCRATCH/release"
+FORECAST="$BIN/forecast"
+BARE="$HERE/bare/.build/release/BareServer"
+mkdir -p "$WORK/plugins" "$WORK/no-plugins"
+ln -s "$BIN/lib$PRODUCT.so" "$WORK/plugins/lib$PRODUCT.so"
+
+echo "== data and models ($PLUGIN, $HOURS hours of sample data)"
+"$FORECAST" sample-data --out "$WORK/src" --hours "$HOURS" >/dev/null
+cat > "$WORK/plugins.json" <<JSON
+{"defaultCity": "San Francisco", "routes": {"v1": {"plugin": "$PLUGIN"}}}
+JSON
+COMMON=(--workdir "$WORK" --config "$WORK/plugins.json" --plugin-dir "$WORK/plugins")
+"$FORECAST" fetch "${COMMON[@]}" --temperature "$WORK/src/temperature.csv.zip" --humidity "$WORK/src/humidity.csv.zip" >/dev/null
+"$FORECAST" ingest "${COMMON[@]}" >/dev/null
+"$FORECAST" train "${COMMON[@]}" --plugin "$PLUGIN" >/dev/null
+
+echo "== starting servers"
+"$FORECAST" serve "${COMMON[@]}" --port 0 >"$WORK/host.log" 2>&1 & PIDS+=($!)
+HOST_PORT=$(wait_port "$WORK/host.log")
+URL_PATH=/v1/forecast/72
+curl -sf "http://127.0.0.1:$HOST_PORT$URL_PATH" -o "$WORK/body.json"
+BODY_BYTES=$(wc -c <"$WORK/body.json")
+
+BARE_PORT=$(free_port)
+"$BARE" "$WORK/body.json" "$BARE_PORT" "$URL_PATH" >"$WORK/bare.log" 2>&1 & PIDS+=($!)
+
+cat > "$WORK/gateway.json" <<JSON
+{"routes": {"v1": {"upstream": "http://127.0.0.1:$HOST_PORT/v1"}}}
+JSON
+"$FORECAST" serve --workdir "$WORK" --config "$WORK/gateway.json" --plugin-dir "$WORK/no-plugins" --no-store --port 0 \
+    >"$WORK/gateway.log" 2>&1 & PIDS+=($!)
+GATEWAY_PORT=$(wait_port "$WORK/gateway.log")
+
+mkdir -p "$WORK/static/v1/forecast" "$WORK/nginx/logs"
+cp "$WORK/body.json" "$WORK/static/v1/forecast/72"
+NGINX_STATIC_PORT=$(free_port)
+NGINX_PROXY_PORT=$(free_port)
+cat > "$WORK/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $WORK/nginx/tmp-body;
+    proxy_temp_path $WORK/nginx/tmp-proxy;
+    fastcgi_temp_path $WORK/nginx/tmp-fastcgi;
+    uwsgi_temp_path $WORK/nginx/tmp-uwsgi;
+    scgi_temp_path $WORK/nginx/tmp-scgi;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$NGINX_STATIC_PORT;
+        location / { root $WORK/static; default_type "application/json; charset=utf-8"; }
+    }
+    upstream forecast_host { server 127.0.0.1:$HOST_PORT; keepalive 64; }
+    server {
+        listen 127.0.0.1:$NGINX_PROXY_PORT;
+        location / {
+            proxy_pass http://forecast_host;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+CONF
+nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
+sleep 1
+
+# Every server must return the same bytes before anything is measured.
+for port in "$BARE_PORT" "$NGINX_STATIC_PORT" "$GATEWAY_PORT" "$NGINX_PROXY_PORT"; do
+    curl -sf "http://127.0.0.1:$port$URL_PATH" -o "$WORK/check.json"
+    cmp -s "$WORK/body.json" "$WORK/check.json" || { echo "port $port serves different bytes" >&2; exit 1; }
+done
+
+# run NAME PORT -> "rps p99_ms"
+measure() {
+    wrk -t2 -c32 -d3s "http://127.0.0.1:$2$URL_PATH" >/dev/null   # warm-up
+    wrk -t2 -c32 -d"$DURATION" --latency "http://127.0.0.1:$2$URL_PATH" >"$WORK/wrk-$1.txt"
+    python3 - "$WORK/wrk-$1.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M).groups()
+p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+socket_errors = re.search(r"Socket errors: (.*)", text)
+if errors or socket_errors:
+    print("warning:", (errors.group(0) if errors else ""), (socket_errors.group(0) if socket_errors else ""), file=sys.stderr)
+print(f"{rps:.0f} {p99:.2f}")
+PY
+}
+
+echo "== measuring (wrk -t2 -c32 -d$DURATION, body $BODY_BYTES bytes)"
+read -r HOST_RPS HOST_P99 < <(measure host "$HOST_PORT")
+read -r BARE_RPS BARE_P99 < <(measure bare "$BARE_PORT")
+read -r NGINX_RPS NGINX_P99 < <(measure nginx-static "$NGINX_STATIC_PORT")
+read -r GATEWAY_RPS GATEWAY_P99 < <(measure gateway "$GATEWAY_PORT")
+read -r PROXY_RPS PROXY_P99 < <(measure nginx-proxy "$NGINX_PROXY_PORT")
+
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+OUT="$HERE/results-latest.md"
+{
+    echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t2 -c32 -d$DURATION, GET $URL_PATH, body $BODY_BYTES bytes, plugin $PLUGIN"
+    echo
+    echo "| server | req/s | p99 ms |"
+    echo "|---|---:|---:|"
+    echo "| seed stack (hug + gunicorn, pmdarima per request; earlier measurement) | $SEED_RPS | $SEED_P99_MS |"
+    echo "| forecast serve, in-process route | $HOST_RPS | $HOST_P99 |"
+    echo "| bare Hummingbird route, prebuilt buffer | $BARE_RPS | $BARE_P99 |"
+    echo "| nginx, static file | $NGINX_RPS | $NGINX_P99 |"
+    echo "| forecast serve as gateway -> host | $GATEWAY_RPS | $GATEWAY_P99 |"
+    echo "| nginx reverse proxy -> host | $PROXY_RPS | $PROXY_P99 |"
+    echo
+    echo "| ratio | value | target |"
+    echo "|---|---:|---|"
+    echo "| host / seed req/s | $(ratio "$HOST_RPS" "$SEED_RPS")x | >= 200x |"
+    echo "| host / bare Hummingbird req/s | $(ratio "$HOST_RPS" "$BARE_RPS") | >= 0.90 |"
+    echo "| host p99 / bare Hummingbird p99 | $(ratio "$HOST_P99" "$BARE_P99") | <= 1.5 |"
+    echo "| host / nginx static req/s | $(ratio "$HOST_RPS" "$NGINX_RPS") | (reference) |"
+    echo "| gateway / nginx proxy req/s | $(ratio "$GATEWAY_RPS" "$PROXY_RPS") | >= 0.70 |"
+} | tee "$OUT"
