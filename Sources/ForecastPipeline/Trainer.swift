@@ -54,13 +54,22 @@ public struct Trainer: Sendable {
     public var extractor: SeriesExtractor
     /// Jobs run at once (default: the number of cores).
     public var parallelism: Int
+    /// Train on at most this many of the newest hours of the series (nil: all of it).
+    public var maxPoints: Int?
 
     /// Creates a train step.
     public init(repository: ModelRepository, extractor: SeriesExtractor = SeriesExtractor(),
-                parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, maxPoints: Int? = nil) {
         self.repository = repository
         self.extractor = extractor
         self.parallelism = max(1, parallelism)
+        self.maxPoints = maxPoints
+    }
+
+    /// The newest `maxPoints` hours of `series`.
+    public func limited(_ series: TimeSeries) -> TimeSeries {
+        guard let maxPoints, maxPoints > 0, series.count > maxPoints else { return series }
+        return series.slice((series.count - maxPoints)..<series.count)
     }
 
     /// The jobs for every plugin × city × variable, with each plugin's options from `config`.
@@ -90,6 +99,17 @@ public struct Trainer: Sendable {
             }
         }
         let cityRows = rowsByCity
+        // Create the model directories up front: concurrent createDirectory calls on the
+        // same parents race in Foundation and fail spuriously.
+        for job in jobs {
+            let path = repository.path(plugin: job.plugin.name, city: job.city, variable: job.variable.rawValue)
+            let directory = (path as NSString).deletingLastPathComponent
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw PipelineError(.model, "cannot create \(directory): \(error.localizedDescription)")
+            }
+        }
         let results = Mutex([JobResult?](repeating: nil, count: jobs.count))
         let next = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
@@ -116,7 +136,7 @@ public struct Trainer: Sendable {
 
     private func runJob(_ job: Job, rows: [Observation], logger: Logger) -> JobResult {
         var result = JobResult(plugin: job.plugin.name, city: job.city, variable: job.variable.rawValue, ok: false, seconds: 0)
-        guard let series = extractor.series(rows, variable: job.variable) else {
+        guard let series = extractor.series(rows, variable: job.variable).map(limited) else {
             result.error = "no \(job.variable.rawValue) observations for \(job.city) in the store (run `forecast ingest --city '\(job.city)'`)"
             return result
         }

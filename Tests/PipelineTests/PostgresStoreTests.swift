@@ -75,4 +75,12 @@ struct PostgresStoreTests {
         #expect(try store.allObservations() == before)
         #expect(try killer.allObservations() == before)
     }
+
+    // In this suite (not its own) so that no other PostgreSQL test truncates the table meanwhile.
+    @Test("end to end: sample data -> fetch -> ingest -> PostgreSQL -> train -> model files for every plugin")
+    func endToEnd() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        try await EndToEnd.run(store: try TestPostgres.freshStore(), directory: directory)
+    }
 }

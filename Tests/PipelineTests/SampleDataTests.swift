@@ -42,7 +42,7 @@ struct SampleDataTests {
     func realistic() throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
-        let paths = try SampleDataGenerator(hours: 24 * 120).write(to: directory.path)
+        let paths = try SampleDataGenerator(hours: 24 * 60).write(to: directory.path)
         let fetcher = Fetcher(dataDirectory: directory.file("data"))
         _ = try Unzipper().extractCSV(from: paths[0], to: fetcher.csvPath(.temperature), preferredName: "temperature")
         _ = try Unzipper().extractCSV(from: paths[1], to: fetcher.csvPath(.humidity), preferredName: "humidity")

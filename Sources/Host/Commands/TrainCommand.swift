@@ -72,7 +72,8 @@ struct TrainCommand: AsyncParsableCommand {
         let jobs = Trainer.jobs(plugins: plugins, cities: cities, variables: variables, config: config)
         let trainer = Trainer(repository: global.modelRepository,
                               extractor: SeriesExtractor(minimumCount: options.minPoints),
-                              parallelism: options.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+                              parallelism: options.jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                              maxPoints: options.maxPoints)
         let progress = ProgressReporter()
         defer { progress.close() }
         return try trainer.run(jobs, store: store, progress: progress)
@@ -94,4 +95,7 @@ struct TrainOptions: ParsableArguments {
 
     @Option(name: .customLong("min-points"), help: "Prefer the newest contiguous segment with at least this many hours.")
     var minPoints = 336
+
+    @Option(name: .customLong("max-points"), help: "Train on at most this many of the newest hours (default: the whole segment).")
+    var maxPoints: Int?
 }
