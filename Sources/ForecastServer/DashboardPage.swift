@@ -30,7 +30,7 @@ enum DashboardPage {
         var problems: [String] = []
         let query = { (city: String) in ForecastQuery(hours: horizon, city: city, units: .celsius, level: 0.95) }
 
-        for route in server.routes {
+        for route in pageRoutes(server) {
             switch route.target {
             case .plugin:
                 guard let routeModels = models.routes[route.name] else { continue }
@@ -63,7 +63,8 @@ enum DashboardPage {
             return a < b
         }
         var colors: [String: String] = [:]
-        for (index, route) in server.routes.enumerated() { colors[route.name] = SVGChart.color(index) }
+        let drawn = pageRoutes(server)
+        for (index, route) in drawn.enumerated() { colors[route.name] = SVGChart.color(index) }
 
         var html = """
             <!DOCTYPE html>
@@ -84,7 +85,7 @@ enum DashboardPage {
             <p class="note">Per city: the last week of observations (black) and each route's \(horizon)-hour forecast with its 95% interval (shaded). Temperature in °C, relative humidity in %. Model generation \(models.generation).</p>
             <ul class="legend"><li><span style="background:#222"></span>observed</li>
             """
-        for route in server.routes {
+        for route in drawn {
             let label = route.description.map { "/\(route.name) · \($0)" } ?? "/\(route.name)"
             html += "<li><span style=\"background:\(colors[route.name]!)\"></span>\(SVGChart.escape(label))</li>"
         }
@@ -125,6 +126,18 @@ enum DashboardPage {
         }
         html += "<p class=\"note\">Served by forecast at \(ISOTime.format(Int64(Date().timeIntervalSince1970))). JSON: <code>/{route}/forecast/72?city=…</code>; API: <a href=\"/openapi.json\">/openapi.json</a>.</p>\n</body></html>\n"
         return html
+    }
+
+    /// The routes drawn: each plugin once (the configured route that names it, before the
+    /// automatic `/<plugin name>` route), and every upstream route.
+    static func pageRoutes(_ server: ForecastServer) -> [ForecastConfig.Route] {
+        let configured = Set(server.configuration.config.routes.map(\.name))
+        let ordered = server.routes.filter { configured.contains($0.name) } + server.routes.filter { !configured.contains($0.name) }
+        var plugins: Set<String> = []
+        return ordered.filter { route in
+            guard case .plugin(let name) = route.target else { return true }
+            return plugins.insert(name).inserted
+        }
     }
 
     /// The week of observations before `forecastStart`, or none with a sentence why.

@@ -51,6 +51,8 @@ struct PageTests {
                 #expect(zip(line, line.dropFirst()).allSatisfy { $0.0 < $1.0 })
             }
             #expect(html.contains("class=\"band\" data-route=\"v1\""))
+            // /seasonal-naive serves the same models as /v1: drawn once, under the configured name.
+            #expect(Self.forecastLines(in: html, route: "seasonal-naive").isEmpty)
             #expect(html.contains("class=\"observed\""))
             #expect(html.contains("Observed: \(ServerFixture.historyHours > 168 ? 168 : ServerFixture.historyHours) hours"))
             // The default city comes first.
