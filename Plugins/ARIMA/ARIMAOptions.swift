@@ -28,8 +28,12 @@ struct ARIMAOptions: Sendable, Decodable {
     var period = 24
     var fourierTerms = 3
     var method = ARIMAEstimator.Method.cssML
-    /// Search with CSS fits, then refit the winner by exact likelihood (R's `approximation`).
-    var approximation = false
+    /// Search with CSS fits, then refit the winner by exact likelihood (R's `approximation`);
+    /// `nil` = automatic: on for series longer than ``approximationThreshold``.
+    var approximation: Bool?
+
+    /// Above this many observations the automatic setting searches by CSS.
+    static let approximationThreshold = 2000
     var maxIterations = 200
 
     /// How the daily cycle is handled.
@@ -73,7 +77,7 @@ struct ARIMAOptions: Sendable, Decodable {
         period = try c.decodeIfPresent(Int.self, forKey: .period) ?? period
         fourierTerms = try c.decodeIfPresent(Int.self, forKey: .fourierTerms) ?? fourierTerms
         method = try c.decodeIfPresent(ARIMAEstimator.Method.self, forKey: .method) ?? method
-        approximation = try c.decodeIfPresent(Bool.self, forKey: .approximation) ?? approximation
+        approximation = try c.decodeIfPresent(Bool.self, forKey: .approximation)
         maxIterations = try c.decodeIfPresent(Int.self, forKey: .maxIterations) ?? maxIterations
     }
 

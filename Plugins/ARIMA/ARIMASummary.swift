@@ -47,6 +47,7 @@ struct ARIMASummary {
             "\"nobs\":\(observations)",
             "\"nobs_effective\":\(n)",
             "\"converged\":\(fit.converged)",
+            "\"evaluations\":\(fit.evaluations)",
             "\"fixed_params\":\(fixedParameters)",
         ]
         if let differencingTest { fields.append("\"d_test\":\"\(differencingTest)\"") }

@@ -78,7 +78,8 @@ struct ARIMATrainer {
             }
         } else {
             let maxP = min(options.maxP, w.count / 3), maxQ = min(options.maxQ, w.count / 3)
-            let searchEstimator = options.approximation
+            let approximate = options.approximation ?? (w.count > ARIMAOptions.approximationThreshold)
+            let searchEstimator = approximate
                 ? ARIMAEstimator(method: .css, minimizer: estimator.minimizer) : estimator
             var fitted = 0
             let fitOne = { (spec: ARIMASpecification) throws(PluginError) -> ARIMAEstimator.Fit? in
@@ -108,7 +109,7 @@ struct ARIMATrainer {
                 throw .numerical("no candidate ARIMA model could be fitted (\(candidates.count) tried)")
             }
             fit = winnerFit
-            if options.approximation {
+            if approximate {
                 // Refit by exact likelihood, falling back to the next candidates if a refit fails.
                 var refitted: ARIMAEstimator.Fit?
                 for candidate in ranked.prefix(5) {

@@ -92,57 +92,58 @@ public struct ARIMAEstimator: Sendable {
         let sd = (differenced.reduce(0) { $0 + ($1 - sampleMean) * ($1 - sampleMean) } / Double(n)).squareRoot()
         let layout = Layout(hasMean: spec.constant, p: spec.p, q: spec.q,
                             center: spec.constant ? sampleMean : 0, scale: sd > 0 ? sd : 1)
-        var buffer = [Double](repeating: 0, count: n)
-        func demean(_ mean: Double) {
-            for t in 0..<n { buffer[t] = differenced[t] - mean }
-        }
         func exactObjective(_ x: [Double]) -> Double {
             let (mean, ar, ma) = layout.decode(x)
-            demean(mean)
             guard var filter = ARMAKalmanFilter(model: ARMAStateSpace(ar: ar, ma: ma)) else { return .infinity }
-            guard buffer.withUnsafeBufferPointer({ filter.filter($0) }) else { return .infinity }
+            guard differenced.withUnsafeBufferPointer({ filter.filter($0, offset: mean) }) else { return .infinity }
             let sigma2 = filter.sumSquares / Double(n)
             guard sigma2 > 0 else { return .infinity }
             return 0.5 * log(sigma2) + 0.5 * filter.sumLogVariance / Double(n)
         }
-        func cssObjective(_ x: [Double]) -> Double {
-            let (mean, ar, ma) = layout.decode(x)
-            demean(mean)
-            let (sum, count) = buffer.withUnsafeBufferPointer { ConditionalSumOfSquares.evaluate($0, ar: ar, ma: ma) }
-            guard count > 0, sum > 0 else { return .infinity }
-            return 0.5 * log(sum / Double(count))
-        }
-        demean(layout.center)
-        let start = HannanRissanen.startValues(buffer, p: spec.p, q: spec.q)
-        guard var x = layout.encode(mean: layout.center, ar: start.ar, ma: start.ma) else { return nil }
+        let centred = differenced.map { $0 - layout.center }
+        let start = HannanRissanen.startValues(centred, p: spec.p, q: spec.q)
+        var mean = layout.center, ar = start.ar, ma = start.ma
         var evaluations = 0
         var converged = true
-        if method != .ml && spec.p + spec.q + (spec.constant ? 1 : 0) > 0 {
-            let result = minimizer.minimize(start: x, cssObjective)
-            evaluations += result.evaluations
-            if result.value.isFinite { x = result.point }
-            converged = result.converged
+        var css: CSSLevenbergMarquardt.Result?
+        if method != .ml {
+            css = CSSLevenbergMarquardt.fit(differenced, estimateMean: spec.constant, mean: mean, ar: ar, ma: ma)
+            if let css, ARMAParameterTransform.inverseRootsWithin(css.ar, radius: 0.995),
+               ARMAParameterTransform.inverseRootsWithin(css.ma.map { -$0 }, radius: 0.995) {
+                mean = css.mean
+                ar = css.ar
+                ma = css.ma
+                evaluations += css.passes
+            } else if method == .css {
+                return nil
+            }
         }
         if method != .css {
+            // Gauss-Newton steps on the exact likelihood, then a quasi-Newton check/polish.
+            if let refined = ExactLevenbergMarquardt.fit(differenced, estimateMean: spec.constant, mean: mean, ar: ar, ma: ma,
+                                                         meanScale: layout.scale) {
+                evaluations += refined.passes
+                if layout.encode(mean: refined.mean, ar: refined.ar, ma: refined.ma) != nil {
+                    (mean, ar, ma) = (refined.mean, refined.ar, refined.ma)
+                }
+            }
+            guard let x = layout.encode(mean: mean, ar: ar, ma: ma) else { return nil }
             let result = minimizer.minimize(start: x, exactObjective)
             evaluations += result.evaluations
             guard result.value.isFinite else { return nil }
-            x = result.point
+            (mean, ar, ma) = layout.decode(result.point)
             converged = result.converged
         }
-        let (mean, ar, ma) = layout.decode(x)
-        demean(mean)
         let logLikelihood: Double
         let variance: Double
         let observations: Int
-        if method == .css {
-            let (sum, count) = buffer.withUnsafeBufferPointer { ConditionalSumOfSquares.evaluate($0, ar: ar, ma: ma) }
-            guard count > 0, sum > 0 else { return nil }
-            variance = sum / Double(count)
-            observations = count
-            logLikelihood = -0.5 * Double(count) * (log(2 * Double.pi * variance) + 1)
+        if method == .css, let css {
+            guard css.count > 0, css.sumOfSquares > 0 else { return nil }
+            variance = css.sumOfSquares / Double(css.count)
+            observations = css.count
+            logLikelihood = -0.5 * Double(css.count) * (log(2 * Double.pi * variance) + 1)
         } else {
-            guard let likelihood = ARMALikelihood.evaluate(buffer, ar: ar, ma: ma) else { return nil }
+            guard let likelihood = ARMALikelihood.evaluate(differenced.map { $0 - mean }, ar: ar, ma: ma) else { return nil }
             variance = likelihood.variance
             observations = n
             logLikelihood = likelihood.logLikelihood

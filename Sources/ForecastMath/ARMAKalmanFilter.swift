@@ -54,11 +54,15 @@ public struct ARMAKalmanFilter: Sendable, Equatable {
     /// The one-step prediction of the next observation and its variance (unit `σ²`).
     public var prediction: (mean: Double, variance: Double) { (state[0], covariance[0]) }
 
-    /// Filters `values` (already demeaned), accumulating the likelihood terms.
+    /// Filters `values - offset` (`offset` is the series' mean), accumulating the likelihood terms.
     ///
     /// Returns `false` if an innovation variance became non-positive or non-finite.
     @discardableResult
-    public mutating func filter(_ values: UnsafeBufferPointer<Double>) -> Bool {
+    ///
+    /// When `standardized` is given, the standardised one-step errors `vₜ / √Fₜ` are written
+    /// to it (one per value, in order).
+    public mutating func filter(_ values: UnsafeBufferPointer<Double>, offset: Double = 0,
+                                standardized: UnsafeMutablePointer<Double>? = nil) -> Bool {
         let r = model.dimension
         var t = 0
         let n = values.count
@@ -75,9 +79,10 @@ public struct ARMAKalmanFilter: Sendable, Equatable {
             while t < n {
                 let f = p[0]
                 guard f > 0, f.isFinite else { ok = false; break }
-                let v = values[t] - a[0]
+                let v = values[t] - offset - a[0]
                 logSum += log(f)
                 squares += v * v / f
+                standardized?[t] = v / f.squareRoot()
                 let scaled = v / f
                 for i in 0..<r { u[i] = a[i] + p[i * r] * scaled }
                 for i in 0..<r {
@@ -105,6 +110,7 @@ public struct ARMAKalmanFilter: Sendable, Equatable {
             var gain = [Double](repeating: 0, count: r)
             for i in 0..<r { gain[i] = p[i * r] / f }
             let remaining = n - t
+            let inverseRoot = 1 / f.squareRoot()
             logSum += Double(remaining) * logF
             var localSquares = 0.0
             a.withUnsafeMutableBufferPointer { aa in
@@ -114,15 +120,17 @@ public struct ARMAKalmanFilter: Sendable, Equatable {
                             var a0 = aa[0]
                             let g0 = g[0], p0 = ph[0]
                             for k in t..<n {
-                                let v = values[k] - a0
+                                let v = values[k] - offset - a0
                                 localSquares += v * v
+                                standardized?[k] = v * inverseRoot
                                 a0 = p0 * (a0 + g0 * v)
                             }
                             aa[0] = a0
                         } else {
                             for k in t..<n {
-                                let v = values[k] - aa[0]
+                                let v = values[k] - offset - aa[0]
                                 localSquares += v * v
+                                standardized?[k] = v * inverseRoot
                                 let u0 = aa[0] + g[0] * v
                                 for i in 0..<(r - 1) {
                                     aa[i] = ph[i] * u0 + aa[i + 1] + g[i + 1] * v
