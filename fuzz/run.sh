@@ -67,6 +67,18 @@ for plugin in AutoReg ARIMA; do
     targets+=("$lower-blob")
 done
 
+echo "fuzz: building csv"
+swiftc -parse-as-library -O -g -sanitize="$sanitizers" -module-name FuzzCSV "$root/fuzz/CSVFuzzer.swift" \
+    "$root"/Sources/ForecastPipeline/{WideCSVReader,LineReader,NumberParser,Timestamp,WideTable,Variable,PipelineError}.swift \
+    -o "$out/csv-fuzzer" 2> >(grep -v "warning: Cannot export local symbol" >&2)
+mkdir -p "$out/corpus/csv"
+# Seeds in the source's shape: a BOM and quotes in the header, empty cells, CRLF, a gap.
+printf 'datetime,Vancouver,Portland,San Francisco\n2012-10-01 12:00:00,,,\n2012-10-01 13:00:00,284.63,282.08,289.48\n2012-10-01 14:00:00,284.62,,289.47\n2012-10-01 16:00:00,284.6,282.1,289.4\n' \
+    >"$out/corpus/csv/seed-plain.csv"
+printf '\xef\xbb\xbf"datetime","San Francisco",Portland\r\n2013-01-01 00:00:00,71,"55.5"\r\n2013-01-01T01:00:00, 80 ,1e1\r\n' \
+    >"$out/corpus/csv/seed-quoted.csv"
+targets+=(csv)
+
 status=0
 for target in "${targets[@]}"; do
     corpus="$out/corpus/$target"
@@ -76,7 +88,9 @@ for target in "${targets[@]}"; do
     fixture_dir="$root/Tests/Fixtures/fuzz/${target%-blob}"
     if [ -d "$fixture_dir" ]; then cp "$fixture_dir"/* "$corpus/" 2>/dev/null || true; fi
     echo "fuzz: running $target for ${seconds}s"
-    if ! FUZZ_SEED_DIR="$corpus" "$out/$target-fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
+    dict=()
+    if [ -f "$root/fuzz/$target.dict" ]; then dict=(-dict="$root/fuzz/$target.dict"); fi
+    if ! FUZZ_SEED_DIR="$corpus" "$out/$target-fuzzer" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
         -artifact_prefix="$findings/" -print_final_stats=1 "$corpus" >"$out/$target.log" 2>&1; then
         echo "fuzz: $target FOUND A FAILURE; input saved in $findings/" >&2
         grep -E "ERROR|SUMMARY|abort|runtime error" "$out/$target.log" | head -5 >&2
