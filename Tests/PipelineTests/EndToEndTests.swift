@@ -53,9 +53,69 @@ enum EndToEnd {
     }
 }
 
+extension EndToEnd {
+    /// Runs the `forecast` executable with `arguments` in `directory`; returns its standard output.
+    static func forecast(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuildProducts.forecastExecutable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["FORECAST_HOME", "FORECAST_DATABASE_URL", "FORECAST_CONFIG", "FORECAST_PLUGIN_DIR"] { environment[key] = nil }
+        process.environment = environment
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// `forecast sample-data` then `forecast pipeline` on `databaseURL` (nil: the default SQLite file).
+    static func runCLI(databaseURL: String?, directory: TemporaryDirectory) throws {
+        guard FileManager.default.fileExists(atPath: BuildProducts.forecastExecutable) else {
+            Issue.record("\(BuildProducts.forecastExecutable) is missing: run `swift build` before `swift test`")
+            return
+        }
+        let sample = try forecast(["sample-data", "--out", "sample", "--hours", "\(24 * 28)"], in: directory.path)
+        #expect(sample.status == 0, "\(sample.errors)")
+        var arguments = ["pipeline", "--temperature", "sample/temperature.csv.zip", "--humidity", "sample/humidity.csv.zip",
+                         "--max-points", "360", "--json"]
+        if let databaseURL { arguments += ["--database", databaseURL] }
+        let run = try forecast(arguments, in: directory.path)
+        #expect(run.status == 0, "forecast pipeline failed: \(run.errors)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any], "\(run.output)")
+        let timings = try #require(report["timings"] as? [[String: Any]])
+        #expect(timings.compactMap { $0["step"] as? String } == ["fetch", "ingest", "train"])
+        let plugins = try plugins()
+        let repository = ModelRepository(root: directory.file("forecast-data/models"))
+        let store = try StoreFactory.open(url: databaseURL ?? "sqlite://" + directory.file("forecast-data/forecast.db"))
+        #expect(try store.cities() == ["San Francisco"])
+        #expect(FileManager.default.fileExists(atPath: directory.file("forecast-data/processed/san-francisco.csv")))
+        for plugin in plugins {
+            for variable in ["temperature", "humidity"] {
+                let file = try repository.read(plugin: plugin.name, city: "San Francisco", variable: variable)
+                #expect(file.manifest.count == 360 && file.manifest.pluginVersion == plugin.version)
+                let rows = try store.observations(city: "San Francisco", from: nil, to: nil)
+                let series = try #require(SeriesExtractor().series(rows, variable: Variable(rawValue: variable)!))
+                #expect(file.manifest.lastTime == series.lastTime)
+            }
+        }
+    }
+}
+
 @Suite("End to end")
 struct EndToEndTests {
-    @Test("sample data -> fetch -> ingest -> SQLite -> train -> model files for every plugin")
+    @Test("forecast sample-data, then forecast pipeline on the default SQLite store: model files for every plugin")
+    func cliSQLite() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        try EndToEnd.runCLI(databaseURL: nil, directory: directory)
+    }
+
+    @Test("library level: sample data -> fetch -> ingest -> SQLite -> train -> model files that forecast")
     func sqlite() async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }

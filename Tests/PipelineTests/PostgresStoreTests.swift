@@ -77,10 +77,11 @@ struct PostgresStoreTests {
     }
 
     // In this suite (not its own) so that no other PostgreSQL test truncates the table meanwhile.
-    @Test("end to end: sample data -> fetch -> ingest -> PostgreSQL -> train -> model files for every plugin")
-    func endToEnd() async throws {
+    @Test("end to end: forecast sample-data, then forecast pipeline --database postgresql://...: model files for every plugin")
+    func endToEnd() throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
-        try await EndToEnd.run(store: try TestPostgres.freshStore(), directory: directory)
+        _ = try TestPostgres.freshStore()
+        try EndToEnd.runCLI(databaseURL: TestPostgres.url!, directory: directory)
     }
 }
