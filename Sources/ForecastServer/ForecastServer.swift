@@ -32,7 +32,7 @@ public final class ForecastServer: Sendable {
     let openAPI: ByteBuffer
 
     /// Loads the models of every plugin route and prepares the server.
-    public init(configuration: ServerConfiguration, httpClient: HTTPClient = .shared,
+    public init(configuration: ServerConfiguration, httpClient: HTTPClient = Gateway.sharedClient,
                 logger: Logger = Logger(label: "forecast.serve")) {
         self.configuration = configuration
         let routes = configuration.routes

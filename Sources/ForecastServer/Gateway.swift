@@ -16,9 +16,21 @@ public struct Gateway: Sendable {
     let client: HTTPClient
 
     /// A gateway sending through `client`.
-    public init(client: HTTPClient = .shared) {
+    public init(client: HTTPClient = Gateway.sharedClient) {
         self.client = client
     }
+
+    /// The process-wide client for upstreams: keep-alive pools of up to 128 connections per
+    /// upstream (the default of 8 would queue a loaded gateway), redirects passed through
+    /// to the caller rather than followed. It lives as long as the process, so it is never
+    /// shut down.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// The upstream URL for `remainder` (the path after the route, with its leading `/`, or empty) and `query`.
     static func upstreamURL(base: String, remainder: String, query: String?) -> String {
