@@ -24,17 +24,15 @@ struct ARIMAOptions: Sendable, Decodable {
     var maxOrder = 5
     /// `nil` = automatic (a constant when `d < 2`, as pmdarima's `with_intercept='auto'`).
     var withConstant: Bool?
-    var seasonal = Seasonal.none
+    var seasonal = Seasonal.fourier
     var period = 24
-    var fourierTerms = 3
+    var fourierTerms = 2
     var method = ARIMAEstimator.Method.cssML
-    /// Search with CSS fits, then refit the winner by exact likelihood (R's `approximation`);
-    /// `nil` = automatic: on for series longer than ``approximationThreshold``.
-    var approximation: Bool?
-
-    /// Above this many observations the automatic setting searches by CSS.
-    static let approximationThreshold = 2000
+    /// Search with CSS fits, then refit the winner by exact likelihood (R's `approximation`).
+    /// Off by default: every candidate is fitted exactly, as pmdarima does.
+    var approximation = false
     var maxIterations = 200
+    var rootCheck = NearUnitRootRule.pmdarima
 
     /// How the daily cycle is handled.
     enum Seasonal: String, Sendable, Decodable {
@@ -45,14 +43,14 @@ struct ARIMAOptions: Sendable, Decodable {
     static let keys: Set<String> = [
         "order", "params", "start_p", "start_q", "max_p", "max_q", "d", "max_d", "test", "alpha", "ic",
         "stepwise", "max_order", "with_constant", "seasonal", "period", "fourier_terms", "method",
-        "approximation", "max_iterations",
+        "approximation", "max_iterations", "root_check",
     ]
 
     private enum CodingKeys: String, CodingKey {
         case order, params, d, test, alpha, ic, stepwise, seasonal, period, method, approximation
         case startP = "start_p", startQ = "start_q", maxP = "max_p", maxQ = "max_q", maxD = "max_d"
         case maxOrder = "max_order", withConstant = "with_constant", fourierTerms = "fourier_terms"
-        case maxIterations = "max_iterations"
+        case maxIterations = "max_iterations", rootCheck = "root_check"
     }
 
     init() {}
@@ -77,8 +75,9 @@ struct ARIMAOptions: Sendable, Decodable {
         period = try c.decodeIfPresent(Int.self, forKey: .period) ?? period
         fourierTerms = try c.decodeIfPresent(Int.self, forKey: .fourierTerms) ?? fourierTerms
         method = try c.decodeIfPresent(ARIMAEstimator.Method.self, forKey: .method) ?? method
-        approximation = try c.decodeIfPresent(Bool.self, forKey: .approximation)
+        approximation = try c.decodeIfPresent(Bool.self, forKey: .approximation) ?? approximation
         maxIterations = try c.decodeIfPresent(Int.self, forKey: .maxIterations) ?? maxIterations
+        rootCheck = try c.decodeIfPresent(NearUnitRootRule.self, forKey: .rootCheck) ?? rootCheck
     }
 
     /// Decodes and range-checks `json`.

@@ -8,7 +8,7 @@ enum ARIMAPlugin: ForecastPlugin {
     static let summary = "ARIMA(p,d,q) with automatic order selection (ADF/KPSS + stepwise search), exact likelihood, optional daily Fourier terms"
     static let defaultOptionsJSON: String? = """
         {"start_p":1,"start_q":1,"max_p":3,"max_q":3,"d":null,"max_d":2,"test":"adf","ic":"aic","stepwise":true,\
-        "with_constant":null,"seasonal":"none","period":24,"fourier_terms":3,"method":"css-ml","approximation":null}
+        "with_constant":null,"seasonal":"fourier","period":24,"fourier_terms":2,"method":"css-ml","approximation":false,"root_check":"pmdarima"}
         """
 
     static func train(_ series: Series, options: String, host: HostServices) throws(PluginError) -> TrainedModel {

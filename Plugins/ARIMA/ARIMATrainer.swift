@@ -56,7 +56,9 @@ struct ARIMATrainer {
         guard w.count >= Self.minimumCount - 2 else {
             throw .insufficientData("after \(d) differences only \(w.count) observations remain")
         }
-        if Differencing.isConstant(w) || (w.map(abs).max() ?? 0) <= 1e-12 * max(scale, 1e-300) {
+        let wMean = w.reduce(0, +) / Double(w.count)
+        let wSpread = (w.reduce(0) { $0 + ($1 - wMean) * ($1 - wMean) } / Double(w.count)).squareRoot()
+        if Differencing.isConstant(w) || wSpread <= 1e-9 * max(scale, 1e-300) {
             throw .numerical("the \(d)-times differenced series is constant; its innovation variance would be zero")
         }
         let constant = options.withConstant ?? (d < 2)
@@ -78,7 +80,7 @@ struct ARIMATrainer {
             }
         } else {
             let maxP = min(options.maxP, w.count / 3), maxQ = min(options.maxQ, w.count / 3)
-            let approximate = options.approximation ?? (w.count > ARIMAOptions.approximationThreshold)
+            let approximate = options.approximation
             let searchEstimator = approximate
                 ? ARIMAEstimator(method: .css, minimizer: estimator.minimizer) : estimator
             var fitted = 0
@@ -89,7 +91,8 @@ struct ARIMATrainer {
                 return searchEstimator.fit(w, specification: spec)
             }
             if options.stepwise {
-                let search = StepwiseOrderSearch(start: (options.startP, options.startQ), maxP: maxP, maxQ: maxQ, criterion: options.ic)
+                let search = StepwiseOrderSearch(start: (options.startP, options.startQ), maxP: maxP, maxQ: maxQ, criterion: options.ic,
+                                                rootRule: options.rootCheck)
                 candidates = try Self.rethrowing { try search.run(d: d, constant: constant, fit: fitOne) }.candidates
             } else {
                 for p in 0...maxP {
@@ -98,7 +101,7 @@ struct ARIMATrainer {
                             let spec = ARIMASpecification(p: p, d: d, q: q, constant: withConstant)
                             let result = try fitOne(spec)
                             var score = Double.infinity
-                            if let result, result.parameters.rootsWithin(0.99) { score = result.criterion(options.ic) }
+                            if let result, options.rootCheck.accepts(result.parameters) { score = result.criterion(options.ic) }
                             candidates.append(.init(specification: spec, score: score, fit: result))
                         }
                     }
@@ -114,7 +117,7 @@ struct ARIMATrainer {
                 var refitted: ARIMAEstimator.Fit?
                 for candidate in ranked.prefix(5) {
                     if let exact = estimator.fit(w, specification: candidate.specification),
-                       exact.parameters.rootsWithin(0.99) || candidate.specification.p + candidate.specification.q == 0 {
+                       options.rootCheck.accepts(exact.parameters) {
                         refitted = exact
                         break
                     }

@@ -108,8 +108,7 @@ public struct ARIMAEstimator: Sendable {
         var css: CSSLevenbergMarquardt.Result?
         if method != .ml {
             css = CSSLevenbergMarquardt.fit(differenced, estimateMean: spec.constant, mean: mean, ar: ar, ma: ma)
-            if let css, ARMAParameterTransform.inverseRootsWithin(css.ar, radius: 0.995),
-               ARMAParameterTransform.inverseRootsWithin(css.ma.map { -$0 }, radius: 0.995) {
+            if let css, layout.encode(mean: css.mean, ar: css.ar, ma: css.ma) != nil {
                 mean = css.mean
                 ar = css.ar
                 ma = css.ma

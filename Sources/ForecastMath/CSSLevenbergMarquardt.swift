@@ -93,7 +93,8 @@ public enum CSSLevenbergMarquardt {
         var mean = startMean, ar = startAR, ma = startMA
         var passes = 0
         func valid(_ ar: [Double], _ ma: [Double]) -> Bool {
-            ARMAParameterTransform.inverseRootsWithin(ar, radius: 0.999) && ARMAParameterTransform.inverseRootsWithin(ma.map { -$0 }, radius: 0.999)
+            ARMAParameterTransform.inverseRootsWithin(ar, radius: 1 - 1e-7)
+                && ARMAParameterTransform.inverseRootsWithin(ma.map { -$0 }, radius: 1 - 1e-7)
         }
         return w.withUnsafeBufferPointer { buffer -> Result? in
             var current = pass(buffer, mean: mean, estimateMean: estimateMean, ar: ar, ma: ma, jacobian: k > 0)

@@ -38,8 +38,8 @@ public enum ExactLevenbergMarquardt {
         }
         func valid(_ x: [Double]) -> Bool {
             let (_, ar, ma) = split(x)
-            return ARMAParameterTransform.inverseRootsWithin(ar, radius: 0.9995)
-                && ARMAParameterTransform.inverseRootsWithin(ma.map { -$0 }, radius: 0.9995)
+            return ARMAParameterTransform.inverseRootsWithin(ar, radius: 1 - 1e-7)
+                && ARMAParameterTransform.inverseRootsWithin(ma.map { -$0 }, radius: 1 - 1e-7)
         }
         /// Fills `out` with the residuals at `x`; returns their sum of squares.
         func residuals(_ x: [Double], _ out: inout [Double]) -> Double? {

@@ -3,8 +3,8 @@
 /// Fits the start order, ARIMA(0,d,0), (1,d,0), (0,d,1) and, with a constant, (0,d,0)
 /// without it; then, from the best so far, repeatedly tries p±1, q±1, both ±1 and the
 /// constant toggled, moving to the first improvement, until no move improves or
-/// `maxModels` fits have been made. A model whose inverse AR or MA roots reach
-/// `1 - 0.01` in modulus scores +infinity (pmdarima's near-unit-root rule).
+/// `maxModels` fits have been made. A model whose inspected inverse roots reach
+/// `1 - 0.01` in modulus scores +infinity (see ``NearUnitRootRule``).
 public struct StepwiseOrderSearch: Sendable {
     /// The start order `(p, q)`.
     public var start: (p: Int, q: Int)
@@ -14,14 +14,18 @@ public struct StepwiseOrderSearch: Sendable {
     public var criterion: InformationCriterion
     /// The most models fitted (pmdarima: 100).
     public var maxModels: Int
+    /// Which roots must stay away from the unit circle.
+    public var rootRule: NearUnitRootRule
 
     /// Creates a search.
-    public init(start: (p: Int, q: Int), maxP: Int, maxQ: Int, criterion: InformationCriterion, maxModels: Int = 100) {
+    public init(start: (p: Int, q: Int), maxP: Int, maxQ: Int, criterion: InformationCriterion, maxModels: Int = 100,
+                rootRule: NearUnitRootRule = .pmdarima) {
         self.start = start
         self.maxP = maxP
         self.maxQ = maxQ
         self.criterion = criterion
         self.maxModels = maxModels
+        self.rootRule = rootRule
     }
 
     /// One candidate's outcome.
@@ -64,7 +68,7 @@ public struct StepwiseOrderSearch: Sendable {
             let result = try fit(spec)
             if let result {
                 let value = result.criterion(criterion)
-                if value.isFinite && result.parameters.rootsWithin(1 - 1e-2) { score = value }
+                if value.isFinite && rootRule.accepts(result.parameters) { score = value }
             }
             scores[spec] = score
             let candidate = Candidate(specification: spec, score: score, fit: result)
