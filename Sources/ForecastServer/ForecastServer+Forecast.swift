@@ -5,14 +5,16 @@ extension ForecastServer {
     /// `GET /{route}/forecast/{hours}`: the cached body, or a fresh forecast rendered and cached.
     func forecast(_ route: ForecastConfig.Route, request: Request, context: ServerRequestContext) throws(APIError) -> Response {
         let models = library.current
+        let parameters = request.uri.queryParameters  // parsed once
         let query = try ForecastQuery.parse(
             hours: context.parameters.get("hours"),
-            city: request.uri.queryParameters.get("city"),
-            units: request.uri.queryParameters.get("units"),
-            level: request.uri.queryParameters.get("level"),
+            city: parameters.get("city"),
+            units: parameters.get("units"),
+            level: parameters.get("level"),
             defaultCity: configuration.config.defaultCity)
-        let (routeModels, city) = try resolve(route: route, city: query.city, in: models)
-        let key = ForecastCache.Key(generation: models.generation, route: route.name, city: ModelRepository.slug(city.city),
+        let slug = ModelRepository.slug(query.city)
+        let (routeModels, city) = try resolve(route: route, city: query.city, slug: slug, in: models)
+        let key = ForecastCache.Key(generation: models.generation, route: route.name, city: slug,
                                     hours: query.hours, level: query.level, units: query.units)
         let body: ByteBuffer
         if let cached = cache.body(for: key) {
@@ -27,14 +29,14 @@ extension ForecastServer {
     }
 
     /// The route's models and the city's pair, or the 503/404 that explains why not.
-    func resolve(route: ForecastConfig.Route, city: String, in models: ModelSet) throws(APIError) -> (RouteModels, CityModels) {
+    func resolve(route: ForecastConfig.Route, city: String, slug: String,
+                 in models: ModelSet) throws(APIError) -> (RouteModels, CityModels) {
         guard let routeModels = models.routes[route.name] else {
             throw APIError(.notFound, code: "unknown_route", message: "/\(route.name) is not served in-process by this host")
         }
         if let problem = routeModels.problem {
             throw APIError(.serviceUnavailable, code: "model_unavailable", message: "/\(route.name) has no model: \(problem)")
         }
-        let slug = ModelRepository.slug(city)
         if let pair = routeModels.cities[slug] { return (routeModels, pair) }
         if let failure = routeModels.failures[slug] {
             throw APIError(.serviceUnavailable, code: "model_unavailable",
