@@ -104,6 +104,7 @@ let package = Package(
         ),
         .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
         .testTarget(name: "AutoRegTests", dependencies: ["PluginHost", "TestSupport"], path: "Tests/AutoRegTests"),
+        .testTarget(name: "ARIMATests", dependencies: ["PluginHost", "TestSupport", "ForecastMath", "PluginABI"], path: "Tests/ARIMATests"),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -1,0 +1,129 @@
+import Foundation
+import PluginABI
+import PluginHost
+import Testing
+import TestSupport
+
+/// Error statuses, blobs, conditioning and the seasonal option, through the C ABI.
+@Suite("ARIMA plugin behaviour")
+struct ARIMABehaviourTests {
+    static let hourly = (try? ARIMAFixture.all().first { $0.name == "hourly_temp" }?.values) ?? []
+    static let drift = (try? ARIMAFixture.all().first { $0.name == "arima111_drift" }) ?? nil
+
+    func status(_ body: () throws -> Void) -> Int32? {
+        do {
+            try body()
+            return nil
+        } catch let error as PluginCallError {
+            return error.status
+        } catch {
+            return -1
+        }
+    }
+
+    @Test("bad inputs give error statuses, never a model")
+    func badInputs() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        func train(_ values: [Double], _ options: String = "{}") -> Int32? {
+            status { _ = try plugin.train(TimeSeries(values: values, startTime: 0, stepSeconds: 3600), options: options) }
+        }
+        let good = Array(Self.hourly.prefix(200))
+        #expect(train(Array(good.prefix(10))) == FP_STATUS_INSUFFICIENT_DATA)
+        #expect(train([]) == FP_STATUS_INSUFFICIENT_DATA)
+        var withNaN = good
+        withNaN[17] = .nan
+        #expect(train(withNaN) == FP_STATUS_INVALID_DATA)
+        var withInfinity = good
+        withInfinity[3] = .infinity
+        #expect(train(withInfinity) == FP_STATUS_INVALID_DATA)
+        #expect(train([Double](repeating: 281.5, count: 200)) == FP_STATUS_NUMERICAL)
+        #expect(train([Double](repeating: 0, count: 200)) == FP_STATUS_NUMERICAL)
+        // A straight line is constant after one difference.
+        #expect(train((0..<200).map { 0.5 * Double($0) }, #"{"d":1,"seasonal":"none"}"#) == FP_STATUS_NUMERICAL)
+        #expect(train((0..<200).map { 0.5 * Double($0) }, #"{"d":1}"#) == FP_STATUS_NUMERICAL)
+        for options in [#"{"max_pp":3}"#, #"{"test":"pp"}"#, #"{"ic":"hqic"}"#, #"{"max_p":-1}"#, #"{"d":3}"#,
+                        #"{"seasonal":"sarima"}"#, #"{"method":"exact"}"#, #"{"params":[1,2]}"#, #"{"order":[1,0]}"#,
+                        #"{"order":[1,0,0],"params":[0.5]}"#, #"{"fourier_terms":13}"#, "[1,2]", "{not json"] {
+            #expect(train(good, options) == FP_STATUS_INVALID_ARGUMENT, "options \(options)")
+        }
+    }
+
+    @Test("blobs are small, versioned and refused when corrupt")
+    func blobs() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        let trained = try plugin.train(TimeSeries(values: Self.hourly, startTime: 0, stepSeconds: 3600),
+                                       options: #"{"seasonal":"fourier","fourier_terms":4}"#)
+        #expect(trained.blob.count <= 16 * 1024)
+        #expect(Array(trained.blob.prefix(4)) == Array("ARIM".utf8))
+        _ = try plugin.loadModel(trained.blob)
+        #expect(status { _ = try plugin.loadModel(Array(trained.blob.dropLast(3))) } == FP_STATUS_BAD_MODEL)
+        #expect(status { _ = try plugin.loadModel(trained.blob + [0]) } == FP_STATUS_BAD_MODEL)
+        var otherVersion = trained.blob
+        otherVersion[4] = 99
+        #expect(status { _ = try plugin.loadModel(otherVersion) } == FP_STATUS_BAD_MODEL)
+        #expect(status { _ = try plugin.loadModel(Array("not a model".utf8)) } == FP_STATUS_BAD_MODEL)
+    }
+
+    @Test("conditioning on new data equals filtering them with the same parameters", arguments: [false, true])
+    func conditioning(seasonal: Bool) throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        let values = try #require(Self.drift).values
+        let fixed = try #require(Self.drift).fixed[0]
+        var options = #"{"order":[1,1,1],"with_constant":true,"params":[\#(fixed.params.map { "\($0)" }.joined(separator: ","))]"#
+        options += seasonal ? #","seasonal":"fourier","fourier_terms":2"# : #","seasonal":"none""#
+        options += "}"
+        let split = values.count - 37
+        let start: Int64 = 1_400_000_400
+        let head = TimeSeries(values: Array(values[..<split]), startTime: start, stepSeconds: 3600)
+        let tail = TimeSeries(values: Array(values[split...]), startTime: start + Int64(split) * 3600, stepSeconds: 3600)
+        let full = TimeSeries(values: values, startTime: start, stepSeconds: 3600)
+        let model = try plugin.loadModel(try plugin.train(head, options: options).blob)
+        let conditioned = try model.conditioned(on: tail).forecast(horizon: 12, level: 0.9)
+        let direct = try plugin.loadModel(try plugin.train(full, options: options).blob).forecast(horizon: 12, level: 0.9)
+        if !seasonal {
+            // The same parameters and data: identical up to rounding.
+            for h in 0..<12 {
+                #expect(relativeError(conditioned.mean[h], direct.mean[h]) < 1e-9)
+                #expect(relativeError(conditioned.upper[h], direct.upper[h]) < 1e-9)
+            }
+        } else {
+            // Fourier coefficients are re-estimated on the longer series: close, not identical.
+            for h in 0..<12 { #expect(relativeError(conditioned.mean[h], direct.mean[h]) < 1e-2) }
+        }
+        // Conditioning on nothing changes nothing; a gap is refused.
+        let same = try model.conditioned(on: TimeSeries(values: [], startTime: tail.startTime, stepSeconds: 3600)).forecast(horizon: 5, level: 0.9)
+        #expect(same == (try model.forecast(horizon: 5, level: 0.9)))
+        let gap = TimeSeries(values: [1, 2], startTime: tail.startTime + 3600, stepSeconds: 3600)
+        #expect(status { _ = try model.conditioned(on: gap) } == FP_STATUS_INVALID_ARGUMENT)
+    }
+
+    @Test("the Fourier option recovers the daily cycle and forecasts it")
+    func fourier() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        // hourly_temp = 285 + 6 sin(2π(t - 9)/24) + noise, t counted from the start (midnight).
+        let start: Int64 = 1_400_025_600   // a multiple of 86400: hour 0 of a day
+        let trained = try plugin.train(TimeSeries(values: Self.hourly, startTime: start, stepSeconds: 3600),
+                                       options: #"{"seasonal":"fourier","fourier_terms":2}"#)
+        struct Summary: Decodable { struct F: Decodable { var coefficients: [Double] }; var fourier: F }
+        let coefficients = try JSONDecoder().decode(Summary.self, from: Data(trained.summaryJSON.utf8)).fourier.coefficients
+        let amplitude = (coefficients[0] * coefficients[0] + coefficients[1] * coefficients[1]).squareRoot()
+        #expect(abs(amplitude - 6) < 1.5, "first harmonic amplitude \(amplitude)")
+        let forecast = try plugin.loadModel(trained.blob).forecast(horizon: 48, level: 0.95)
+        // The cycle persists: the forecast's peak-to-trough over the second day is large.
+        let secondDay = forecast.mean[24..<48]
+        #expect(secondDay.max()! - secondDay.min()! > 6)
+        for h in 0..<48 { #expect(forecast.lower[h] < forecast.mean[h] && forecast.mean[h] < forecast.upper[h]) }
+    }
+
+    @Test("forecast intervals widen with the horizon and with the level")
+    func intervals() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        let model = try plugin.loadModel(try plugin.train(TimeSeries(values: try #require(Self.drift).values, startTime: 0, stepSeconds: 3600)).blob)
+        let narrow = try model.forecast(horizon: 30, level: 0.5)
+        let wide = try model.forecast(horizon: 30, level: 0.99)
+        for h in 0..<30 {
+            #expect(wide.upper[h] - wide.lower[h] > narrow.upper[h] - narrow.lower[h])
+            if h > 0 { #expect(wide.upper[h] - wide.lower[h] >= wide.upper[h - 1] - wide.lower[h - 1]) }
+        }
+    }
+}

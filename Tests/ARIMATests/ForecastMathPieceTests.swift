@@ -1,0 +1,128 @@
+import ForecastMath
+import Foundation
+import Testing
+
+/// The numerical pieces of the ARIMA plugin, each alone.
+@Suite("ARIMA numerics")
+struct ForecastMathPieceTests {
+    @Test("the Monahan transform is stationary and round-trips")
+    func transform() throws {
+        for raw in [[0.3], [-2.0, 1.5], [4.0, -0.2, 0.9], [0.1, 0.1, 0.1, -3.0]] {
+            let phi = ARMAParameterTransform.stationaryAR(from: raw)
+            #expect(ARMAParameterTransform.isStationary(phi))
+            let back = try #require(ARMAParameterTransform.unconstrainedAR(from: phi))
+            for (a, b) in zip(raw, back) { #expect(abs(a - b) < 1e-9) }
+            let theta = ARMAParameterTransform.invertibleMA(from: raw)
+            #expect(ARMAParameterTransform.unconstrainedMA(from: theta) != nil)
+        }
+        #expect(!ARMAParameterTransform.isStationary([1.0]))
+        #expect(!ARMAParameterTransform.isStationary([0.5, 0.6]))
+        #expect(ARMAParameterTransform.isStationary([0.5, 0.3]))
+        // Inverse root 0.995 is outside radius 0.99, 0.98 is inside.
+        #expect(!ARMAParameterTransform.inverseRootsWithin([0.995], radius: 0.99))
+        #expect(ARMAParameterTransform.inverseRootsWithin([0.98], radius: 0.99))
+    }
+
+    @Test("the stationary covariance of an AR(1) is 1 / (1 - φ²)")
+    func stationaryCovariance() throws {
+        let p = try #require(StationaryCovariance.solve(ARMAStateSpace(ar: [0.6], ma: [])))
+        #expect(abs(p[0] - 1 / (1 - 0.36)) < 1e-12)
+        // MA(1): Var = 1 + θ².
+        let q = try #require(StationaryCovariance.solve(ARMAStateSpace(ar: [], ma: [0.4])))
+        #expect(abs(q[0] - 1.16) < 1e-12)
+        #expect(StationaryCovariance.solve(ARMAStateSpace(ar: [1.0], ma: [])) == nil)
+    }
+
+    @Test("the exact AR(1) likelihood matches its closed form")
+    func ar1Likelihood() throws {
+        let x: [Double] = [0.3, -0.1, 0.8, 1.2, 0.4, -0.6, -0.2, 0.5, 0.9, 0.1]
+        let phi = 0.5
+        let result = try #require(ARMALikelihood.evaluate(x, ar: [phi], ma: []))
+        // Closed form: x0 ~ N(0, σ²/(1-φ²)), xt | xt-1 ~ N(φ xt-1, σ²).
+        var squares = x[0] * x[0] * (1 - phi * phi)
+        for t in 1..<x.count { squares += (x[t] - phi * x[t - 1]) * (x[t] - phi * x[t - 1]) }
+        let n = Double(x.count)
+        let sigma2 = squares / n
+        let profiled: Double = -0.5 * n * (log(2 * Double.pi * sigma2) + 1)
+        let expected = profiled + 0.5 * log(1 - phi * phi)
+        #expect(abs(result.variance - sigma2) < 1e-12)
+        #expect(abs(result.logLikelihood - expected) < 1e-10)
+    }
+
+    @Test("BFGS finds the minimum of the Rosenbrock function")
+    func bfgs() {
+        let result = BFGSMinimizer(gradientTolerance: 1e-9, maxIterations: 500).minimize(start: [-1.2, 1]) { x in
+            let a = 1 - x[0], b = x[1] - x[0] * x[0]
+            return a * a + 100 * b * b
+        }
+        #expect(abs(result.point[0] - 1) < 1e-4 && abs(result.point[1] - 1) < 1e-4)
+    }
+
+    @Test("least squares recovers exact coefficients and standard errors")
+    func leastSquares() throws {
+        let x = (0..<20).map(Double.init)
+        let noise = x.map { $0.truncatingRemainder(dividingBy: 3) - 1 }
+        let y = zip(x, noise).map { 2 + 0.5 * $0 + $1 }
+        let fit = try #require(LinearRegressionFit(columns: [[Double](repeating: 1, count: 20), x], response: y))
+        // Reference: the normal equations solved by hand.
+        let n = 20.0, sx = x.reduce(0, +), sxx = x.reduce(0) { $0 + $1 * $1 }
+        let sy = y.reduce(0, +), sxy = zip(x, y).reduce(0) { $0 + $1.0 * $1.1 }
+        let slope = (n * sxy - sx * sy) / (n * sxx - sx * sx)
+        #expect(abs(fit.coefficients[1] - slope) < 1e-12)
+        #expect(abs(fit.coefficients[0] - (sy - slope * sx) / n) < 1e-12)
+        let s2 = fit.residualSumOfSquares / 18
+        #expect(abs(fit.standardErrors[1] - (s2 * n / (n * sxx - sx * sx)).squareRoot()) < 1e-12)
+        #expect(LinearRegressionFit(columns: [x, x.map { 2 * $0 }], response: y) == nil)
+    }
+
+    @Test("integration undoes differencing")
+    func differencing() {
+        let y: [Double] = [3, 5, 4, 8, 13, 12, 15]
+        for d in 0...2 {
+            let w = Differencing.difference(Array(y.prefix(5)), order: d)
+            var levels = Differencing.lastLevels(Array(y.prefix(5)), order: d)
+            let full = Differencing.difference(y, order: d)
+            #expect(Array(full.prefix(w.count)) == w)
+            #expect(Differencing.integrate(&levels, next: full[w.count]) == y[5])
+            #expect(Differencing.integrate(&levels, next: full[w.count + 1]) == y[6])
+        }
+    }
+
+    @Test("ψ weights of an ARMA(1,1)")
+    func psiWeights() {
+        let psi = ARMAStateSpace(ar: [0.5], ma: [0.3]).psiWeights(4)
+        // ψ1 = φ + θ, ψk = φ ψk-1.
+        #expect(abs(psi[1] - 0.8) < 1e-15 && abs(psi[2] - 0.4) < 1e-15 && abs(psi[3] - 0.2) < 1e-15)
+    }
+
+    @Test("pmdarima's root rule ignores AR roots when there are MA terms; both checks both")
+    func rootRule() {
+        let nearUnitAR = ARIMAParameters(mean: 0, ar: [0.9999], ma: [0.3], variance: 1)
+        #expect(NearUnitRootRule.pmdarima.accepts(nearUnitAR))
+        #expect(!NearUnitRootRule.both.accepts(nearUnitAR))
+        let pureAR = ARIMAParameters(mean: 0, ar: [0.9999], ma: [], variance: 1)
+        #expect(!NearUnitRootRule.pmdarima.accepts(pureAR))
+        let nearUnitMA = ARIMAParameters(mean: 0, ar: [0.5], ma: [-0.995], variance: 1)
+        #expect(!NearUnitRootRule.pmdarima.accepts(nearUnitMA))
+    }
+
+    @Test("CSS by Levenberg-Marquardt equals least squares for a pure AR with mean")
+    func cssMatchesLeastSquares() throws {
+        var x = [Double](repeating: 0, count: 400)
+        var state: UInt64 = 12345
+        func noise() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53) - 0.5
+        }
+        for t in 2..<x.count { x[t] = 3 + 0.5 * (x[t - 1] - 3) - 0.2 * (x[t - 2] - 3) + noise() }
+        let fit = try #require(CSSLevenbergMarquardt.fit(x, estimateMean: true, mean: 0, ar: [0, 0], ma: []))
+        // yₜ = c + φ₁ yₜ₋₁ + φ₂ yₜ₋₂ by OLS; μ = c / (1 - φ₁ - φ₂).
+        let rows = 2..<x.count
+        let ols = try #require(LinearRegressionFit(columns: [rows.map { _ in 1.0 }, rows.map { x[$0 - 1] }, rows.map { x[$0 - 2] }],
+                                                   response: rows.map { x[$0] }))
+        #expect(abs(fit.ar[0] - ols.coefficients[1]) < 1e-7)
+        #expect(abs(fit.ar[1] - ols.coefficients[2]) < 1e-7)
+        #expect(abs(fit.mean - ols.coefficients[0] / (1 - ols.coefficients[1] - ols.coefficients[2])) < 1e-6)
+        #expect(abs(fit.sumOfSquares - ols.residualSumOfSquares) < 1e-8 * ols.residualSumOfSquares)
+    }
+}
