@@ -45,7 +45,7 @@ def train_timed(plugin, values, options):
 
 
 def yardstick_aic(plugin, values, order, constant):
-    _, _, s = train_timed(plugin, values, {"order": order, "with_constant": constant, "method": "ml", "seasonal": "none"})
+    _, _, s = train_timed(plugin, values, {"order": order, "with_constant": constant, "seasonal": "none"})
     return s["aic"]
 
 
