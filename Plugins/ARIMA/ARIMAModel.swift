@@ -110,8 +110,8 @@ struct ARIMAModel: ConditionableModel {
         let levels = try reader.readDoubles("levels", maxCount: 2)
         guard levels.count == d else { throw .badModel("the model blob is corrupt: \(levels.count) levels for d = \(d)") }
         let period = try reader.readInt("Fourier period", in: 0...10_000)
-        let terms = try reader.readInt("Fourier terms", in: 0...5_000)
-        let coefficients = try reader.readDoubles("Fourier coefficients", maxCount: 10_000)
+        let terms = try reader.readInt("Fourier terms", in: 0...12)
+        let coefficients = try reader.readDoubles("Fourier coefficients", maxCount: 24)
         guard coefficients.count == 2 * terms, (period == 0) == (terms == 0) else {
             throw .badModel("the model blob is corrupt: Fourier terms do not match their coefficients")
         }

@@ -99,7 +99,8 @@ struct ARIMAOptions: Sendable, Decodable {
         try check(alpha > 0 && alpha < 1, "alpha must lie strictly between 0 and 1")
         try check((0...16).contains(maxOrder), "max_order must lie in 0...16")
         try check((2...10_000).contains(period), "period must lie in 2...10000")
-        try check(fourierTerms >= 1 && 2 * fourierTerms <= period, "fourier_terms must lie in 1...period/2")
+        try check(fourierTerms >= 1 && fourierTerms <= 12 && 2 * fourierTerms <= period,
+                  "fourier_terms must lie in 1...12 and be at most period/2")
         try check((1...10_000).contains(maxIterations), "max_iterations must lie in 1...10000")
         if let order {
             try check(order.count == 3, "order must be [p, d, q]")

@@ -45,7 +45,8 @@ struct ARIMATrainer {
         if let fourier {
             let differencedColumns = columns.map { Differencing.difference($0, order: d) }
             let dy = Differencing.difference(y, order: d)
-            let design = d == 0 ? [[Double](repeating: 1, count: dy.count)] + differencedColumns : differencedColumns
+            // A constant column absorbs the mean (d = 0) or drift (d > 0), which belongs to the ARIMA part.
+            let design = [[Double](repeating: 1, count: dy.count)] + differencedColumns
             guard let fit = LinearRegressionFit(columns: design, response: dy) else {
                 throw .numerical("the Fourier regression on the differenced series is singular")
             }

@@ -43,7 +43,7 @@ struct ARIMABehaviourTests {
         #expect(train((0..<200).map { 0.5 * Double($0) }, #"{"d":1}"#) == FP_STATUS_NUMERICAL)
         for options in [#"{"max_pp":3}"#, #"{"test":"pp"}"#, #"{"ic":"hqic"}"#, #"{"max_p":-1}"#, #"{"d":3}"#,
                         #"{"seasonal":"sarima"}"#, #"{"method":"exact"}"#, #"{"params":[1,2]}"#, #"{"order":[1,0]}"#,
-                        #"{"order":[1,0,0],"params":[0.5]}"#, #"{"fourier_terms":13}"#, "[1,2]", "{not json"] {
+                        #"{"order":[1,0,0],"params":[0.5]}"#, #"{"fourier_terms":13}"#, #"{"period":4,"fourier_terms":3}"#, "[1,2]", "{not json"] {
             #expect(train(good, options) == FP_STATUS_INVALID_ARGUMENT, "options \(options)")
         }
     }
