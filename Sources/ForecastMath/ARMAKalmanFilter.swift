@@ -116,16 +116,26 @@ public struct ARMAKalmanFilter: Sendable, Equatable {
             a.withUnsafeMutableBufferPointer { aa in
                 gain.withUnsafeBufferPointer { g in
                     phi.withUnsafeBufferPointer { ph in
-                        if r == 1 {
-                            var a0 = aa[0]
-                            let g0 = g[0], p0 = ph[0]
+                        if r <= 4 {
+                            // Zero-padded to four lanes: a ← φ u₀ + shift(a) + shift(g) v.
+                            var a4 = SIMD4<Double>(repeating: 0)
+                            var phi4 = SIMD4<Double>(repeating: 0)
+                            var shiftedGain = SIMD4<Double>(repeating: 0)
+                            for i in 0..<r {
+                                a4[i] = aa[i]
+                                phi4[i] = ph[i]
+                                if i + 1 < r { shiftedGain[i] = g[i + 1] }
+                            }
+                            let g0 = g[0]
                             for k in t..<n {
-                                let v = values[k] - offset - a0
+                                let v = values[k] - offset - a4[0]
                                 localSquares += v * v
                                 standardized?[k] = v * inverseRoot
-                                a0 = p0 * (a0 + g0 * v)
+                                let u0 = a4[0] + g0 * v
+                                let shifted = SIMD4<Double>(a4[1], a4[2], a4[3], 0)
+                                a4 = phi4 * u0 + shifted + shiftedGain * v
                             }
-                            aa[0] = a0
+                            for i in 0..<r { aa[i] = a4[i] }
                         } else {
                             for k in t..<n {
                                 let v = values[k] - offset - aa[0]

@@ -125,4 +125,17 @@ struct ForecastMathPieceTests {
         #expect(abs(fit.mean - ols.coefficients[0] / (1 - ols.coefficients[1] - ols.coefficients[2])) < 1e-6)
         #expect(abs(fit.sumOfSquares - ols.residualSumOfSquares) < 1e-8 * ols.residualSumOfSquares)
     }
+
+    @Test("the four-lane and the general steady-state loops agree (AR(4) vs AR(5) with φ₅ = 0)")
+    func steadyStateLoops() throws {
+        var state: UInt64 = 99
+        let x = (0..<3000).map { _ -> Double in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53) - 0.5
+        }
+        let four = try #require(ARMALikelihood.evaluate(x, ar: [0.3, -0.2, 0.1, 0.05], ma: [0.4, 0.1, -0.2]))
+        let five = try #require(ARMALikelihood.evaluate(x, ar: [0.3, -0.2, 0.1, 0.05, 0], ma: [0.4, 0.1, -0.2]))
+        #expect(abs(four.logLikelihood - five.logLikelihood) < 1e-9 * abs(four.logLikelihood))
+        #expect(abs(four.variance - five.variance) < 1e-12)
+    }
 }
