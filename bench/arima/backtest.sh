@@ -4,12 +4,17 @@
 # Uses the project's own `forecast backtest` (fit once at the first origin, then condition on
 # newer data; 8 origins a week apart; 72 h ahead; 95% intervals) on `forecast sample-data`
 # (deterministic, 45,253 hourly rows) for two cities and both variables, once per candidate
-# option set. Usage: bench/arima/backtest.sh [FORECAST_EXE] [PLUGIN_DIR]
+# option set. Needs `swift build --scratch-path .build-arima --product forecast` and
+# `swift build -c release --scratch-path .build-arima --product ARIMA`; both are copied into
+# one directory so that only the release plugin is discovered.
+# Usage: bench/arima/backtest.sh        (results in .build-arima/bt/results/*.json)
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-EXE=${1:-$ROOT/.build-arima/bt/bin/forecast}
-PLUGINS=${2:-$(dirname "$EXE")}
 WORK=${WORK:-$ROOT/.build-arima/bt}
+mkdir -p "$WORK/bin"
+cp "$ROOT/.build-arima/debug/forecast" "$ROOT/.build-arima/release/libARIMA.so" "$WORK/bin/"
+EXE=$WORK/bin/forecast
+PLUGINS=$WORK/bin
 cd "$WORK"
 [ -f sample/temperature.csv.zip ] || "$EXE" sample-data --out sample
 if [ ! -f w/forecast.db ]; then
