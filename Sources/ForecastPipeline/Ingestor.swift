@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import ForecastStore
 import PluginHost
+import Synchronization
 
 /// The process step: two wide CSVs in, one cleaned hourly series per city out.
 ///
@@ -56,52 +57,83 @@ public struct Ingestor: Sendable {
         let temperatureIndex = temperature.times.map { Int(($0 - start) / 3600) }
         let humidityIndex = humidity.times.map { Int(($0 - start) / 3600) }
 
+        // Cities are independent: process them in parallel, keep selection order.
+        let context = CityContext(temperature: temperature, humidity: humidity, humidityColumn: humidityColumn,
+                                  start: start, hours: hours, rowsRead: rowsRead,
+                                  temperatureIndex: temperatureIndex, humidityIndex: humidityIndex)
+        let perCity = CityResults(count: temperature.cities.count)
+        DispatchQueue.concurrentPerform(iterations: temperature.cities.count) { column in
+            perCity.set(column, Swift.Result { () throws(PipelineError) -> (CitySummary, [Observation]) in
+                try processCity(column, context)
+            })
+        }
         var summaries: [CitySummary] = []
         var observations: [Observation] = []
         observations.reserveCapacity(hours * temperature.cities.count)
-        for (column, city) in temperature.cities.enumerated() {
-            var temperatureGrid = [Double](repeating: .nan, count: hours)
-            for (row, index) in temperatureIndex.enumerated() { temperatureGrid[index] = temperature.columns[column][row] }
-            var humidityGrid = [Double](repeating: .nan, count: hours)
-            let other = humidity.columns[humidityColumn[city]!]
-            for (row, index) in humidityIndex.enumerated() { humidityGrid[index] = other[row] }
-            let temperatureSummary = gapPolicy.apply(to: &temperatureGrid, start: start)
-            let humiditySummary = gapPolicy.apply(to: &humidityGrid, start: start)
-
-            var summary = CitySummary(city: city, rowsRead: rowsRead, hoursSpanned: hours, rowsKept: 0,
-                                      dropped: CitySummary.DroppedRows(), temperature: temperatureSummary,
-                                      humidity: humiditySummary)
-            let firstObserved = [temperatureSummary.firstTime, humiditySummary.firstTime].compactMap { $0 }.min()
-            let lastObserved = [temperatureSummary.lastTime, humiditySummary.lastTime].compactMap { $0 }.max()
-            var cityRows: [Observation] = []
-            cityRows.reserveCapacity(hours)
-            for index in 0..<hours {
-                let time = start + Int64(index) * 3600
-                let t = temperatureGrid[index], h = humidityGrid[index]
-                if t.isNaN && h.isNaN {
-                    if firstObserved == nil || time < firstObserved! {
-                        summary.dropped.leadingEmpty += 1
-                    } else if time > lastObserved! {
-                        summary.dropped.trailingEmpty += 1
-                    } else {
-                        summary.dropped.longGap += 1
-                    }
-                    continue
-                }
-                cityRows.append(Observation(city: city, time: time, temperature: t.isNaN ? nil : t, humidity: h.isNaN ? nil : h))
-            }
-            summary.rowsKept = cityRows.count
-            summary.firstTime = cityRows.first?.time
-            summary.lastTime = cityRows.last?.time
-            if let processedDirectory {
-                let path = "\(processedDirectory)/\(ModelRepository.slug(city)).csv"
-                try ProcessedCSV.write(cityRows, to: path)
-                summary.processedPath = path
-            }
+        for column in 0..<temperature.cities.count {
+            let (summary, rows) = try perCity.get(column)
             summaries.append(summary)
-            observations.append(contentsOf: cityRows)
+            observations.append(contentsOf: rows)
         }
         return Result(summaries: summaries, observations: observations)
+    }
+
+    /// What every city's processing reads.
+    private struct CityContext: Sendable {
+        var temperature: WideTable
+        var humidity: WideTable
+        var humidityColumn: [String: Int]
+        var start: Int64
+        var hours: Int
+        var rowsRead: Int
+        var temperatureIndex: [Int]
+        var humidityIndex: [Int]
+    }
+
+    /// Grids, fills and trims one city; writes its processed CSV.
+    private func processCity(_ column: Int, _ context: CityContext) throws(PipelineError) -> (CitySummary, [Observation]) {
+        let city = context.temperature.cities[column]
+        let hours = context.hours, start = context.start
+        var temperatureGrid = [Double](repeating: .nan, count: hours)
+        let own = context.temperature.columns[column]
+        for (row, index) in context.temperatureIndex.enumerated() { temperatureGrid[index] = own[row] }
+        var humidityGrid = [Double](repeating: .nan, count: hours)
+        let other = context.humidity.columns[context.humidityColumn[city]!]
+        for (row, index) in context.humidityIndex.enumerated() { humidityGrid[index] = other[row] }
+        let temperatureSummary = gapPolicy.apply(to: &temperatureGrid, start: start)
+        let humiditySummary = gapPolicy.apply(to: &humidityGrid, start: start)
+
+        var summary = CitySummary(city: city, rowsRead: context.rowsRead, hoursSpanned: hours, rowsKept: 0,
+                                  dropped: CitySummary.DroppedRows(), temperature: temperatureSummary,
+                                  humidity: humiditySummary)
+        let firstObserved = [temperatureSummary.firstTime, humiditySummary.firstTime].compactMap { $0 }.min()
+        let lastObserved = [temperatureSummary.lastTime, humiditySummary.lastTime].compactMap { $0 }.max()
+        var cityRows: [Observation] = []
+        cityRows.reserveCapacity(hours)
+        for index in 0..<hours {
+            let time = start + Int64(index) * 3600
+            let t = temperatureGrid[index], h = humidityGrid[index]
+            if t.isNaN && h.isNaN {
+                if firstObserved == nil || time < firstObserved! {
+                    summary.dropped.leadingEmpty += 1
+                } else if time > lastObserved! {
+                    summary.dropped.trailingEmpty += 1
+                } else {
+                    summary.dropped.longGap += 1
+                }
+                continue
+            }
+            cityRows.append(Observation(city: city, time: time, temperature: t.isNaN ? nil : t, humidity: h.isNaN ? nil : h))
+        }
+        summary.rowsKept = cityRows.count
+        summary.firstTime = cityRows.first?.time
+        summary.lastTime = cityRows.last?.time
+        if let processedDirectory {
+            let path = "\(processedDirectory)/\(ModelRepository.slug(city)).csv"
+            try ProcessedCSV.write(cityRows, to: path)
+            summary.processedPath = path
+        }
+        return (summary, cityRows)
     }
 
     /// Reads the two files on two threads.
@@ -129,13 +161,26 @@ public struct Ingestor: Sendable {
     }
 }
 
-/// Two results written by two threads, read after both finished.
-private final class ResultPair: @unchecked Sendable {
-    // @unchecked: each slot is written by exactly one thread, and read only after
-    // concurrentPerform has returned (which orders the writes before the reads).
-    private var slots: [Result<WideTable, PipelineError>?] = [nil, nil]
+/// One slot per parallel task, written once each, read after all have finished.
+private final class CityResults: Sendable {
+    private let slots: Mutex<[Result<(CitySummary, [Observation]), PipelineError>?]>
 
-    func set(_ index: Int, _ value: Result<WideTable, PipelineError>) { slots[index] = value }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
-    func get(_ index: Int) throws(PipelineError) -> WideTable { try slots[index]!.get() }
+    func set(_ index: Int, _ value: Result<(CitySummary, [Observation]), PipelineError>) {
+        slots.withLock { $0[index] = value }
+    }
+
+    func get(_ index: Int) throws(PipelineError) -> (CitySummary, [Observation]) {
+        try slots.withLock { $0[index]! }.get()
+    }
+}
+
+/// The two files' tables, each written by one thread, read after both finished.
+private final class ResultPair: Sendable {
+    private let slots = Mutex<[Result<WideTable, PipelineError>?]>([nil, nil])
+
+    func set(_ index: Int, _ value: Result<WideTable, PipelineError>) { slots.withLock { $0[index] = value } }
+
+    func get(_ index: Int) throws(PipelineError) -> WideTable { try slots.withLock { $0[index]! }.get() }
 }

@@ -15,7 +15,7 @@ public enum ProcessedCSV {
         bytes.reserveCapacity(rows.count * 44 + 32)
         bytes.append(contentsOf: (header + "\n").utf8)
         for row in rows {
-            bytes.append(contentsOf: Timestamp.format(row.time).utf8)
+            Timestamp.append(row.time, to: &bytes)
             bytes.append(UInt8(ascii: ","))
             if let value = row.temperature { bytes.append(contentsOf: value.description.utf8) }
             bytes.append(UInt8(ascii: ","))

@@ -145,7 +145,7 @@ public struct SampleDataGenerator: Sendable {
         bytes.reserveCapacity(hours * (20 + columns.count * 8) + 512)
         bytes.append(contentsOf: ("datetime," + Self.cityNames.joined(separator: ",") + "\n").utf8)
         for row in 0..<hours {
-            bytes.append(contentsOf: Timestamp.format(start + Int64(row) * 3600).utf8)
+            Timestamp.append(start + Int64(row) * 3600, to: &bytes)
             for column in columns {
                 bytes.append(UInt8(ascii: ","))
                 let value = column[row]

@@ -53,6 +53,30 @@ public enum Timestamp {
         return "\(yearText)-\(two(month))-\(two(day)) \(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))"
     }
 
+    /// Appends `format(time)` to `bytes` without building a String.
+    public static func append(_ time: Int64, to bytes: inout [UInt8]) {
+        var days = time / 86_400
+        var seconds = time % 86_400
+        if seconds < 0 {
+            seconds += 86_400
+            days -= 1
+        }
+        let (year, month, day) = civil(fromDays: days)
+        func digits(_ value: Int64, _ count: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<count { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(48 + (rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4); bytes.append(45); digits(month, 2); bytes.append(45); digits(day, 2)
+        bytes.append(32)
+        digits(seconds / 3600, 2); bytes.append(58); digits(seconds % 3600 / 60, 2); bytes.append(58); digits(seconds % 60, 2)
+    }
+
     static func isLeap(_ year: Int64) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
 
     static func daysIn(month: Int64, year: Int64) -> Int64 {

@@ -4,9 +4,11 @@ import Synchronization
 
 /// The production store: PostgreSQL through libpq, bulk loads with `COPY FROM STDIN`.
 ///
-/// A load copies the rows into a temporary table and merges them into `observations`
-/// with `INSERT ... ON CONFLICT DO UPDATE`, all in one transaction: it happens
-/// completely or not at all, even when the server goes away part way. One connection
+/// A load locks out other writers (not readers), then either copies the rows straight
+/// into `observations` (when none of its cities is stored yet, so nothing can conflict)
+/// or copies them into a temporary table and merges them with `INSERT ... ON CONFLICT
+/// DO UPDATE`; all in one transaction: it happens completely or not at all, even when
+/// the server goes away part way. One connection
 /// per store, used under a lock; a broken connection is re-established on the next call.
 ///
 /// ```swift
@@ -74,6 +76,16 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
             try transaction { () throws(StoreError) in
+                // One loader at a time (readers are not blocked), so the check below stays true.
+                _ = try execute("LOCK TABLE observations IN SHARE ROW EXCLUSIVE MODE")
+                let cities = Array(Set(rows.map(\.city))).sorted()
+                let arrayLiteral = "{" + cities.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+                let present = try execute("SELECT EXISTS (SELECT 1 FROM observations WHERE city = ANY($1::text[]))", [arrayLiteral])
+                if present.string(0, 0) == "f" {
+                    // Nothing of these cities is stored yet, so no row can conflict: COPY straight in.
+                    try copy(rows, into: "observations(city, time, temperature, humidity)", progress: progress)
+                    return
+                }
                 _ = try execute("""
                     CREATE TEMP TABLE observations_load (
                         city TEXT NOT NULL, time BIGINT NOT NULL,

@@ -44,6 +44,9 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         do {
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
+            // A 64 MiB page cache: a large load touches many B-tree pages before it commits.
+            try execute("PRAGMA cache_size = -65536")
+            try execute("PRAGMA temp_store = MEMORY")
             try execute("PRAGMA foreign_keys = ON")
         } catch {
             sqlite3_close_v2(db)
@@ -100,8 +103,13 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
                     INSERT INTO observations(city, time, temperature, humidity) VALUES (?, ?, ?, ?)
                     ON CONFLICT(city, time) DO UPDATE SET temperature = excluded.temperature, humidity = excluded.humidity
                     """)
+                var boundCity: String?
                 for (number, row) in rows.enumerated() {
-                    try insert.bind(1, row.city)
+                    // Bindings survive reset: rebind the city only when it changes (rows come in city blocks).
+                    if row.city != boundCity {
+                        try insert.bind(1, row.city)
+                        boundCity = row.city
+                    }
                     try insert.bind(2, row.time)
                     try insert.bind(3, row.temperature)
                     try insert.bind(4, row.humidity)

@@ -40,25 +40,36 @@ struct PostgresStoreTests {
         #expect(try sqlite.allObservations() == postgres.allObservations())
     }
 
-    @Test("a refused row rolls back the whole COPY load")
+    @Test("a refused row rolls back the whole COPY load (direct COPY and merge paths)")
     func badRow() throws {
         let store = try TestPostgres.freshStore()
         try store.upsert(SQLiteStoreTests.rows("Boston", 48))
         let before = try store.allObservations()
-        var bad = SQLiteStoreTests.rows("Boston", 48, offset: 2)
-        bad[40].humidity = 140
-        #expect(throws: StoreError.self) { try store.upsert(bad) }
+        var merge = SQLiteStoreTests.rows("Boston", 48, offset: 2)
+        merge[40].humidity = 140
+        #expect(throws: StoreError.self) { try store.upsert(merge) }
         #expect(try store.allObservations() == before)
+        var direct = SQLiteStoreTests.rows("Miami", 48)
+        direct[47].temperature = 20
+        #expect(throws: StoreError.self) { try store.upsert(direct) }
+        #expect(try store.allObservations() == before)
+        // Both paths give the same table as SQLite's upsert for the same sequence of loads.
+        try store.upsert(SQLiteStoreTests.rows("Miami", 48))
+        try store.upsert(SQLiteStoreTests.rows("Miami", 60, offset: 1))
+        #expect(try store.observations(city: "Miami", from: nil, to: nil) == SQLiteStoreTests.rows("Miami", 60, offset: 1))
     }
 
-    @Test("the server going away during a load leaves the previous contents")
-    func serverGoneDuringLoad() throws {
+    @Test("the server going away during a load leaves the previous contents (direct COPY and merge paths)",
+          arguments: [false, true])
+    func serverGoneDuringLoad(touchesStoredCity: Bool) throws {
         let store = try TestPostgres.freshStore()
         try store.upsert(SQLiteStoreTests.rows("Chicago", 100))
         let before = try store.allObservations()
         // Enough rows for several COPY chunks; after the first chunk another session kills
         // this connection's server process (what a server stop does to a session).
-        let big = (0..<30).flatMap { SQLiteStoreTests.rows("City \($0)", 2_000) } + SQLiteStoreTests.rows("Chicago", 100, offset: 5)
+        // Only new cities: COPY goes straight into the table; with Chicago: through the merge.
+        let big = (0..<30).flatMap { SQLiteStoreTests.rows("City \($0)", 2_000) }
+            + (touchesStoredCity ? SQLiteStoreTests.rows("Chicago", 100, offset: 5) : [])
         let killer = try PostgresStore(url: TestPostgres.url!)
         let pid = store.backendPID()
         var killed = false

@@ -14,6 +14,15 @@ struct TimestampTests {
         }
     }
 
+    @Test("append writes the same bytes as format")
+    func appendMatchesFormat() {
+        for time in stride(from: Int64(-86_400 * 400), to: 2_000_000_000, by: 7_654_321) {
+            var bytes: [UInt8] = []
+            Timestamp.append(time, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == Timestamp.format(time))
+        }
+    }
+
     @Test("refuses malformed timestamps")
     func malformed() {
         for text in ["2012-10-01", "2012-13-01 00:00:00", "2013-02-29 00:00:00", "2012-10-01 24:00:00", "2012/10/01 00:00:00", "abcd-10-01 00:00:00"] {
