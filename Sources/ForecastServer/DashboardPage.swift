@@ -183,15 +183,3 @@ enum DashboardPage {
         return object
     }
 }
-
-extension ForecastHour {
-    /// Reads one entry of a forecast body's `forecast` list.
-    init?(json: [String: Any]) {
-        func number(_ key: String) -> Double? { (json[key] as? NSNumber)?.doubleValue }
-        guard let timeText = json["time"] as? String, let time = ISOTime.parse(timeText),
-              let t = number("temperature"), let tl = number("temperatureLower"), let tu = number("temperatureUpper"),
-              let h = number("humidity"), let hl = number("humidityLower"), let hu = number("humidityUpper") else { return nil }
-        self.init(time: time, temperature: t, temperatureLower: tl, temperatureUpper: tu,
-                  humidity: h, humidityLower: hl, humidityUpper: hu)
-    }
-}

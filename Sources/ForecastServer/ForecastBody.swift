@@ -1,16 +1,6 @@
 import Foundation
 import PluginHost
 
-/// One forecast hour that combines both variables, in the requested units.
-public struct ForecastHour: Sendable, Equatable {
-    /// Unix seconds of the hour.
-    public var time: Int64
-    /// Temperature in the requested unit, with its interval.
-    public var temperature: Double, temperatureLower: Double, temperatureUpper: Double
-    /// Relative humidity in percent (within 0...100), with its interval.
-    public var humidity: Double, humidityLower: Double, humidityUpper: Double
-}
-
 /// Runs the models of a city and renders the documented forecast body.
 enum ForecastBody {
     /// Forecasts `query.hours` hours for `models`, starting one step after the last observation.
