@@ -119,5 +119,10 @@ let package = Package(
             dependencies: ["PluginHost", "TestSupport"],
             path: "Tests/PluginHostTests"
         ),
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["PluginABI", "PluginHost", "ForecastStore", "TestSupport"],
+            path: "Tests/ReliabilityTests"
+        ),
     ]
 )
