@@ -59,7 +59,7 @@ struct ARIMATrainer {
         }
         let wMean = w.reduce(0, +) / Double(w.count)
         let wSpread = (w.reduce(0) { $0 + ($1 - wMean) * ($1 - wMean) } / Double(w.count)).squareRoot()
-        if Differencing.isConstant(w) || wSpread <= 1e-9 * max(scale, 1e-300) {
+        if Differencing.isConstant(w) || wSpread <= 1e-13 * max(scale, 1e-300) {
             throw .numerical("the \(d)-times differenced series is constant; its innovation variance would be zero")
         }
         let constant = options.withConstant ?? (d < 2)
