@@ -14,8 +14,9 @@ public struct VariableModel: Sendable {
 
 /// The model pair that answers for one city on one route: temperature and humidity.
 ///
-/// Both models end at the same observed hour, so hour `k` of a forecast is the same
-/// instant for both variables.
+/// The two models may end at different hours (a missing tail in one column of the
+/// source): a forecast starts after the later of the two, and the model that ends
+/// earlier forecasts the extra steps in between, which are dropped (``leadSteps(_:)``).
 public struct CityModels: Sendable {
     /// The city as written in the manifests, e.g. `San Francisco`.
     public let city: String
@@ -24,8 +25,17 @@ public struct CityModels: Sendable {
     /// Relative humidity in percent.
     public let humidity: VariableModel
 
-    /// The last hour both models were trained on (Unix seconds).
-    public var lastObserved: Int64 { temperature.manifest.lastTime }
+    /// The most hours by which the two models' last observations may differ.
+    public static let maximumLeadHours: Int64 = 168
+
+    /// The later of the two models' last observed hours (Unix seconds): forecasts start one step after it.
+    public var lastObserved: Int64 { max(temperature.manifest.lastTime, humidity.manifest.lastTime) }
+
+    /// How many steps `variable` must forecast before the first hour of a forecast: 0 for
+    /// the model that ends last, the gap in steps for the other.
+    public func leadSteps(_ variable: VariableModel) -> Int {
+        Int((lastObserved - variable.manifest.lastTime) / stepSeconds)
+    }
     /// Seconds between forecast steps.
     public var stepSeconds: Int64 { temperature.manifest.stepSeconds }
     /// The earlier of the two training times (Unix seconds).

@@ -11,8 +11,8 @@ enum ForecastBody {
         let temperature: ForecastOutput
         let humidity: ForecastOutput
         do {
-            temperature = try models.temperature.model.forecast(horizon: query.hours, level: query.level)
-            humidity = try models.humidity.model.forecast(horizon: query.hours, level: query.level)
+            temperature = try forecast(models.temperature, lead: models.leadSteps(models.temperature), query: query)
+            humidity = try forecast(models.humidity, lead: models.leadSteps(models.humidity), query: query)
         } catch {
             throw APIError(.internalServerError, code: "forecast_failed", message: "the model could not forecast: \(error)")
         }
@@ -28,6 +28,15 @@ enum ForecastBody {
                 humidityLower: JSONText.rounded(clamp(humidity.lower[step])),
                 humidityUpper: JSONText.rounded(clamp(humidity.upper[step])))
         }
+    }
+
+    /// Forecasts `lead + query.hours` steps and keeps the last `query.hours`, so that the
+    /// model that ends earlier lines up with the one that ends later.
+    private static func forecast(_ variable: VariableModel, lead: Int, query: ForecastQuery) throws(PluginCallError) -> ForecastOutput {
+        let output = try variable.model.forecast(horizon: lead + query.hours, level: query.level)
+        guard lead > 0 else { return output }
+        return ForecastOutput(mean: Array(output.mean.dropFirst(lead)), lower: Array(output.lower.dropFirst(lead)),
+                              upper: Array(output.upper.dropFirst(lead)))
     }
 
     /// The JSON body of `GET /{route}/forecast/{hours}`.

@@ -89,8 +89,14 @@ public final class ModelSet: Sendable {
         guard t.city == h.city else {
             throw ModelLoadFailure(message: "\(directory): the temperature model is for '\(t.city)' but the humidity model for '\(h.city)'")
         }
-        guard t.lastTime == h.lastTime, t.stepSeconds == h.stepSeconds else {
-            throw ModelLoadFailure(message: "\(directory): the temperature and humidity models end at different hours (\(ISOTime.format(t.lastTime)) and \(ISOTime.format(h.lastTime))); train both on the same data")
+        guard t.stepSeconds == h.stepSeconds else {
+            throw ModelLoadFailure(message: "\(directory): the temperature and humidity models have different steps (\(t.stepSeconds) s and \(h.stepSeconds) s)")
+        }
+        // The models may end at different hours (one column's tail missing); the one that
+        // ends earlier forecasts the gap. More than a week apart is stale data, not a gap.
+        let gap = abs(t.lastTime - h.lastTime)
+        guard t.stepSeconds > 0, gap % t.stepSeconds == 0, gap <= CityModels.maximumLeadHours * 3600 else {
+            throw ModelLoadFailure(message: "\(directory): the temperature and humidity models end too far apart (\(ISOTime.format(t.lastTime)) and \(ISOTime.format(h.lastTime)); at most \(CityModels.maximumLeadHours) h); train both on the same data")
         }
         guard t.stepSeconds > 0 else {
             throw ModelLoadFailure(message: "\(directory): the models have a step of \(t.stepSeconds) seconds")

@@ -48,6 +48,37 @@ struct ForecastRouteTests {
         }
     }
 
+    @Test("when humidity ends 5 hours before temperature, the forecast starts after the later hour and humidity fills the gap")
+    func misalignedVariables() async throws {
+        let fixture = try ServerFixture.make()
+        defer { fixture.remove() }
+        // Republish Portland's humidity trained only up to 5 hours before the temperature's end.
+        let earlier = ServerFixture.lastTime - 5 * 3600
+        let humidity = ServerFixture.series(lastTime: earlier, offset: 3).humidity
+        let output = try fixture.plugin.train(humidity, options: "{}")
+        let manifest = ModelManifest(
+            plugin: fixture.plugin.name, pluginVersion: fixture.plugin.version, abiVersion: fixture.plugin.abiVersion,
+            city: "Portland", variable: "humidity", firstTime: humidity.startTime, lastTime: humidity.lastTime,
+            stepSeconds: 3600, count: humidity.count, trainedAt: 0, trainingSeconds: 0, options: "{}",
+            summary: output.summaryJSON, blobSize: output.blob.count, blobSHA256: ModelFile.sha256(output.blob))
+        try fixture.repository.publish(ModelFile(manifest: manifest, blob: output.blob))
+
+        let app = Application(router: try fixture.server().buildRouter())
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/v1/forecast/24?city=Portland", method: .get)
+            #expect(response.status == .ok)
+            let body = try response.json()
+            let hours = try #require(body["forecast"] as? [[String: Any]])
+            #expect(hours.count == 24)
+            #expect(hours.first?["time"] as? String == Self.iso(ServerFixture.lastTime + 3600))
+            let direct = try fixture.plugin.loadModel(output.blob).forecast(horizon: 29, level: 0.95)
+            for (step, hour) in hours.enumerated() {
+                let value = try #require(hour["humidity"] as? Double)
+                #expect(abs(value - min(max(direct.mean[step + 5], 0), 100)) < 0.001)
+            }
+        }
+    }
+
     @Test("units and level change the numbers consistently; the default city answers without ?city")
     func unitsAndLevel() async throws {
         let fixture = try ServerFixture.make()
