@@ -19,6 +19,8 @@ struct ForecastCommand: AsyncParsableCommand {
             PluginsCommand.self,
             SampleDataCommand.self, FetchCommand.self, IngestCommand.self, TrainCommand.self, BacktestCommand.self, PipelineCommand.self,
             ServeCommand.self,
+            CitiesCommand.self,
+            VerifyModelsCommand.self,
         ]
     )
 }
