@@ -115,9 +115,8 @@ struct ARIMAModel: ConditionableModel {
         guard coefficients.count == 2 * terms, (period == 0) == (terms == 0) else {
             throw .badModel("the model blob is corrupt: Fourier terms do not match their coefficients")
         }
-        let last = try reader.readInt64("last time")
-        let step = try reader.readInt64("step")
-        guard step > 0 else { throw .badModel("the model blob is corrupt: step \(step)") }
+        let last = try reader.readTime("last time")
+        let step = try reader.readStepSeconds("step")
         try reader.requireEnd()
         specification = ARIMASpecification(p: p, d: d, q: q, constant: constant)
         parameters = ARIMAParameters(mean: mean, ar: ar, ma: ma, variance: variance)

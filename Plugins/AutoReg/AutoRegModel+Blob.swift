@@ -46,10 +46,10 @@ extension AutoRegModel {
             throw .badModel("the model blob keeps \(recent.count) recent observations for \(lags.count) lags")
         }
         let count = try reader.readInt("observation count", in: lags.count...Int(Int32.max))
-        let lastTime = try reader.readInt64("last observation time")
-        let step = try reader.readInt("step seconds", in: 1...Int(Int32.max))
+        let lastTime = try reader.readTime("last observation time")
+        let step = try reader.readStepSeconds("step seconds")
         try reader.requireEnd()
         self.init(terms: terms, deterministicCoefficients: deterministic, lagCoefficients: lags, sigma2: sigma2,
-                  recent: recent, observationCount: count, lastTime: lastTime, stepSeconds: Int64(step))
+                  recent: recent, observationCount: count, lastTime: lastTime, stepSeconds: step)
     }
 }

@@ -107,7 +107,12 @@ static int32_t sn_train(const fp_host *host, const fp_series *series, const char
     int64_t period;
     int32_t status = parse_options(options_json, &period, err, cap);
     if (status != FP_STATUS_OK) return status;
-    if (series->step_seconds <= 0) return fail(err, cap, FP_STATUS_INVALID_ARGUMENT, "the series step must be positive");
+    if (series->step_seconds <= 0 || series->step_seconds > 31622400) {
+        return fail(err, cap, FP_STATUS_INVALID_ARGUMENT, "the series step must be between 1 second and one year");
+    }
+    if (series->start_time < -62135596800LL || series->start_time > 253402300799LL) {
+        return fail(err, cap, FP_STATUS_INVALID_ARGUMENT, "the series start time is not between the years 1 and 9999");
+    }
     if (series->count > 0 && series->values == NULL) return fail(err, cap, FP_STATUS_INVALID_ARGUMENT, "NULL values");
     if (series->count < (size_t)(2 * period)) {
         return fail(err, cap, FP_STATUS_INSUFFICIENT_DATA,
@@ -180,7 +185,11 @@ static int32_t sn_load(const uint8_t *blob, size_t size, fp_model **out_model, c
     model->last_time = get_i64(blob + 24);
     model->sigma = get_f64(blob + 32);
     model->last_cycle = cycle;
-    int ok = model->step_seconds > 0 && isfinite(model->sigma) && model->sigma >= 0;
+    /* Times within the years 1..9999 and steps of at most a year keep
+     * last_time + n * step_seconds far from overflow. */
+    int ok = model->step_seconds > 0 && model->step_seconds <= 31622400 &&
+             model->last_time >= -62135596800LL && model->last_time <= 253402300799LL &&
+             isfinite(model->sigma) && model->sigma >= 0;
     for (int64_t i = 0; i < period; i++) {
         cycle[i] = get_f64(blob + 40 + 8 * i);
         ok = ok && isfinite(cycle[i]);

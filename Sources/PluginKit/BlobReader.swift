@@ -61,6 +61,25 @@ public struct BlobReader: Sendable {
         return Int(value)
     }
 
+    /// Reads a time (Unix seconds) and checks it lies in ``Series/validTimes`` (years 1 to 9999),
+    /// so that time arithmetic on a corrupt blob cannot overflow.
+    public mutating func readTime(_ what: String) throws(PluginError) -> Int64 {
+        let value = try readInt64(what)
+        guard Series.validTimes.contains(value) else {
+            throw .badModel("the model blob is corrupt: \(what) \(value) is not a time between the years 1 and 9999")
+        }
+        return value
+    }
+
+    /// Reads a step in seconds and checks it lies in ``Series/validSteps`` (one second to one year).
+    public mutating func readStepSeconds(_ what: String) throws(PluginError) -> Int64 {
+        let value = try readInt64(what)
+        guard Series.validSteps.contains(value) else {
+            throw .badModel("the model blob is corrupt: \(what) \(value) is not a step between 1 s and one year")
+        }
+        return value
+    }
+
     /// Reads a double.
     public mutating func readDouble(_ what: String) throws(PluginError) -> Double {
         Double(bitPattern: UInt64(bitPattern: try readInt64(what)))

@@ -100,8 +100,14 @@ public enum PluginExport {
 
     private static func series(from pointer: UnsafePointer<fp_series>) throws(PluginError) -> Series {
         let raw = pointer.pointee
-        guard raw.step_seconds > 0 else {
-            throw .invalidArgument("the series step must be positive; got \(raw.step_seconds) seconds")
+        guard Series.validSteps.contains(raw.step_seconds) else {
+            throw .invalidArgument("the series step must be between 1 second and one year; got \(raw.step_seconds) seconds")
+        }
+        guard Series.validTimes.contains(raw.start_time) else {
+            throw .invalidArgument("the series start time \(raw.start_time) is not between the years 1 and 9999")
+        }
+        guard raw.count <= 1 << 40 else {
+            throw .invalidArgument("the series has \(raw.count) values, more than any model here can use")
         }
         guard raw.count == 0 || raw.values != nil else {
             throw .invalidArgument("the series has \(raw.count) values but a NULL values pointer")

@@ -19,6 +19,13 @@ public struct Series: Sendable, Equatable {
     /// Number of observations.
     public var count: Int { values.count }
 
+    /// The times a series may start at: the years 1 to 9999 in Unix seconds. Keeping times
+    /// and steps in these ranges means `time + horizon * step` cannot overflow.
+    public static let validTimes: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
+
+    /// The steps a series may have: one second to one year (366 days).
+    public static let validSteps: ClosedRange<Int64> = 1...31_622_400
+
     /// Time of the last observation (the start time for an empty series).
     public var lastTime: Int64 {
         startTime + Int64(Swift.max(values.count - 1, 0)) * stepSeconds

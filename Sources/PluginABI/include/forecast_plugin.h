@@ -42,7 +42,11 @@
  *   destructor running before the process exits.
  *
  * Time
- *   Times are seconds since 1970-01-01T00:00:00Z (Unix time, UTC), as int64_t.
+ *   Times are seconds since 1970-01-01T00:00:00Z (Unix time, UTC), as int64_t. A plugin
+ *   may answer FP_STATUS_INVALID_ARGUMENT to a start time outside the years 1..9999
+ *   (-62135596800 .. 253402300799) or a step over one year (31622400 s), and
+ *   FP_STATUS_BAD_MODEL to a blob holding such values: within these ranges
+ *   time + horizon * step cannot overflow.
  */
 #ifndef FORECAST_PLUGIN_H
 #define FORECAST_PLUGIN_H
