@@ -10,18 +10,23 @@ struct FetchCommand: AsyncParsableCommand {
         discussion: """
             A source is an http(s) URL or a local path, a .zip archive or a plain .csv. Downloads \
             retry with backoff, land by temp file and rename, and are skipped when the server says \
-            the file has not changed (ETag / Last-Modified) or its SHA-256 is the same as last time.
+            the file has not changed (ETag / Last-Modified) or its SHA-256 is the same as last time. \
+            `--only temperature` (or humidity) fetches one source, so that a scheduler can run the \
+            two downloads as separate tasks.
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sources: SourceOptions
 
+    @Option(name: .long, help: ArgumentHelp("Fetch only this source: temperature or humidity (default: both).", valueName: "variable"))
+    var only: Variable?
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
     func run() async throws {
-        let outcomes = try await Self.perform(global: global, sources: sources)
+        let outcomes = try await Self.perform(global: global, sources: sources, only: only)
         if json {
             print(try JSONOutput.render(outcomes))
         } else {
@@ -32,12 +37,12 @@ struct FetchCommand: AsyncParsableCommand {
     }
 
     /// Runs the step; shared with `forecast pipeline`.
-    static func perform(global: GlobalOptions, sources: SourceOptions) async throws -> [FetchOutcome] {
+    static func perform(global: GlobalOptions, sources: SourceOptions, only: Variable? = nil) async throws -> [FetchOutcome] {
         let fetcher = Fetcher(dataDirectory: global.resolvedWorkdir + "/data", retries: sources.retries,
                               initialBackoff: sources.backoff)
         let progress = ProgressReporter()
         defer { progress.close() }
-        return try await fetcher.fetch(sources.list, progress: progress)
+        return try await fetcher.fetch(sources.list.filter { only == nil || $0.variable == only }, progress: progress)
     }
 }
 
