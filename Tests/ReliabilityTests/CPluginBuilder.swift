@@ -14,11 +14,16 @@ enum CPluginBuilder {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["cc", "-shared", "-fPIC", "-O1", "-I", include, "-o", output, sourcePath, "-lm"]
-        let errors = Pipe()
+        // Diagnostics go to a file, not a pipe (see ForecastCLI.run).
+        let errorPath = "\(directory)/\(name).cc.log"
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        let errors = FileHandle(forWritingAtPath: errorPath)
         process.standardError = errors
         try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        try? errors?.close()
+        let text = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: errorPath)
         guard process.terminationStatus == 0 else { throw ScratchFailure(message: "cc failed for \(name): \(text)") }
         try? FileManager.default.removeItem(atPath: sourcePath)
         chmod(output, 0o755)

@@ -33,19 +33,31 @@ enum ForecastCLI {
     }
 
     /// Runs `forecast arguments...` to completion in `directory`.
+    ///
+    /// Output goes to temporary files, not pipes: a pipe's write end can leak into a child
+    /// another test spawns at the same moment (Foundation's pipes are not close-on-exec),
+    /// and then reading to end-of-file would wait for that unrelated process.
     @discardableResult
     static func run(_ arguments: [String], in directory: String) throws -> Finished {
         let process = process(arguments, in: directory)
-        let output = Pipe(), errors = Pipe()
+        let stem = NSTemporaryDirectory() + "forecast-cli-\(UUID().uuidString)"
+        let outputPath = stem + ".out", errorPath = stem + ".err"
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: outputPath)
+            try? FileManager.default.removeItem(atPath: errorPath)
+        }
+        let output = FileHandle(forWritingAtPath: outputPath), errors = FileHandle(forWritingAtPath: errorPath)
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        // Drain stderr on another thread so neither pipe can fill and block the child.
-        let errorText = ErrorCollector(errors.fileHandleForReading)
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Finished(status: process.terminationStatus, reason: process.terminationReason,
-                        output: String(decoding: outputData, as: UTF8.self), errors: errorText.wait())
+        try? output?.close()
+        try? errors?.close()
+        let outputText = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let errorText = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+        return Finished(status: process.terminationStatus, reason: process.terminationReason, output: outputText, errors: errorText)
     }
 
     /// Sample data of `hours` hours fetched and ingested for `cities` into `<workdir>` (SQLite).
@@ -63,27 +75,6 @@ enum ForecastCLI {
         guard finished.exited, finished.status == 0 else {
             throw ScratchFailure(message: "forecast \(step) failed (\(finished.reason == .exit ? "status" : "signal") \(finished.status)): \(finished.errors)\(finished.output)")
         }
-    }
-}
-
-/// Reads a pipe to its end on a background thread.
-final class ErrorCollector: @unchecked Sendable {
-    // @unchecked: `data` is written once by the reading thread before `done` is signalled
-    // and read only after waiting on it.
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    /// Waits for the end of the stream and returns it as text.
-    func wait() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -19,24 +19,29 @@ final class ServedProcess {
             process.arguments = ["-u", user, "--", BuildProducts.forecastExecutable] + (process.arguments ?? [])
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
         }
-        let output = Pipe()
-        process.standardOutput = output
+        // Files, not pipes (see ForecastCLI.run): poll the output for the "listening on" line.
+        let outputLog = "\(directory)/serve-\(UUID().uuidString).out"
         let errorLog = "\(directory)/serve-\(UUID().uuidString).err"
+        _ = FileManager.default.createFile(atPath: outputLog, contents: nil)
         _ = FileManager.default.createFile(atPath: errorLog, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: outputLog)
         process.standardError = FileHandle(forWritingAtPath: errorLog)
         try process.run()
-        var text = ""
-        while !text.contains("\n") || !text.contains("listening on") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
+        var line: Substring?
+        let deadline = Date().addingTimeInterval(120)
+        while line == nil && process.isRunning && Date() < deadline {
+            let text = (try? String(contentsOfFile: outputLog, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "listening on "), let end = text[range.upperBound...].firstIndex(of: "\n") {
+                line = text[range.upperBound..<end]
+            } else {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
         }
-        guard let range = text.range(of: "listening on "),
-              let line = text[range.upperBound...].split(separator: "\n").first else {
-            process.terminate()
+        guard let line else {
+            if process.isRunning { process.terminate() }
             process.waitUntilExit()
             let log = (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? ""
-            throw ScratchFailure(message: "forecast serve did not start: \(text) \(log)")
+            throw ScratchFailure(message: "forecast serve did not start: \(log)")
         }
         self.process = process
         self.errorLog = errorLog
@@ -56,20 +61,25 @@ final class ServedProcess {
         return process.terminationStatus
     }
 
-    /// The status and body of `method path`.
+    /// The status and body of `method path` (curl, with its output in files: see ForecastCLI.run).
     func request(_ path: String, method: String = "GET") throws -> (status: Int, body: String) {
+        let stem = NSTemporaryDirectory() + "curl-\(UUID().uuidString)"
+        let bodyPath = stem + ".body", statusPath = stem + ".status"
+        _ = FileManager.default.createFile(atPath: statusPath, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: bodyPath)
+            try? FileManager.default.removeItem(atPath: statusPath)
+        }
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        curl.arguments = ["curl", "-s", "-m", "20", "-X", method, "-w", "\n%{http_code}", baseURL + path]
-        let output = Pipe()
-        curl.standardOutput = output
+        curl.arguments = ["curl", "-s", "-m", "20", "-X", method, "-o", bodyPath, "-w", "%{http_code}", baseURL + path]
+        let status = FileHandle(forWritingAtPath: statusPath)
+        curl.standardOutput = status
         try curl.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         curl.waitUntilExit()
-        var text = String(decoding: data, as: UTF8.self)
-        guard let newline = text.lastIndex(of: "\n") else { throw ScratchFailure(message: "curl gave no status for \(path)") }
-        let status = Int(text[text.index(after: newline)...]) ?? 0
-        text.removeSubrange(newline...)
-        return (status, text)
+        try? status?.close()
+        let code = Int((try? String(contentsOfFile: statusPath, encoding: .utf8)) ?? "") ?? 0
+        guard code > 0 else { throw ScratchFailure(message: "curl gave no status for \(method) \(path)") }
+        return (code, (try? String(contentsOfFile: bodyPath, encoding: .utf8)) ?? "")
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What scripts/schemathesis found, as regression tests against a real `forecast serve`.
+@Suite("schemathesis findings", .serialized)
+struct SchemathesisFindingTests {
+    /// A served host with seasonal-naive models for San Francisco, in `scratch`.
+    static func host(_ scratch: Scratch) throws -> ServedProcess {
+        try ForecastCLI.prepareWorkdir(scratch.path, hours: 800, cities: ["San Francisco"])
+        let plugins = scratch.file("plugins")
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
+        let common = ["--workdir", scratch.path, "--plugin-dir", plugins]
+        try ForecastCLI.check(try ForecastCLI.run(["train"] + common, in: scratch.path), "train")
+        return try ServedProcess(common, in: scratch.path)
+    }
+
+    @Test("a query the OpenAPI document allows is not refused: city= (empty) is documented as invalid or accepted",
+          .disabled("known bug: /openapi.json's city has no minLength while city= answers 400 bad_city; see docs/reliability.md"))
+    func emptyCityMatchesDocument() throws {
+        let scratch = try Scratch("st-city")
+        defer { scratch.remove() }
+        let server = try Self.host(scratch)
+        defer { _ = server.stop() }
+        let response = try server.request("/seasonal-naive/forecast/24?city=")
+        let document = try server.request("/openapi.json").body
+        let object = try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any]
+        let paths = object?["paths"] as? [String: Any]
+        let operation = (paths?["/seasonal-naive/forecast/{hours}"] as? [String: Any])?["get"] as? [String: Any]
+        let parameters = operation?["parameters"] as? [[String: Any]] ?? []
+        let city = parameters.first { $0["name"] as? String == "city" }?["schema"] as? [String: Any]
+        let documentedNonEmpty = (city?["minLength"] as? Int ?? 0) >= 1
+        #expect(response.status == 200 || documentedNonEmpty, "city= -> \(response.status), schema \(String(describing: city))")
+    }
+
+    @Test("a method the document does not list on a known path is 405 with Allow, not 404",
+          .disabled("known bug: TRACE/PUT/DELETE on known paths answer 404 not_found; see docs/reliability.md"))
+    func undeclaredMethodIs405() throws {
+        let scratch = try Scratch("st-405")
+        defer { scratch.remove() }
+        let server = try Self.host(scratch)
+        defer { _ = server.stop() }
+        for (method, path) in [("PUT", "/healthz"), ("DELETE", "/seasonal-naive/forecast/24"), ("POST", "/readyz"), ("GET", "/admin/reload")] {
+            #expect(try server.request(path, method: method).status == 405, "\(method) \(path)")
+        }
+    }
+}
