@@ -1,0 +1,51 @@
+import Foundation
+import NIOCore
+import PluginHost
+import TestSupport
+import Testing
+
+/// Every city, every plugin: `forecast pipeline --all-cities` on the sample data, then a
+/// server answering for any trained city (the scale-out picture on one machine).
+@Suite("all cities (forecast executable)")
+struct AllCitiesTests {
+    @Test("pipeline --all-cities publishes 36 x 2 model files per plugin and the server answers for three sample cities",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable),
+                   "the forecast executable is not built (run swift build first)"))
+    func everyCity() async throws {
+        let root = NSTemporaryDirectory() + "forecast-all-cities-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let forecast = BuildProducts.forecastExecutable
+        let config = BuildProducts.packageRoot + "/plugins.json"
+        // Five weeks of hours: enough for every plugin's defaults, quick in a debug build.
+        let sample = try await ProcessRunner.run(forecast, ["sample-data", "--out", root + "/sample", "--hours", "840"])
+        #expect(sample.status == 0, "\(sample.output)")
+        let pipeline = try await ProcessRunner.run(forecast, [
+            "pipeline", "--workdir", root + "/work", "--config", config, "--all-cities",
+            "--temperature", root + "/sample/temperature.csv.zip", "--humidity", root + "/sample/humidity.csv.zip",
+        ], timeout: .seconds(600))
+        #expect(pipeline.status == 0, "\(pipeline.output.suffix(2000))")
+
+        let repository = ModelRepository(root: root + "/work/models")
+        for plugin in ["arima", "autoreg", "seasonal-naive"] {
+            let cities = repository.cities(plugin: plugin)
+            #expect(cities.count == 36, "\(plugin): \(cities)")
+            for city in cities {
+                for variable in ModelRepository.variables {
+                    #expect((try? repository.read(plugin: plugin, city: city, variable: variable)) != nil, "\(plugin) \(city) \(variable)")
+                }
+            }
+        }
+
+        let server = try await ServeProcess(executable: forecast, arguments: ["--workdir", root + "/work", "--config", config])
+        for city in ["Vancouver", "Miami", "Tel Aviv District"] {
+            for route in ["v1", "v2", "baseline"] {
+                let query = city.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!
+                let (status, body) = try await TopologyTests.get("http://127.0.0.1:\(server.port)/\(route)/forecast/72?city=\(query)")
+                #expect(status == 200, "\(route) \(city): \(String(buffer: body))")
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+                #expect((json?["forecast"] as? [[String: Any]])?.count == 72, "\(route) \(city)")
+            }
+        }
+        #expect(await server.stop() == 0)
+    }
+}
