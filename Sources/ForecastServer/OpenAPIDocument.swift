@@ -76,7 +76,7 @@ enum OpenAPIDocument {
             ["name": "hours", "in": "path", "required": true, "description": "Hours ahead (24, 48 and 72 are typical)",
              "schema": ["type": "integer", "minimum": 1, "maximum": ForecastQuery.maxHours]],
             ["name": "city", "in": "query", "required": false, "description": "City name, e.g. \(defaultCity)",
-             "schema": ["type": "string", "default": defaultCity]],
+             "schema": ["type": "string", "minLength": 1, "default": defaultCity]],
             ["name": "units", "in": "query", "required": false, "description": "Temperature unit",
              "schema": ["type": "string", "enum": TemperatureUnit.allCases.map(\.rawValue), "default": "celsius"]],
             ["name": "level", "in": "query", "required": false, "description": "Central prediction-interval level",

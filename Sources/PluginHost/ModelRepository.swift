@@ -48,9 +48,13 @@ public struct ModelRepository: Sendable {
     }
 
     /// Writes `file` atomically (temp file, fsync, rename, fsync of the directory).
+    ///
+    /// Also removes temporary files that writers killed mid-write left beside the target
+    /// (their process no longer exists), so SIGKILLed trainings do not accumulate litter.
     @discardableResult
     public func publish(_ file: ModelFile) throws -> String {
         let target = path(plugin: file.manifest.plugin, city: file.manifest.city, variable: file.manifest.variable)
+        AtomicFile.removeAbandonedTemporaries(besides: target)
         try AtomicFile.write(try file.encoded(), to: target)
         return target
     }
@@ -121,6 +125,22 @@ public enum AtomicFile {
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
+        }
+    }
+}
+
+extension AtomicFile {
+    /// Deletes `.<name>.tmp-<pid>-<random>` siblings of `path` whose writer process is gone.
+    public static func removeAbandonedTemporaries(besides path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let prefix = "." + (path as NSString).lastPathComponent + ".tmp-"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
+            // kill(pid, 0) fails with ESRCH when no such process exists.
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                unlink(directory + "/" + entry)
+            }
         }
     }
 }

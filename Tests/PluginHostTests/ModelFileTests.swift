@@ -28,6 +28,23 @@ struct ModelFileTests {
         #expect(entries == ["temperature.model"])
     }
 
+    @Test("publishing removes temporary files left by killed writers, not those of live ones")
+    func abandonedTemporaries() throws {
+        let root = NSTemporaryDirectory() + "models-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let repository = ModelRepository(root: root)
+        let blob: [UInt8] = [1, 2, 3]
+        let target = try repository.publish(ModelFile(manifest: manifest(blob: blob), blob: blob))
+        let directory = (target as NSString).deletingLastPathComponent
+        // A pid above the kernel's pid_max cannot be running; our own pid is.
+        let dead = "\(directory)/.temperature.model.tmp-2147483646-17"
+        let live = "\(directory)/.temperature.model.tmp-\(getpid())-18"
+        for path in [dead, live] { FileManager.default.createFile(atPath: path, contents: Data("half".utf8)) }
+        try repository.publish(ModelFile(manifest: manifest(blob: blob), blob: blob))
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live))
+    }
+
     @Test("a truncated or altered file is refused with the reason")
     func corruption() throws {
         let blob: [UInt8] = Array(repeating: 7, count: 64)
