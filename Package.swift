@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PluginHostTests",
-            dependencies: ["PluginHost", "TestSupport"],
+            dependencies: ["PluginABI", "PluginHost", "TestSupport"],
             path: "Tests/PluginHostTests"
         ),
         .testTarget(
