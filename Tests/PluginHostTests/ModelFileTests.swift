@@ -39,7 +39,7 @@ struct ModelFileTests {
         // A pid above the kernel's pid_max cannot be running; our own pid is.
         let dead = "\(directory)/.temperature.model.tmp-2147483646-17"
         let live = "\(directory)/.temperature.model.tmp-\(getpid())-18"
-        for path in [dead, live] { FileManager.default.createFile(atPath: path, contents: Data("half".utf8)) }
+        for path in [dead, live] { _ = FileManager.default.createFile(atPath: path, contents: Data("half".utf8)) }
         try repository.publish(ModelFile(manifest: manifest(blob: blob), blob: blob))
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: live))
