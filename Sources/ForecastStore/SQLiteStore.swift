@@ -25,14 +25,16 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     /// - Parameters:
     ///   - path: the database file; its directory is created when missing.
     ///   - busyTimeoutMilliseconds: how long a statement waits for another writer.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
+    ///   - readOnly: open an existing file for reading only (a server that must not write,
+    ///     or runs as a user that cannot); writes then fail with an error.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 10_000, readOnly: Bool = false) throws(StoreError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
+        if !directory.isEmpty && !readOnly {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
@@ -41,6 +43,10 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         }
         db = handle
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        if readOnly {
+            // journal_mode and synchronous are settings of writers; a reader keeps the file's.
+            return
+        }
         do {
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
@@ -55,13 +61,13 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     }
 
     /// Opens the file named by a `sqlite://` URL (`sqlite:///abs/path.db` or `sqlite://relative.db`).
-    public convenience init(url: String) throws(StoreError) {
+    public convenience init(url: String, readOnly: Bool = false) throws(StoreError) {
         guard url.hasPrefix("sqlite://") else {
             throw StoreError(.badURL, "not a SQLite URL: \(url) (expected sqlite:///path/to/file.db)")
         }
         let path = String(url.dropFirst("sqlite://".count))
         guard !path.isEmpty else { throw StoreError(.badURL, "the SQLite URL \(url) names no file") }
-        try self.init(path: path)
+        try self.init(path: path, readOnly: readOnly)
     }
 
     deinit {

@@ -9,10 +9,11 @@ public enum StoreFactory {
     /// - Parameters:
     ///   - url: `sqlite:///absolute/path.db`, `sqlite://relative/path.db`, or `postgresql://user@host:port/db`.
     ///   - migrate: apply pending schema migrations (default true).
-    public static func open(url: String, migrate: Bool = true) throws -> any ObservationStore {
+    ///   - readOnly: open a SQLite file for reading only (PostgreSQL access rights are the server's).
+    public static func open(url: String, migrate: Bool = true, readOnly: Bool = false) throws -> any ObservationStore {
         let store: any ObservationStore
         if url.hasPrefix("sqlite://") {
-            store = try SQLiteStore(url: url)
+            store = try SQLiteStore(url: url, readOnly: readOnly)
         } else if url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
             store = try PostgresStore(url: url)
         } else {

@@ -33,8 +33,7 @@ struct UnprivilegedServeTests {
         #expect(try server.request("/").status == 200)
     }
 
-    @Test("as nobody, the page's observations come from the read-only store",
-          .disabled("known bug: serve opens the SQLite store read-write and migrates it; a read-only store is 'unavailable'; see docs/reliability.md"))
+    @Test("as nobody, the page's observations come from the read-only store")
     func readsStoreAsNobody() throws {
         let scratch = try Scratch("nobody-store")
         defer { scratch.remove() }

@@ -85,7 +85,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         do {
-            return (try StoreFactory.open(url: url), nil)
+            // The server only reads observations: no migrations, and a SQLite file is
+            // opened read-only, so it serves as a user that cannot write the store.
+            return (try StoreFactory.open(url: url, migrate: false, readOnly: true), nil)
         } catch {
             return (nil, "cannot open the store \(url): \(error)")
         }
