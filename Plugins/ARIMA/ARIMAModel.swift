@@ -36,7 +36,8 @@ struct ARIMAModel: ConditionableModel {
             lower[h] = value - z * deviations[h]
             upper[h] = value + z * deviations[h]
         }
-        return try ForecastResult(mean: mean, lower: lower, upper: upper).validated()
+        // PluginExport validates every result (finite, ordered) before it crosses the ABI.
+        return ForecastResult(mean: mean, lower: lower, upper: upper)
     }
 
     func conditioned(on newer: Series) throws(PluginError) -> ARIMAModel {

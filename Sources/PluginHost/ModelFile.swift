@@ -40,6 +40,25 @@ public struct ModelFile: Sendable, Equatable {
     /// Parses and verifies a model file's bytes; `path` is used in messages.
     public static func decode(_ data: Data, path: String) throws(ModelFileError) -> ModelFile {
         let bytes = [UInt8](data)
+        let (manifest, blobStart) = try readManifest(bytes, path: path)
+        let blob = Array(bytes[blobStart...])
+        guard blob.count == manifest.blobSize else {
+            throw ModelFileError(path: path, message: "truncated or padded: the blob has \(blob.count) bytes, the manifest says \(manifest.blobSize)")
+        }
+        let digest = sha256(blob)
+        guard digest == manifest.blobSHA256 else {
+            throw ModelFileError(path: path, message: "checksum mismatch: the blob's SHA-256 is \(digest.prefix(12))..., the manifest says \(manifest.blobSHA256.prefix(12))...")
+        }
+        return ModelFile(manifest: manifest, blob: blob)
+    }
+
+    /// Reads the manifest of a model file's bytes without checking the blob, for listings.
+    public static func decodeManifest(_ data: Data, path: String) throws(ModelFileError) -> ModelManifest {
+        try readManifest([UInt8](data), path: path).manifest
+    }
+
+    /// Parses the magic line and the manifest line; returns the manifest and where the blob starts.
+    private static func readManifest(_ bytes: [UInt8], path: String) throws(ModelFileError) -> (manifest: ModelManifest, blobStart: Int) {
         guard let firstBreak = bytes.firstIndex(of: UInt8(ascii: "\n")),
               String(decoding: bytes[..<firstBreak], as: UTF8.self) == magicLine else {
             throw ModelFileError(path: path, message: "not a model file (the first line is not '\(magicLine)')")
@@ -57,15 +76,7 @@ public struct ModelFile: Sendable, Equatable {
         guard manifest.formatVersion == ModelManifest.currentFormatVersion else {
             throw ModelFileError(path: path, message: "model-file format \(manifest.formatVersion) is not supported (this host reads \(ModelManifest.currentFormatVersion))")
         }
-        let blob = Array(bytes[(secondBreak + 1)...])
-        guard blob.count == manifest.blobSize else {
-            throw ModelFileError(path: path, message: "truncated or padded: the blob has \(blob.count) bytes, the manifest says \(manifest.blobSize)")
-        }
-        let digest = sha256(blob)
-        guard digest == manifest.blobSHA256 else {
-            throw ModelFileError(path: path, message: "checksum mismatch: the blob's SHA-256 is \(digest.prefix(12))..., the manifest says \(manifest.blobSHA256.prefix(12))...")
-        }
-        return ModelFile(manifest: manifest, blob: blob)
+        return (manifest, secondBreak + 1)
     }
 }
 

@@ -72,7 +72,10 @@ public struct ModelRepository: Sendable {
         return model
     }
 
-    /// Every model file of `plugin` whose manifest reads, as (city, variable) pairs, sorted.
+    /// The cities with a model file of `plugin` whose manifest reads, sorted.
+    ///
+    /// Reads manifests only: checking blobs is for whoever loads them (``read(plugin:city:variable:)``),
+    /// so a listing followed by reads does not hash every blob twice.
     public func cities(plugin: String) -> [String] {
         let directory = "\(root)/\(plugin)"
         guard let slugs = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
@@ -81,8 +84,8 @@ public struct ModelRepository: Sendable {
             for variable in Self.variables {
                 let file = "\(directory)/\(slug)/\(variable).model"
                 if let data = FileManager.default.contents(atPath: file),
-                   let model = try? ModelFile.decode(data, path: file) {
-                    cities.insert(model.manifest.city)
+                   let manifest = try? ModelFile.decodeManifest(data, path: file) {
+                    cities.insert(manifest.city)
                 }
             }
         }
