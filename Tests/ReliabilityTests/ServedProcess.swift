@@ -16,7 +16,12 @@ final class ServedProcess {
     init(_ arguments: [String], in directory: String, user: String? = nil) throws {
         let process = ForecastCLI.process(["serve", "--host", "127.0.0.1", "--port", "0"] + arguments, in: directory)
         if let user {
-            process.arguments = ["-u", user, "--", BuildProducts.forecastExecutable] + (process.arguments ?? [])
+            // The build directory may sit in a private (0700) checkout the user cannot enter,
+            // as a service's files would not: run a copy of the executable from `directory`.
+            let executable = "\(directory)/forecast-\(UUID().uuidString)"
+            try FileManager.default.copyItem(atPath: BuildProducts.forecastExecutable, toPath: executable)
+            chmod(executable, 0o755)
+            process.arguments = ["-u", user, "--", executable] + (process.arguments ?? [])
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
         }
         // Files, not pipes (see ForecastCLI.run): poll the output for the "listening on" line.
