@@ -30,6 +30,10 @@ public final class ForecastServer: Sendable {
     public let logger: Logger
     /// The OpenAPI document, rendered once.
     let openAPI: ByteBuffer
+    /// Every endpoint the router serves.
+    let endpoints: [Endpoint]
+    /// The methods each served path accepts (the `Allow` header of a 405).
+    let allowedMethods: AllowedMethods
 
     /// Loads the models of every plugin route and prepares the server.
     public init(configuration: ServerConfiguration, httpClient: HTTPClient = Gateway.sharedClient,
@@ -43,6 +47,8 @@ public final class ForecastServer: Sendable {
         gateway = Gateway(client: httpClient)
         self.logger = logger
         openAPI = ByteBuffer(string: OpenAPIDocument.render(routes: routes, defaultCity: configuration.config.defaultCity))
+        endpoints = Endpoint.all(routes: routes)
+        allowedMethods = AllowedMethods(endpoints)
     }
 
     /// The route called `name`.
@@ -63,35 +69,47 @@ public final class ForecastServer: Sendable {
         }
     }
 
-    /// The router with every endpoint; the tests drive it with `app.test(.router)`.
+    /// The router with every endpoint (and HEAD for every GET); the tests drive it with `app.test(.router)`.
+    ///
+    /// A request for a path the router knows with a method it does not serve there falls
+    /// through to the not-found responder, and ``ObservingMiddleware`` answers it 405 with
+    /// the path's ``AllowedMethods``.
     public func buildRouter() -> Router<ServerRequestContext> {
-        let router = Router(context: ServerRequestContext.self)
+        let router = Router(context: ServerRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ObservingMiddleware(server: self))
-        router.get("/") { request, _ in try await self.page(request) }
-        router.get("/healthz") { _, _ in Self.json(#"{"status":"ok"}"#) }
-        router.get("/readyz") { _, _ in self.readiness() }
-        router.get("/metrics") { _, _ in self.metricsResponse() }
-        router.get("/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                     body: .init(byteBuffer: self.openAPI))
-        }
-        router.post("/admin/reload") { _, context in try self.adminReload(context: context) }
-        for route in routes {
-            switch route.target {
-            case .plugin:
-                router.get("/\(route.name)") { _, _ in try self.routeInfo(route) }
-                router.get("/\(route.name)/forecast/:hours") { request, context in
-                    try self.forecast(route, request: request, context: context)
-                }
-            case .upstream(let base):
-                let forward: @Sendable (Request, ServerRequestContext) async throws -> Response = { request, _ in
-                    try await self.gateway.forward(request, route: route.name, base: base, timeoutSeconds: route.timeoutSeconds)
-                }
-                router.get("/\(route.name)", use: forward)
-                router.get("/\(route.name)/**", use: forward)
-            }
+        for endpoint in endpoints {
+            router.on(RouterPath(endpoint.path), method: endpoint.method, use: handler(endpoint.action))
         }
         return router
+    }
+
+    /// What answers `action`.
+    private func handler(_ action: Endpoint.Action) -> @Sendable (Request, ServerRequestContext) async throws -> Response {
+        switch action {
+        case .page:
+            return { request, _ in try await self.page(request) }
+        case .health:
+            return { _, _ in Self.json(#"{"status":"ok"}"#) }
+        case .readiness:
+            return { _, _ in self.readiness() }
+        case .metrics:
+            return { _, _ in self.metricsResponse() }
+        case .openAPI:
+            return { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                         body: .init(byteBuffer: self.openAPI))
+            }
+        case .reload:
+            return { _, context in try self.adminReload(context: context) }
+        case .routeInfo(let route):
+            return { _, _ in try self.routeInfo(route) }
+        case .forecast(let route):
+            return { request, context in try self.forecast(route, request: request, context: context) }
+        case .forward(let route, let base):
+            return { request, _ in
+                try await self.gateway.forward(request, route: route.name, base: base, timeoutSeconds: route.timeoutSeconds)
+            }
+        }
     }
 
     /// The application: the router on `host:port`, plus SIGHUP reloads.

@@ -58,7 +58,7 @@ enum OpenAPIDocument {
         return [
             "openapi": "3.1.0",
             "info": ["title": "forecast", "version": "1.0.0",
-                     "description": "Hourly temperature and humidity forecasts from plugin models, with prediction intervals. Errors are JSON: {\"error\": {\"code\", \"message\"}}."],
+                     "description": "Hourly temperature and humidity forecasts from plugin models, with prediction intervals. Errors are JSON: {\"error\": {\"code\", \"message\"}}. A method a path does not list answers 405 method_not_allowed with an Allow header (HEAD is answered wherever GET is)."],
             "paths": paths,
             "components": ["schemas": schemas],
         ]

@@ -33,15 +33,20 @@ struct SchemathesisFindingTests {
         #expect(response.status == 200 || documentedNonEmpty, "city= -> \(response.status), schema \(String(describing: city))")
     }
 
-    @Test("a method the document does not list on a known path is 405 with Allow, not 404",
-          .disabled("known bug: TRACE/PUT/DELETE on known paths answer 404 not_found; see docs/reliability.md"))
+    @Test("a method the document does not list on a known path is 405 method_not_allowed, not 404; an unknown path stays 404")
     func undeclaredMethodIs405() throws {
         let scratch = try Scratch("st-405")
         defer { scratch.remove() }
         let server = try Self.host(scratch)
         defer { _ = server.stop() }
-        for (method, path) in [("PUT", "/healthz"), ("DELETE", "/seasonal-naive/forecast/24"), ("POST", "/readyz"), ("GET", "/admin/reload")] {
-            #expect(try server.request(path, method: method).status == 405, "\(method) \(path)")
+        for (method, path) in [("PUT", "/healthz"), ("DELETE", "/seasonal-naive/forecast/24"), ("POST", "/readyz"),
+                               ("GET", "/admin/reload"), ("TRACE", "/seasonal-naive/forecast/72"), ("PUT", "/openapi.json"),
+                               ("DELETE", "/metrics"), ("PUT", "/")] {
+            let response = try server.request(path, method: method)
+            #expect(response.status == 405, "\(method) \(path)")
+            let error = (try? JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any])?["error"] as? [String: Any]
+            #expect(error?["code"] as? String == "method_not_allowed", "\(method) \(path): \(response.body)")
         }
+        #expect(try server.request("/no/such/path", method: "PUT").status == 404)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ForecastServer
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PluginHost
@@ -70,6 +71,37 @@ struct OpenAPITests {
                 }
             }
             #expect(probes >= 10)
+        }
+    }
+
+    @Test("on every documented path, each method the document does not list answers 405 with Allow naming exactly the documented ones (and HEAD with GET)")
+    func undocumentedMethodsAre405() async throws {
+        let fixture = try ServerFixture.make()
+        defer { fixture.remove() }
+        let config = ServerFixture.config(routes: [
+            .init(name: "v1", target: .plugin("seasonal-naive")),
+            .init(name: "v9", target: .upstream("http://127.0.0.1:9/v1")),
+        ])
+        let app = Application(router: try fixture.server(config: config).buildRouter())
+        try await app.test(.router) { client in
+            let document = try await client.execute(uri: "/openapi.json", method: .get).json()
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            let candidates: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch, .options, .trace, .query]
+            var probes = 0
+            for (path, operations) in paths.sorted(by: { $0.key < $1.key }) {
+                let documented = Set(operations.keys.map { $0.uppercased() })
+                let expected = documented.union(documented.contains("GET") ? ["HEAD"] : [])
+                let uri = path.replacingOccurrences(of: "{hours}", with: "24")
+                for method in candidates where !documented.contains(method.rawValue) {
+                    let response = try await client.execute(uri: uri, method: method)
+                    probes += 1
+                    #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                    let allow = Set((response.headers[.allow] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                    #expect(allow == expected, "\(method) \(uri): Allow \(allow), documented \(documented)")
+                    #expect(try response.errorCode() == "method_not_allowed", "\(method) \(uri)")
+                }
+            }
+            #expect(probes >= 10 * 7)
         }
     }
 
