@@ -11,6 +11,9 @@ import Synchronization
 /// train entry point through the C ABI with the options from plugins.json, and
 /// publishes a model file atomically with its full manifest. A job that fails publishes
 /// nothing, so the previous model of that city and variable stays; the others go on.
+/// Where the train call runs is the ``executor``'s choice: `forecast train` runs each in a
+/// child process with a time limit (``ChildProcessTraining``), so a plugin that crashes or
+/// hangs fails only its own job.
 public struct Trainer: Sendable {
     /// One unit of work.
     public struct Job: Sendable {
@@ -56,11 +59,15 @@ public struct Trainer: Sendable {
     public var parallelism: Int
     /// Train on at most this many of the newest hours of the series (nil: all of it).
     public var maxPoints: Int?
+    /// Where each train call runs (default: in this process).
+    public var executor: any TrainingExecutor
 
     /// Creates a train step.
     public init(repository: ModelRepository, extractor: SeriesExtractor = SeriesExtractor(),
-                parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, maxPoints: Int? = nil) {
+                parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, maxPoints: Int? = nil,
+                executor: any TrainingExecutor = InProcessTraining()) {
         self.repository = repository
+        self.executor = executor
         self.extractor = extractor
         self.parallelism = max(1, parallelism)
         self.maxPoints = maxPoints
@@ -146,7 +153,7 @@ public struct Trainer: Sendable {
         let started = Date()
         let output: TrainingOutput
         do {
-            output = try job.plugin.train(series, options: job.options, observer: TrainingObserver(logger: logger))
+            output = try executor.train(job.plugin, series: series, options: job.options, observer: TrainingObserver(logger: logger))
         } catch {
             result.seconds = Date().timeIntervalSince(started)
             result.error = error.description

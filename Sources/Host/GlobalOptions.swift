@@ -96,10 +96,14 @@ struct GlobalOptions: ParsableArguments {
         try StoreFactory.open(url: resolvedDatabaseURL)
     }
 
+    /// The running executable's path.
+    static var executablePath: String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    }
+
     /// The directory holding the running executable (SwiftPM's build output in development).
     static var executableDirectory: String? {
-        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-        return URL(fileURLWithPath: path).deletingLastPathComponent().path
+        executablePath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
     }
 
     private func absolute(_ path: String) -> String {

@@ -14,6 +14,10 @@ struct TrainCommand: AsyncParsableCommand {
             filled). Options come from plugins.json. Model files are written atomically under \
             <workdir>/models/<plugin>/<city>/<variable>.model; a plugin that fails leaves the previous \
             model in place and the others still train. Exits with status 1 when any job failed.
+
+            Each train call runs in a child process of its own with a time limit (--job-timeout), so a \
+            plugin that crashes, aborts or hangs fails only its own job. --in-process calls the \
+            plugins in this process instead (no isolation; for debugging a plugin).
             """
     )
 
@@ -73,7 +77,8 @@ struct TrainCommand: AsyncParsableCommand {
         let trainer = Trainer(repository: global.modelRepository,
                               extractor: SeriesExtractor(minimumCount: options.minPoints),
                               parallelism: options.jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                              maxPoints: options.maxPoints)
+                              maxPoints: options.maxPoints,
+                              executor: try options.executor())
         let progress = ProgressReporter()
         defer { progress.close() }
         return try trainer.run(jobs, store: store, progress: progress)
@@ -98,4 +103,29 @@ struct TrainOptions: ParsableArguments {
 
     @Option(name: .customLong("max-points"), help: "Train on at most this many of the newest hours (default: the whole segment).")
     var maxPoints: Int?
+
+    @Option(name: .customLong("job-timeout"), help: ArgumentHelp(
+        "Seconds one plugin's train call may take before its process is killed and the job fails (0: no limit).",
+        valueName: "seconds"))
+    var jobTimeout: Double = 600
+
+    @Flag(name: .customLong("in-process"), help: "Call the plugins in this process: no crash isolation and no --job-timeout.")
+    var inProcess = false
+
+    func validate() throws {
+        guard jobTimeout >= 0, jobTimeout.isFinite else {
+            throw ValidationError("--job-timeout must be a number of seconds >= 0 (0: no limit), not \(jobTimeout)")
+        }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
+    }
+
+    /// Where train calls run: a child process per call (this executable's `train-child`), or here.
+    func executor() throws -> any TrainingExecutor {
+        if inProcess { return InProcessTraining() }
+        guard let executable = GlobalOptions.executablePath else {
+            throw PipelineError(.usage, "cannot find this program's own path (/proc/self/exe) to start training processes; use --in-process")
+        }
+        return ChildProcessTraining(executable: executable, arguments: [TrainChildCommand.configuration.commandName!],
+                                    timeout: jobTimeout > 0 ? jobTimeout : nil)
+    }
 }

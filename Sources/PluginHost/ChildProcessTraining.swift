@@ -1,0 +1,72 @@
+import PluginABI
+
+/// Calls train in a child process with a time limit, so a plugin that crashes, aborts or
+/// hangs fails its own job and nothing else.
+///
+/// The child is the host program itself, started with `arguments` (for `forecast`,
+/// `train-child`), which hands the ``TrainingRequest`` on its standard input to
+/// ``TrainingChild/answer(_:)`` and writes the ``TrainingReply`` to file descriptor 3.
+/// Whatever the plugin prints goes to this process's standard error. The child only
+/// trains: the store, the model files and the manifest stay with the parent.
+public struct ChildProcessTraining: TrainingExecutor {
+    /// The program to start (normally this executable).
+    public var executable: String
+    /// Its arguments before nothing else: the child reads everything else from stdin.
+    public var arguments: [String]
+    /// Seconds one train call may take before the child is killed (nil: no limit).
+    public var timeout: Double?
+
+    /// Creates the executor.
+    public init(executable: String, arguments: [String], timeout: Double?) {
+        self.executable = executable
+        self.arguments = arguments
+        self.timeout = timeout
+    }
+
+    /// Runs the train call in a child; a crash, a time-out or an unreadable reply is a
+    /// ``PluginCallError`` with status `FP_STATUS_INTERNAL` and a message that says which.
+    public func train(_ plugin: LoadedPlugin, series: TimeSeries, options: String,
+                      observer: TrainingObserver) throws(PluginCallError) -> TrainingOutput {
+        func failure(_ message: String) -> PluginCallError {
+            PluginCallError(plugin: plugin.name, operation: "train", status: FP_STATUS_INTERNAL, message: message)
+        }
+        let request: [UInt8]
+        do {
+            request = try TrainingRequest(plugin: plugin.name, path: plugin.path, options: options, series: series).encoded()
+        } catch {
+            throw failure("cannot encode the training request: \(error)")
+        }
+        var child = ChildProcess(executable: executable, arguments: arguments)
+        child.standardOutput = .standardError
+        child.standardError = .standardError
+        child.replyChannel = true
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try child.run(input: request, timeout: timeout)
+        } catch {
+            throw failure("cannot start the training process: \(error)")
+        }
+        switch outcome.termination {
+        case .signalled:
+            throw failure("the plugin crashed in train (training process \(outcome.termination)); this run and the other jobs go on")
+        case .timedOut:
+            throw failure("train did not finish in time (training process \(outcome.termination)); raise --job-timeout if the series is that long")
+        case .exited(let status) where outcome.reply.isEmpty:
+            throw failure("the training process ended (exit status \(status)) without a reply; the plugin may have called exit()")
+        case .exited:
+            break
+        }
+        let reply: TrainingReply
+        do {
+            reply = try TrainingReply.decode(outcome.reply)
+        } catch {
+            throw failure("the training process sent an unreadable reply: \(error)")
+        }
+        switch reply {
+        case .trained(let blob, let summary):
+            return TrainingOutput(blob: blob, summaryJSON: summary)
+        case .failed(let status, let message):
+            throw PluginCallError(plugin: plugin.name, operation: "train", status: status, message: message)
+        }
+    }
+}
