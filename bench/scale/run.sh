@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Wall time of `forecast train` for every city (36) x variable (2) x plugin, serial
 # (--jobs 1) against parallel (--jobs = cores), in one run on the same store, and the
-# projection for N Airflow workers.
+# projection for N Airflow workers; and the cost of crash isolation (each train call in a
+# child process, the default) against --in-process, at --jobs = cores.
 #
 #   bench/scale/run.sh [hours]     (default 45253: the real sources' length)
+#   FORECAST_BIN=path/to/forecast bench/scale/run.sh    (skip the release build)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 hours="${1:-45253}"
 cd "$root"
-swift build -c release >/dev/null
-bin="$(swift build -c release --show-bin-path)/forecast"
+if [ -z "${FORECAST_BIN:-}" ]; then
+    swift build -c release >/dev/null
+fi
+bin="${FORECAST_BIN:-$(swift build -c release --show-bin-path)/forecast}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cores="$(nproc)"
@@ -19,10 +23,11 @@ cores="$(nproc)"
     --humidity "$work/sample/humidity.csv.zip" >/dev/null 2>&1
 "$bin" ingest --workdir "$work/w" --all-cities >/dev/null 2>&1
 
-time_train() { # jobs -> seconds
-    local start end
+time_train() { # jobs [extra arguments] -> seconds
+    local start end jobs="$1"
+    shift
     start=$(date +%s.%N)
-    "$bin" train --workdir "$work/w" --config "$root/plugins.json" --jobs "$1" --json >"$work/train-$1.json" 2>/dev/null
+    "$bin" train --workdir "$work/w" --config "$root/plugins.json" --jobs "$jobs" --json "$@" >"$work/train-$jobs$*.json" 2>/dev/null
     end=$(date +%s.%N)
     python3 -c "print(f'{$end - $start:.1f}')"
 }
@@ -30,9 +35,11 @@ time_train() { # jobs -> seconds
 echo "forecast train, 36 cities x 2 variables x every plugin, $hours hours of sample data, $cores cores"
 serial=$(time_train 1)
 parallel=$(time_train "$cores")
-python3 - "$serial" "$parallel" "$cores" "$work/train-1.json" <<'PY'
+in_process=$(time_train "$cores" --in-process)
+python3 - "$serial" "$parallel" "$cores" "$work/train-1.json" "$in_process" <<'PY'
 import json, sys
 serial, parallel, cores = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+in_process = float(sys.argv[5])
 result = json.load(open(sys.argv[4]))
 jobs = result if isinstance(result, list) else result.get("jobs", [])
 per_plugin = {}
@@ -43,6 +50,8 @@ print(f"{len(jobs)} training jobs, {len(failed)} failed")
 print(f"serial   (--jobs 1):      {serial:7.1f} s")
 print(f"parallel (--jobs {cores}):      {parallel:7.1f} s")
 print(f"speed-up: {serial / parallel:.2f}x on {cores} cores")
+print(f"in-process (--jobs {cores} --in-process): {in_process:.1f} s; crash isolation costs "
+      f"{parallel - in_process:+.1f} s ({parallel / in_process:.2f}x, {(parallel - in_process) / max(len(jobs), 1) * cores * 1000:+.0f} ms per job)")
 if per_plugin:
     print("serial seconds per plugin: " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(per_plugin.items())))
 # Projection: Airflow maps one train task per plugin x city (both variables each). With W
