@@ -105,17 +105,12 @@ public final class ModelSet: Sendable {
     }
 
     static func loadVariable(plugin: LoadedPlugin, path: String, variable: String) throws(ModelLoadFailure) -> VariableModel {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelLoadFailure(message: "\(path): missing (train it with `forecast train --plugin \(plugin.name)`)")
-        }
         let file: ModelFile
         do {
-            file = try ModelFile.decode(data, path: path)
+            file = try ModelRepository.read(path: path, plugin: plugin.name, variable: variable,
+                                            missing: "missing (train it with `forecast train --plugin \(plugin.name)`)")
         } catch {
             throw ModelLoadFailure(message: error.description)
-        }
-        guard file.manifest.plugin == plugin.name, file.manifest.variable == variable else {
-            throw ModelLoadFailure(message: "\(path): holds a \(file.manifest.plugin) \(file.manifest.variable) model, not \(plugin.name) \(variable)")
         }
         let model: PluginModel
         do {

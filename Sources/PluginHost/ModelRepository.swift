@@ -61,13 +61,21 @@ public struct ModelRepository: Sendable {
 
     /// Reads and verifies the model of `plugin` for `city` and `variable`.
     public func read(plugin: String, city: String, variable: String) throws(ModelFileError) -> ModelFile {
-        let file = path(plugin: plugin, city: city, variable: variable)
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw ModelFileError(path: file, message: "no model file (train one with `forecast train --plugin \(plugin) --city '\(city)'`)")
+        try Self.read(path: path(plugin: plugin, city: city, variable: variable), plugin: plugin, variable: variable,
+                      missing: "no model file (train one with `forecast train --plugin \(plugin) --city '\(city)'`)")
+    }
+
+    /// Reads and verifies the model file at `path`, which must hold `plugin`'s `variable` model.
+    ///
+    /// `missing` is the message when there is no file. Throws when the file is damaged
+    /// (``ModelFile/decode(_:path:)``) or holds another plugin's or variable's model.
+    public static func read(path: String, plugin: String, variable: String, missing: String) throws(ModelFileError) -> ModelFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelFileError(path: path, message: missing)
         }
-        let model = try ModelFile.decode(data, path: file)
+        let model = try ModelFile.decode(data, path: path)
         guard model.manifest.plugin == plugin, model.manifest.variable == variable else {
-            throw ModelFileError(path: file, message: "the file holds a \(model.manifest.plugin) \(model.manifest.variable) model, not \(plugin) \(variable)")
+            throw ModelFileError(path: path, message: "the file holds a \(model.manifest.plugin) \(model.manifest.variable) model, not \(plugin) \(variable)")
         }
         return model
     }
