@@ -4,12 +4,12 @@ import Synchronization
 
 /// The production store: PostgreSQL through libpq, bulk loads with `COPY FROM STDIN`.
 ///
-/// A load locks out other writers (not readers), then either copies the rows straight
-/// into `observations` (when none of its cities is stored yet, so nothing can conflict)
-/// or copies them into a temporary table and merges them with `INSERT ... ON CONFLICT
+/// A load locks out other writers (not readers), then copies (binary `COPY`) each new
+/// city's rows into a partition of its own, built and attached in one go, and merges the
+/// rows of cities already stored through a temporary table with `INSERT ... ON CONFLICT
 /// DO UPDATE`; all in one transaction: it happens completely or not at all, even when
-/// the server goes away part way. One connection
-/// per store, used under a lock; a broken connection is re-established on the next call.
+/// the server goes away part way. One connection per store, used under a lock; a broken
+/// connection is re-established on the next call.
 ///
 /// ```swift
 /// let store = try PostgresStore(url: "postgresql://forecast@127.0.0.1:5432/forecast")
@@ -49,6 +49,11 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
 
     /// Applies every pending migration in one transaction, serialised across processes by an advisory lock.
     public func migrate() throws {
+        try migrate(through: Migration.latestVersion)
+    }
+
+    /// Applies the pending migrations up to `version` (to test upgrades), as ``migrate()``.
+    public func migrate(through version: Int) throws {
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
             try transaction { () throws(StoreError) in
@@ -56,7 +61,7 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
                 _ = try execute(Migration.historyTable)
                 let current = try execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").int(0, 0)
                 if current > Migration.latestVersion { throw Migration.tooNew(current, store: displayURL) }
-                for migration in Migration.all where migration.version > current {
+                for migration in Migration.all where migration.version > current && migration.version <= version {
                     for statement in migration.postgres { _ = try execute(statement) }
                     _ = try execute("INSERT INTO schema_migrations(version, summary, applied_at) VALUES ($1, $2, $3)",
                                     ["\(migration.version)", migration.summary, "\(Int64(Date().timeIntervalSince1970))"])
@@ -71,42 +76,111 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     }
 
     /// As ``upsert(_:)``, calling `progress` with the number of rows sent after each chunk of COPY data.
+    ///
+    /// Rows are kept per city in a partition of `city_observations`. A city without one
+    /// yet (its first load) gets a new table, filled by `COPY`, indexed in one sorted pass
+    /// and attached as its partition: nothing can conflict there, and building the
+    /// primary key after the rows costs far less than maintaining it row by row. Rows of
+    /// cities already stored are copied into a temporary table and merged with
+    /// `INSERT ... ON CONFLICT DO UPDATE`, skipping rows equal to the stored ones (a
+    /// reload of unchanged data rewrites nothing). One transaction, one loader at a time
+    /// (`SHARE ROW EXCLUSIVE`); readers are never blocked, and see all or nothing.
     public func upsert(_ observations: [Observation], progress: (Int) -> Void) throws {
         let rows = observations.lastPerKey()
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
             try transaction { () throws(StoreError) in
-                // One loader at a time (readers are not blocked), so the check below stays true.
-                _ = try execute("LOCK TABLE observations IN SHARE ROW EXCLUSIVE MODE")
-                let cities = Array(Set(rows.map(\.city))).sorted()
-                let arrayLiteral = "{" + cities.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
-                let present = try execute("SELECT EXISTS (SELECT 1 FROM observations WHERE city = ANY($1::text[]))", [arrayLiteral])
-                if present.string(0, 0) == "f" {
-                    // Nothing of these cities is stored yet, so no row can conflict: COPY straight in.
-                    try copy(rows, into: "observations(city, time, temperature, humidity)", progress: progress)
-                    return
+                _ = try execute("LOCK TABLE city_observations IN SHARE ROW EXCLUSIVE MODE")
+                let ids = try cityIDs(rows)
+                let partitioned = try partitionedCityIDs()
+                var newCities: [Int32: [Int]] = [:]
+                var stored: [Int] = []
+                for (index, row) in rows.enumerated() {
+                    let id = ids[row.city]!
+                    if partitioned.contains(id) { stored.append(index) } else { newCities[id, default: []].append(index) }
                 }
+                var sent = 0
+                for id in newCities.keys.sorted() {
+                    let partition = Migration.postgresPartition(cityID: Int64(id))
+                    _ = try execute("CREATE TABLE \(partition) (LIKE city_observations INCLUDING CONSTRAINTS, CHECK (city_id = \(id)))")
+                    try copy(rows, newCities[id]!, ids: ids, into: partition, sent: &sent, progress: progress)
+                    _ = try execute("ALTER TABLE \(partition) ADD PRIMARY KEY (city_id, time)")
+                    _ = try execute("ALTER TABLE city_observations ATTACH PARTITION \(partition) FOR VALUES IN (\(id))")
+                }
+                guard !stored.isEmpty else { return }
                 _ = try execute("""
                     CREATE TEMP TABLE observations_load (
-                        city TEXT NOT NULL, time BIGINT NOT NULL,
+                        city_id INTEGER NOT NULL, time BIGINT NOT NULL,
                         temperature DOUBLE PRECISION, humidity DOUBLE PRECISION
                     ) ON COMMIT DROP
                     """)
-                try copy(rows, into: "observations_load(city, time, temperature, humidity)", progress: progress)
+                try copy(rows, stored, ids: ids, into: "observations_load", sent: &sent, progress: progress)
+                // Statistics let the planner choose between index probes (a small load) and a hash join.
+                _ = try execute("ANALYZE observations_load")
                 _ = try execute("""
-                    INSERT INTO observations(city, time, temperature, humidity)
-                    SELECT city, time, temperature, humidity FROM observations_load
-                    ON CONFLICT (city, time) DO UPDATE SET temperature = EXCLUDED.temperature, humidity = EXCLUDED.humidity
+                    INSERT INTO city_observations(city_id, time, temperature, humidity)
+                    SELECT l.city_id, l.time, l.temperature, l.humidity
+                    FROM observations_load l LEFT JOIN city_observations o ON o.city_id = l.city_id AND o.time = l.time
+                    WHERE o.city_id IS NULL OR o.temperature IS DISTINCT FROM l.temperature OR o.humidity IS DISTINCT FROM l.humidity
+                    ON CONFLICT (city_id, time) DO UPDATE SET temperature = EXCLUDED.temperature, humidity = EXCLUDED.humidity
                     """)
             }
         }
+    }
+
+    /// The id of every city in `rows`, adding the ones `cities` does not have yet (inside the caller's transaction).
+    private func cityIDs(_ rows: [Observation]) throws(StoreError) -> [String: Int32] {
+        var names: [String] = []
+        var seen: Set<String> = []
+        var previous: String?
+        for row in rows where row.city != previous {
+            previous = row.city
+            if seen.insert(row.city).inserted { names.append(row.city) }
+        }
+        guard !names.isEmpty else { return [:] }
+        let array = Self.textArrayLiteral(names)
+        _ = try execute("INSERT INTO cities(name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING", [array])
+        let found = try execute("SELECT id, name FROM cities WHERE name = ANY($1::text[])", [array])
+        var ids: [String: Int32] = [:]
+        for row in 0..<found.rows {
+            guard let name = found.string(row, 1), let id = Int32(found.string(row, 0) ?? "") else { continue }
+            ids[name] = id
+        }
+        guard ids.count == names.count else { throw StoreError(.query, "PostgreSQL (\(displayURL)): some cities have no id after they were added") }
+        return ids
+    }
+
+    /// The city ids that have a partition of `city_observations`.
+    private func partitionedCityIDs() throws(StoreError) -> Set<Int32> {
+        let result = try execute("""
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'city_observations'::regclass
+            """)
+        let prefix = "city_observations_"
+        var ids: Set<Int32> = []
+        for row in 0..<result.rows {
+            if let name = result.string(row, 0), name.hasPrefix(prefix), let id = Int32(name.dropFirst(prefix.count)) { ids.insert(id) }
+        }
+        return ids
+    }
+
+    /// A PostgreSQL text array literal of `values`, quoted and escaped (`{"a","b \\"c"}`).
+    static func textArrayLiteral(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
     }
 
     /// The cities with at least one observation, sorted.
     public func cities() throws -> [String] {
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
-            let result = try execute("SELECT DISTINCT city FROM observations ORDER BY city")
+            // Schema 2 keeps city names in `cities`; a database still at schema 1 (a server
+            // reads without migrating) has only the observations table.
+            let hasCities = try execute("SELECT to_regclass('cities') IS NOT NULL").string(0, 0) == "t"
+            let result = try execute(hasCities ? """
+                SELECT c.name FROM cities c
+                CROSS JOIN LATERAL (SELECT 1 FROM city_observations o WHERE o.city_id = c.id LIMIT 1) AS stored
+                ORDER BY c.name
+                """ : "SELECT DISTINCT city FROM observations ORDER BY city")
             return (0..<result.rows).map { result.string($0, 0) ?? "" }
         }
     }
@@ -217,14 +291,16 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// Streams `rows` in COPY text format, about 1 MiB per chunk.
-    private func copy(_ rows: [Observation], into target: String, progress: (Int) -> Void) throws(StoreError) {
-        _ = try expect(PQexec(connection, "COPY \(target) FROM STDIN"), PGRES_COPY_IN)
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 20 + 4096)
-        var sent = 0
-        func flush(_ count: Int) throws(StoreError) {
-            let status = buffer.withUnsafeBufferPointer { bytes in
+    /// Streams the rows at `indices` into `target` with binary COPY, about 1 MiB per
+    /// chunk, adding to `sent` and reporting it after each chunk.
+    private func copy(_ rows: [Observation], _ indices: [Int], ids: [String: Int32], into target: String,
+                      sent: inout Int, progress: (Int) -> Void) throws(StoreError) {
+        _ = try expect(PQexec(connection, "COPY \(target) (city_id, time, temperature, humidity) FROM STDIN WITH (FORMAT binary)"), PGRES_COPY_IN)
+        let chunk = 1 << 20
+        var encoder = PostgresBinaryCopy(reserving: chunk + 256)
+        var pending = 0
+        func flush() throws(StoreError) {
+            let status = encoder.buffer.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
             }
             guard status == 1 else {
@@ -232,22 +308,25 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
                 _ = PQputCopyEnd(connection, "client failed")
                 throw StoreError(.query, "PostgreSQL (\(displayURL)): sending COPY data failed after \(sent) rows: \(message); nothing was written")
             }
-            buffer.removeAll(keepingCapacity: true)
-            sent = count
+            encoder.buffer.removeAll(keepingCapacity: true)
+            sent += pending
+            pending = 0
             progress(sent)
         }
-        for (index, row) in rows.enumerated() {
-            Self.appendEscaped(row.city, to: &buffer)
-            buffer.append(9)
-            buffer.append(contentsOf: String(row.time).utf8)
-            buffer.append(9)
-            Self.append(row.temperature, to: &buffer)
-            buffer.append(9)
-            Self.append(row.humidity, to: &buffer)
-            buffer.append(10)
-            if buffer.count >= 1 << 20 { try flush(index + 1) }
+        var city: String?
+        var cityID: Int32 = 0
+        for index in indices {
+            let row = rows[index]
+            if row.city != city {
+                city = row.city
+                cityID = ids[row.city]!
+            }
+            encoder.appendRow(cityID: cityID, time: row.time, temperature: row.temperature, humidity: row.humidity)
+            pending += 1
+            if encoder.buffer.count >= chunk { try flush() }
         }
-        if !buffer.isEmpty { try flush(rows.count) }
+        encoder.appendTrailer()
+        try flush()
         guard PQputCopyEnd(connection, nil) == 1 else {
             throw StoreError(.query, "PostgreSQL (\(displayURL)): ending COPY failed: \(Self.trimmed(PQerrorMessage(connection))); nothing was written")
         }
@@ -269,28 +348,6 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         }
         PQclear(raw)
         return nil
-    }
-
-    private static func append(_ value: Double?, to buffer: inout [UInt8]) {
-        guard let value else {
-            buffer.append(UInt8(ascii: "\\"))
-            buffer.append(UInt8(ascii: "N"))
-            return
-        }
-        buffer.append(contentsOf: value.description.utf8)
-    }
-
-    /// COPY text format: backslash, tab, newline and carriage return are escaped.
-    private static func appendEscaped(_ text: String, to buffer: inout [UInt8]) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): buffer.append(contentsOf: [92, 92])
-            case 9: buffer.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 10: buffer.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 13: buffer.append(contentsOf: [92, UInt8(ascii: "r")])
-            default: buffer.append(byte)
-            }
-        }
     }
 
     private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {

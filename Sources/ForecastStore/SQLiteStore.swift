@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// Opens the file in WAL mode (readers never wait for the writer) with a busy timeout,
 /// so the server can read while a pipeline step loads. One connection per store,
-/// used under a lock; statements are prepared once per call and reused for every row.
+/// used under a lock; statements are prepared once per call and reused for every batch
+/// of rows.
 ///
 /// ```swift
 /// let store = try SQLiteStore(path: "forecast-data/forecast.db")
@@ -78,11 +79,16 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
 
     /// Applies every migration newer than the file's schema version, each in its own transaction.
     public func migrate() throws {
+        try migrate(through: Migration.latestVersion)
+    }
+
+    /// Applies the migrations newer than the file's schema version up to `version` (to test upgrades).
+    public func migrate(through version: Int) throws {
         try lock.withLock { _ throws(StoreError) in
             try execute(Migration.historyTable)
             let current = try queryInt("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
             if current > Migration.latestVersion { throw Migration.tooNew(current, store: path) }
-            for migration in Migration.all where migration.version > current {
+            for migration in Migration.all where migration.version > current && migration.version <= version {
                 try transaction { () throws(StoreError) in
                     for statement in migration.sqlite { try execute(statement) }
                     let record = try Statement(db, "INSERT INTO schema_migrations(version, summary, applied_at) VALUES (?, ?, ?)")
@@ -101,41 +107,125 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     }
 
     /// As ``upsert(_:)``, calling `progress` with the number of rows written so far every 50,000 rows.
+    ///
+    /// Rows go into `city_observations` keyed by the city's id in `cities` (a city
+    /// seen for the first time gets one, in the same transaction). A row equal to the
+    /// stored one is left alone, so reloading unchanged data writes no pages. Rows are
+    /// inserted up to 250 per statement: running one statement per row cost SQLite more
+    /// than twice the CPU (most of it per-statement overhead, not B-tree work).
     public func upsert(_ observations: [Observation], progress: (Int) -> Void) throws {
         let rows = observations.lastPerKey()
         try lock.withLock { _ throws(StoreError) in
             try transaction { () throws(StoreError) in
-                let insert = try Statement(db, """
-                    INSERT INTO observations(city, time, temperature, humidity) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(city, time) DO UPDATE SET temperature = excluded.temperature, humidity = excluded.humidity
-                    """)
-                var boundCity: String?
-                for (number, row) in rows.enumerated() {
-                    // Bindings survive reset: rebind the city only when it changes (rows come in city blocks).
-                    if row.city != boundCity {
-                        try insert.bind(1, row.city)
-                        boundCity = row.city
+                let ids = try cityIDs(rows)
+                // Four parameters a row; old SQLite builds allow only 999 per statement.
+                let perStatement = max(1, min(250, Int(sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) / 4))
+                var statements: [Int: Statement] = [:]
+                var reported = 0
+                var city = "", cityID: Int64 = 0
+                for start in stride(from: 0, to: rows.count, by: perStatement) {
+                    let batch = start..<min(start + perStatement, rows.count)
+                    let insert: Statement
+                    if let prepared = statements[batch.count] {
+                        insert = prepared
+                    } else {
+                        insert = try Statement(db, Self.upsertSQL(rows: batch.count))
+                        statements[batch.count] = insert
                     }
-                    try insert.bind(2, row.time)
-                    try insert.bind(3, row.temperature)
-                    try insert.bind(4, row.humidity)
+                    var parameter: Int32 = 1
+                    for row in rows[batch] {
+                        // Rows come in city blocks: look the id up when the city changes.
+                        if row.city != city {
+                            city = row.city
+                            cityID = ids[city]!
+                        }
+                        try insert.bind(parameter, cityID)
+                        try insert.bind(parameter + 1, row.time)
+                        try insert.bind(parameter + 2, row.temperature)
+                        try insert.bind(parameter + 3, row.humidity)
+                        parameter += 4
+                    }
                     do throws(StoreError) {
                         try insert.stepDone()
                     } catch {
-                        throw StoreError(.query, "row \(number + 1) (\(row.city), time \(row.time)) was refused: \(error.message); nothing was written")
+                        throw try refusedRow(in: rows, batch, ids: ids, batchError: error)
                     }
                     insert.reset()
-                    if (number + 1) % 50_000 == 0 { progress(number + 1) }
+                    if batch.upperBound - reported >= 50_000 {
+                        reported = batch.upperBound
+                        progress(reported)
+                    }
                 }
             }
         }
         progress(rows.count)
     }
 
+    /// The upsert of `rows` rows in one statement.
+    private static func upsertSQL(rows: Int) -> String {
+        "INSERT INTO city_observations(city_id, time, temperature, humidity) VALUES "
+            + Array(repeating: "(?, ?, ?, ?)", count: rows).joined(separator: ", ")
+            + """
+             ON CONFLICT(city_id, time) DO UPDATE SET temperature = excluded.temperature, humidity = excluded.humidity
+            WHERE temperature IS NOT excluded.temperature OR humidity IS NOT excluded.humidity
+            """
+    }
+
+    /// The error for a failed multi-row statement, naming the row SQLite refused.
+    ///
+    /// A failed statement changes nothing (SQLite undoes the statement), so while the
+    /// transaction is still open its rows are tried one at a time to find the one; the
+    /// caller rolls back the whole load either way.
+    private func refusedRow(in rows: [Observation], _ batch: Range<Int>, ids: [String: Int64], batchError: StoreError) throws(StoreError) -> StoreError {
+        guard sqlite3_get_autocommit(db) == 0 else {
+            return StoreError(.query, "rows \(batch.lowerBound + 1)-\(batch.upperBound) were refused: \(batchError.message); nothing was written")
+        }
+        let single = try Statement(db, Self.upsertSQL(rows: 1))
+        for number in batch {
+            let row = rows[number]
+            try single.bind(1, ids[row.city]!)
+            try single.bind(2, row.time)
+            try single.bind(3, row.temperature)
+            try single.bind(4, row.humidity)
+            do throws(StoreError) {
+                try single.stepDone()
+            } catch {
+                return StoreError(.query, "row \(number + 1) (\(row.city), time \(row.time)) was refused: \(error.message); nothing was written")
+            }
+            single.reset()
+        }
+        return StoreError(.query, "rows \(batch.lowerBound + 1)-\(batch.upperBound) were refused: \(batchError.message); nothing was written")
+    }
+
+    /// The id of every city in `rows`, adding the ones `cities` does not have yet (inside the caller's transaction).
+    private func cityIDs(_ rows: [Observation]) throws(StoreError) -> [String: Int64] {
+        var ids: [String: Int64] = [:]
+        let add = try Statement(db, "INSERT INTO cities(name) VALUES (?) ON CONFLICT(name) DO NOTHING")
+        let find = try Statement(db, "SELECT id FROM cities WHERE name = ?")
+        var previous: String?
+        for row in rows where row.city != previous {
+            previous = row.city
+            if ids[row.city] != nil { continue }
+            try add.bind(1, row.city)
+            try add.stepDone()
+            add.reset()
+            try find.bind(1, row.city)
+            guard try find.step() else { throw StoreError(.query, "SQLite: city '\(row.city)' has no id after it was added") }
+            ids[row.city] = find.int64(0)
+            find.reset()
+        }
+        return ids
+    }
+
     /// The cities with at least one observation, sorted.
     public func cities() throws -> [String] {
         try lock.withLock { _ throws(StoreError) in
-            let query = try Statement(db, "SELECT DISTINCT city FROM observations ORDER BY city")
+            // Schema 2 keeps city names in `cities`; a file still at schema 1 (a server reads
+            // without migrating) has only the observations table.
+            let hasCities = try queryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'cities'") > 0
+            let query = try Statement(db, hasCities
+                ? "SELECT name FROM cities c WHERE EXISTS (SELECT 1 FROM city_observations o WHERE o.city_id = c.id) ORDER BY name"
+                : "SELECT DISTINCT city FROM observations ORDER BY city")
             var result: [String] = []
             while try query.step() { result.append(query.string(0)) }
             return result
@@ -182,6 +272,11 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
             }
             return result
         }
+    }
+
+    /// Runs SQL statements (e.g. to inspect or repair a file) outside any load; for maintenance and tests.
+    public func run(_ sql: String) throws {
+        try lock.withLock { _ throws(StoreError) in try execute(sql) }
     }
 
     // MARK: Helpers (call with the lock held)

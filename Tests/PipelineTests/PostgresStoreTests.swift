@@ -40,6 +40,51 @@ struct PostgresStoreTests {
         #expect(try sqlite.allObservations() == postgres.allObservations())
     }
 
+    @Test("a sequence of loads (new cities, changed, equal and new hours, a mix) leaves the same rows as on SQLite")
+    func sameLoadSequenceAsSQLite() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let sqlite = try SQLiteStore(path: directory.file("sequence.db"))
+        try sqlite.migrate()
+        let postgres = try TestPostgres.freshStore()
+        let loads: [[Observation]] = [
+            SQLiteStoreTests.rows("Oslo", 100) + SQLiteStoreTests.rows("Rome", 20),        // both new: partitions built
+            Array(SQLiteStoreTests.rows("Oslo", 150, offset: 1)[50...]),                  // changed and new hours of a stored city
+            SQLiteStoreTests.rows("Rome", 20),                                             // unchanged: nothing rewritten
+            SQLiteStoreTests.rows("Lima", 30) + SQLiteStoreTests.rows("Rome", 25, offset: 2), // a new city and a stored one
+        ]
+        for load in loads {
+            try sqlite.upsert(load)
+            try postgres.upsert(load)
+            #expect(try postgres.allObservations() == sqlite.allObservations())
+        }
+        #expect(try postgres.cities() == ["Lima", "Oslo", "Rome"])
+        #expect(try postgres.observations(city: "Oslo", from: nil, to: nil).count == 150)
+    }
+
+    @Test("a schema 1 database with rows is migrated to schema 2 keeping every row")
+    func migrationFromSchema1() throws {
+        let store = try TestPostgres.emptyDatabase()
+        try store.migrate(through: 1)
+        try store.run("""
+            INSERT INTO observations(city, time, temperature, humidity) VALUES
+                ('Zurich', 7200, 271.5, 80), ('Zurich', 3600, NULL, 81.5), ('Athens', 3600, 290.25, NULL)
+            """)
+        #expect(try store.cities() == ["Athens", "Zurich"])
+        try store.migrate()
+        #expect(try store.schemaVersion() == 2)
+        #expect(try store.allObservations() == [
+            Observation(city: "Athens", time: 3600, temperature: 290.25, humidity: nil),
+            Observation(city: "Zurich", time: 3600, temperature: nil, humidity: 81.5),
+            Observation(city: "Zurich", time: 7200, temperature: 271.5, humidity: 80),
+        ])
+        // The migrated cities have partitions: a later load merges into them; a new city gets its own.
+        try store.upsert([Observation(city: "Zurich", time: 7200, temperature: 272, humidity: 79),
+                          Observation(city: "Bern", time: 3600, temperature: 280, humidity: 70)])
+        #expect(try store.cities() == ["Athens", "Bern", "Zurich"])
+        #expect(try store.observations(city: "Zurich", from: 7200, to: nil) == [Observation(city: "Zurich", time: 7200, temperature: 272, humidity: 79)])
+    }
+
     @Test("a refused row rolls back the whole COPY load (direct COPY and merge paths)")
     func badRow() throws {
         let store = try TestPostgres.freshStore()

@@ -88,6 +88,55 @@ struct SQLiteStoreTests {
         #expect(try store.observations(city: "Haifa", from: nil, to: nil).map(\.temperature) == [rows[0].temperature, 300, rows[2].temperature])
     }
 
+    @Test("a load after others replaces only the rows it carries; equal rows and rows outside it stay")
+    func laterLoadsAreUpserts() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try SQLiteStore(path: directory.file("f.db"))
+        try store.migrate()
+        let first = Self.rows("Oslo", 100)
+        try store.upsert(first + Self.rows("Rome", 10))
+        // Hours 50..<150: 50..<100 change, 100..<150 are new, 0..<50 are not in this load.
+        let second = Array(Self.rows("Oslo", 150, offset: 1)[50...])
+        try store.upsert(second)
+        #expect(try store.observations(city: "Oslo", from: nil, to: nil) == Array(first[..<50]) + second)
+        #expect(try store.observations(city: "Rome", from: nil, to: nil) == Self.rows("Rome", 10))
+        #expect(try store.cities() == ["Oslo", "Rome"])
+    }
+
+    @Test("a schema 1 file with rows is migrated to schema 2 keeping every row")
+    func migrationFromSchema1() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let path = directory.file("v1.db")
+        let old = try SQLiteStore(path: path)
+        try old.migrate(through: 1)
+        try old.run("""
+            INSERT INTO observations(city, time, temperature, humidity) VALUES
+                ('Zurich', 7200, 271.5, 80), ('Zurich', 3600, NULL, 81.5), ('Athens', 3600, 290.25, NULL)
+            """)
+        #expect(try old.schemaVersion() == 1)
+        // A server reads a schema 1 file without migrating it.
+        let reader = try SQLiteStore(path: path, readOnly: true)
+        #expect(try reader.cities() == ["Athens", "Zurich"])
+        #expect(try reader.observations(city: "Zurich", from: nil, to: nil).map(\.time) == [3600, 7200])
+
+        try old.migrate()
+        #expect(try old.schemaVersion() == 2)
+        let expected = [
+            Observation(city: "Athens", time: 3600, temperature: 290.25, humidity: nil),
+            Observation(city: "Zurich", time: 3600, temperature: nil, humidity: 81.5),
+            Observation(city: "Zurich", time: 7200, temperature: 271.5, humidity: 80),
+        ]
+        #expect(try old.allObservations() == expected)
+        #expect(try reader.cities() == ["Athens", "Zurich"])
+        // Loads after the upgrade go on from there.
+        try old.upsert([Observation(city: "Zurich", time: 7200, temperature: 272, humidity: 79),
+                        Observation(city: "Bern", time: 3600, temperature: 280, humidity: 70)])
+        #expect(try old.cities() == ["Athens", "Bern", "Zurich"])
+        #expect(try old.observations(city: "Zurich", from: 7200, to: 7200) == [Observation(city: "Zurich", time: 7200, temperature: 272, humidity: 79)])
+    }
+
     @Test("a bad URL is a clear error")
     func badURL() {
         #expect(throws: StoreError.self) { try StoreFactory.open(url: "mysql://x") }

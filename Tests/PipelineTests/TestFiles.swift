@@ -55,11 +55,18 @@ enum TestPostgres {
 
     static var isConfigured: Bool { url != nil }
 
-    /// A store on the test server with an empty observations table.
+    /// A store on the test server with an empty, newly migrated schema (its database is the tests' alone).
     static func freshStore() throws -> PostgresStore {
-        let store = try PostgresStore(url: url!)
+        let store = try emptyDatabase()
         try store.migrate()
-        try store.run("TRUNCATE observations")
+        return store
+    }
+
+    /// A connection to the test database with every table dropped, not migrated.
+    static func emptyDatabase() throws -> PostgresStore {
+        let store = try PostgresStore(url: url!)
+        try store.run("DROP SCHEMA public CASCADE")
+        try store.run("CREATE SCHEMA public")
         return store
     }
 }
