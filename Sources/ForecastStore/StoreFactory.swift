@@ -23,6 +23,22 @@ public enum StoreFactory {
         return store
     }
 
+    /// Upserts `observations` into the store at `url` in one transaction (opening and
+    /// migrating it): what `forecast ingest` does.
+    ///
+    /// A SQLite file that does not exist yet is built whole under a temporary name and
+    /// published by a link (``SQLiteStore/createLoaded(path:observations:progress:)``): the
+    /// same rows and schema, written once instead of through the WAL and a checkpoint.
+    public static func load(_ observations: [Observation], url: String, progress: (Int) -> Void) throws {
+        if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            if !path.isEmpty, try SQLiteStore.createLoaded(path: path, observations: observations, progress: progress) {
+                return
+            }
+        }
+        try open(url: url).upsert(observations, progress: progress)
+    }
+
     /// The store kind a URL names (`sqlite` or `postgresql`), for messages.
     public static func kind(of url: String) -> String {
         url.hasPrefix("sqlite://") ? "sqlite" : "postgresql"

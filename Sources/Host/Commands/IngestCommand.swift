@@ -68,11 +68,14 @@ struct IngestCommand: AsyncParsableCommand {
             processedDirectory: global.resolvedWorkdir + "/processed")
         let result = try ingestor.run()
         let processed = Date()
-        let store = try global.openStore()
         let progress = ProgressReporter()
         progress.begin("load", label: "load", total: Double(result.observations.count), unit: "rows")
         do {
-            try store.upsert(result.observations) { progress.update("load", done: Double($0)) }
+            try StoreFactory.load(result.observations, url: global.resolvedDatabaseURL) { progress.update("load", done: Double($0)) }
+        } catch let error as StoreError where error.kind == .badURL || error.kind == .connection || error.kind == .migration {
+            progress.finish("load", message: "failed")
+            progress.close()
+            throw error
         } catch {
             progress.finish("load", message: "failed, nothing written")
             progress.close()
