@@ -61,21 +61,35 @@ public struct Ingestor: Sendable {
         let context = CityContext(temperature: temperature, humidity: humidity, humidityColumn: humidityColumn,
                                   start: start, hours: hours, rowsRead: rowsRead,
                                   temperatureIndex: temperatureIndex, humidityIndex: humidityIndex)
-        let perCity = CityResults(count: temperature.cities.count)
+        let perCity = CityResults<CityGrid>(count: temperature.cities.count)
         DispatchQueue.concurrentPerform(iterations: temperature.cities.count) { column in
-            perCity.set(column, Swift.Result { () throws(PipelineError) -> (CitySummary, [Observation]) in
+            perCity.set(column, Swift.Result { () throws(PipelineError) -> CityGrid in
                 try processCity(column, context)
             })
         }
-        var summaries: [CitySummary] = []
+        var grids: [CityGrid] = []
+        for column in 0..<temperature.cities.count { grids.append(try perCity.get(column)) }
+        // The rows to load, built once into one array of the right size (building them
+        // per city and joining the arrays cost a second copy of every row).
         var observations: [Observation] = []
-        observations.reserveCapacity(hours * temperature.cities.count)
-        for column in 0..<temperature.cities.count {
-            let (summary, rows) = try perCity.get(column)
-            summaries.append(summary)
-            observations.append(contentsOf: rows)
+        observations.reserveCapacity(grids.reduce(0) { $0 + $1.summary.rowsKept })
+        for grid in grids {
+            let city = grid.summary.city
+            for index in grid.temperature.indices where !(grid.temperature[index].isNaN && grid.humidity[index].isNaN) {
+                let t = grid.temperature[index], h = grid.humidity[index]
+                observations.append(Observation(city: city, time: start + Int64(index) * 3600,
+                                                temperature: t.isNaN ? nil : t, humidity: h.isNaN ? nil : h))
+            }
         }
-        return Result(summaries: summaries, observations: observations)
+        return Result(summaries: grids.map(\.summary), observations: observations)
+    }
+
+    /// One city after cleaning: its summary and both variables on the hourly grid from
+    /// the files' first hour (NaN = missing; an hour is kept when either has a value).
+    private struct CityGrid: Sendable {
+        var summary: CitySummary
+        var temperature: [Double]
+        var humidity: [Double]
     }
 
     /// What every city's processing reads.
@@ -91,7 +105,7 @@ public struct Ingestor: Sendable {
     }
 
     /// Grids, fills and trims one city; writes its processed CSV.
-    private func processCity(_ column: Int, _ context: CityContext) throws(PipelineError) -> (CitySummary, [Observation]) {
+    private func processCity(_ column: Int, _ context: CityContext) throws(PipelineError) -> CityGrid {
         let city = context.temperature.cities[column]
         let hours = context.hours, start = context.start
         var temperatureGrid = [Double](repeating: .nan, count: hours)
@@ -108,32 +122,29 @@ public struct Ingestor: Sendable {
                                   humidity: humiditySummary)
         let firstObserved = [temperatureSummary.firstTime, humiditySummary.firstTime].compactMap { $0 }.min()
         let lastObserved = [temperatureSummary.lastTime, humiditySummary.lastTime].compactMap { $0 }.max()
-        var cityRows: [Observation] = []
-        cityRows.reserveCapacity(hours)
         for index in 0..<hours {
-            let time = start + Int64(index) * 3600
-            let t = temperatureGrid[index], h = humidityGrid[index]
-            if t.isNaN && h.isNaN {
-                if firstObserved == nil || time < firstObserved! {
-                    summary.dropped.leadingEmpty += 1
-                } else if time > lastObserved! {
-                    summary.dropped.trailingEmpty += 1
-                } else {
-                    summary.dropped.longGap += 1
-                }
+            guard temperatureGrid[index].isNaN && humidityGrid[index].isNaN else {
+                let time = start + Int64(index) * 3600
+                if summary.firstTime == nil { summary.firstTime = time }
+                summary.lastTime = time
+                summary.rowsKept += 1
                 continue
             }
-            cityRows.append(Observation(city: city, time: time, temperature: t.isNaN ? nil : t, humidity: h.isNaN ? nil : h))
+            let time = start + Int64(index) * 3600
+            if firstObserved == nil || time < firstObserved! {
+                summary.dropped.leadingEmpty += 1
+            } else if time > lastObserved! {
+                summary.dropped.trailingEmpty += 1
+            } else {
+                summary.dropped.longGap += 1
+            }
         }
-        summary.rowsKept = cityRows.count
-        summary.firstTime = cityRows.first?.time
-        summary.lastTime = cityRows.last?.time
         if let processedDirectory {
             let path = "\(processedDirectory)/\(ModelRepository.slug(city)).csv"
-            try ProcessedCSV.write(cityRows, to: path)
+            try ProcessedCSV.write(start: start, temperature: temperatureGrid, humidity: humidityGrid, to: path)
             summary.processedPath = path
         }
-        return (summary, cityRows)
+        return CityGrid(summary: summary, temperature: temperatureGrid, humidity: humidityGrid)
     }
 
     /// Reads the two files on two threads.
@@ -162,16 +173,16 @@ public struct Ingestor: Sendable {
 }
 
 /// One slot per parallel task, written once each, read after all have finished.
-private final class CityResults: Sendable {
-    private let slots: Mutex<[Result<(CitySummary, [Observation]), PipelineError>?]>
+private final class CityResults<Value: Sendable>: Sendable {
+    private let slots: Mutex<[Result<Value, PipelineError>?]>
 
     init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
-    func set(_ index: Int, _ value: Result<(CitySummary, [Observation]), PipelineError>) {
+    func set(_ index: Int, _ value: Result<Value, PipelineError>) {
         slots.withLock { $0[index] = value }
     }
 
-    func get(_ index: Int) throws(PipelineError) -> (CitySummary, [Observation]) {
+    func get(_ index: Int) throws(PipelineError) -> Value {
         try slots.withLock { $0[index]! }.get()
     }
 }

@@ -62,19 +62,49 @@ public enum Timestamp {
             days -= 1
         }
         let (year, month, day) = civil(fromDays: days)
-        func digits(_ value: Int64, _ count: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<count { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                bytes.append(UInt8(48 + (rest / divisor) % 10))
-                rest %= divisor
-                divisor /= 10
-            }
+        guard year >= 0 && year <= 9999 else {
+            bytes.append(contentsOf: format(time).utf8)
+            return
         }
-        digits(year, 4); bytes.append(45); digits(month, 2); bytes.append(45); digits(day, 2)
-        bytes.append(32)
-        digits(seconds / 3600, 2); bytes.append(58); digits(seconds % 3600 / 60, 2); bytes.append(58); digits(seconds % 60, 2)
+        let hour = seconds / 3600, minute = seconds % 3600 / 60, second = seconds % 60
+        func digit(_ value: Int64) -> UInt8 { UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10) }
+        bytes.append(digit(year / 1000))
+        bytes.append(digit(year / 100))
+        bytes.append(digit(year / 10))
+        bytes.append(digit(year))
+        bytes.append(UInt8(ascii: "-"))
+        bytes.append(digit(month / 10))
+        bytes.append(digit(month))
+        bytes.append(UInt8(ascii: "-"))
+        bytes.append(digit(day / 10))
+        bytes.append(digit(day))
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(digit(hour / 10))
+        bytes.append(digit(hour))
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(digit(minute / 10))
+        bytes.append(digit(minute))
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(digit(second / 10))
+        bytes.append(digit(second))
+    }
+
+    /// Writes `YYYY-MM-DD ` (11 bytes) of the day `days` after 1970-01-01 at `target`;
+    /// a year outside 0...9999 is written as its last four digits (the parser reads only four).
+    static func writeDate(ofDay days: Int64, to target: UnsafeMutablePointer<UInt8>) {
+        let (year, month, day) = civil(fromDays: days)
+        func digit(_ value: Int64) -> UInt8 { UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: ((value % 10) + 10) % 10) }
+        target[0] = digit(year / 1000)
+        target[1] = digit(year / 100)
+        target[2] = digit(year / 10)
+        target[3] = digit(year)
+        target[4] = UInt8(ascii: "-")
+        target[5] = digit(month / 10)
+        target[6] = digit(month)
+        target[7] = UInt8(ascii: "-")
+        target[8] = digit(day / 10)
+        target[9] = digit(day)
+        target[10] = UInt8(ascii: " ")
     }
 
     static func isLeap(_ year: Int64) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
