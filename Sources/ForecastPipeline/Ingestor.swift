@@ -42,6 +42,42 @@ public struct Ingestor: Sendable {
 
     /// Reads, validates, joins and cleans; writes the processed CSVs.
     public func run() throws(PipelineError) -> Result {
+        let processed = try process()
+        try processed.writeFiles()
+        return processed.result
+    }
+
+    /// Cleaned rows whose processed CSVs are not written yet: ``writeFiles()`` writes them
+    /// (`forecast ingest` does so while the store loads the rows).
+    public struct Processed: Sendable {
+        /// The summaries (each naming the processed CSV it will have) and the rows to load.
+        public var result: Result
+        fileprivate var grids: [CityGrid]
+        fileprivate var start: Int64
+        fileprivate var directory: String?
+
+        /// Writes every city's processed CSV (atomically, several at a time).
+        public func writeFiles() throws(PipelineError) {
+            guard let directory else { return }
+            let grids = grids, start = start
+            let outcomes = CityResults<Void>(count: grids.count)
+            DispatchQueue.concurrentPerform(iterations: grids.count) { index in
+                outcomes.set(index, Swift.Result { () throws(PipelineError) in
+                    try ProcessedCSV.write(start: start, temperature: grids[index].temperature, humidity: grids[index].humidity,
+                                           to: Ingestor.processedPath(directory, grids[index].summary.city))
+                })
+            }
+            for index in grids.indices { try outcomes.get(index) }
+        }
+    }
+
+    /// Where a city's processed CSV goes.
+    fileprivate static func processedPath(_ directory: String, _ city: String) -> String {
+        "\(directory)/\(ModelRepository.slug(city)).csv"
+    }
+
+    /// Reads, validates, joins and cleans, without writing anything.
+    public func process() throws(PipelineError) -> Processed {
         let (temperature, humidity) = try readBoth()
         var humidityColumn: [String: Int] = [:]
         for (index, city) in humidity.cities.enumerated() { humidityColumn[city] = index }
@@ -63,9 +99,7 @@ public struct Ingestor: Sendable {
                                   temperatureIndex: temperatureIndex, humidityIndex: humidityIndex)
         let perCity = CityResults<CityGrid>(count: temperature.cities.count)
         DispatchQueue.concurrentPerform(iterations: temperature.cities.count) { column in
-            perCity.set(column, Swift.Result { () throws(PipelineError) -> CityGrid in
-                try processCity(column, context)
-            })
+            perCity.set(column, .success(processCity(column, context)))
         }
         var grids: [CityGrid] = []
         for column in 0..<temperature.cities.count { grids.append(try perCity.get(column)) }
@@ -81,12 +115,13 @@ public struct Ingestor: Sendable {
                                                 temperature: t.isNaN ? nil : t, humidity: h.isNaN ? nil : h))
             }
         }
-        return Result(summaries: grids.map(\.summary), observations: observations)
+        return Processed(result: Result(summaries: grids.map(\.summary), observations: observations),
+                         grids: grids, start: start, directory: processedDirectory)
     }
 
     /// One city after cleaning: its summary and both variables on the hourly grid from
     /// the files' first hour (NaN = missing; an hour is kept when either has a value).
-    private struct CityGrid: Sendable {
+    fileprivate struct CityGrid: Sendable {
         var summary: CitySummary
         var temperature: [Double]
         var humidity: [Double]
@@ -104,8 +139,8 @@ public struct Ingestor: Sendable {
         var humidityIndex: [Int]
     }
 
-    /// Grids, fills and trims one city; writes its processed CSV.
-    private func processCity(_ column: Int, _ context: CityContext) throws(PipelineError) -> CityGrid {
+    /// Grids, fills and trims one city.
+    private func processCity(_ column: Int, _ context: CityContext) -> CityGrid {
         let city = context.temperature.cities[column]
         let hours = context.hours, start = context.start
         var temperatureGrid = [Double](repeating: .nan, count: hours)
@@ -139,11 +174,7 @@ public struct Ingestor: Sendable {
                 summary.dropped.longGap += 1
             }
         }
-        if let processedDirectory {
-            let path = "\(processedDirectory)/\(ModelRepository.slug(city)).csv"
-            try ProcessedCSV.write(start: start, temperature: temperatureGrid, humidity: humidityGrid, to: path)
-            summary.processedPath = path
-        }
+        summary.processedPath = processedDirectory.map { Self.processedPath($0, city) }
         return CityGrid(summary: summary, temperature: temperatureGrid, humidity: humidityGrid)
     }
 

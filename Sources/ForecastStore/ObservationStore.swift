@@ -12,6 +12,12 @@ public protocol ObservationStore: Sendable {
     /// Upserts as ``upsert(_:)``, calling `progress` with the number of rows written so far.
     func upsert(_ observations: [Observation], progress: (Int) -> Void) throws
 
+    /// Upserts as ``upsert(_:progress:)`` and calls `beforeCommit` once every row is
+    /// written, before the load becomes visible; when it throws, nothing is written and
+    /// its error is rethrown. Lets a caller finish other work (ingest writes its processed
+    /// CSVs meanwhile) and keep the store unchanged when that work fails.
+    func upsert(_ observations: [Observation], progress: (Int) -> Void, beforeCommit: () throws -> Void) throws
+
     /// The cities with at least one observation, sorted.
     func cities() throws -> [String]
 

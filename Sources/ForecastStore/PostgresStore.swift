@@ -86,7 +86,29 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     /// reload of unchanged data rewrites nothing). One transaction, one loader at a time
     /// (`SHARE ROW EXCLUSIVE`); readers are never blocked, and see all or nothing.
     public func upsert(_ observations: [Observation], progress: (Int) -> Void) throws {
-        let rows = observations.lastPerKey()
+        try upsert(observations, progress: progress, beforeCommit: {})
+    }
+
+    /// As ``upsert(_:progress:)``, calling `beforeCommit` after the last row, inside the
+    /// transaction; when it throws, the load is rolled back and its error rethrown.
+    public func upsert(_ observations: [Observation], progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
+        var callerError: (any Error)?
+        do {
+            try write(observations.lastPerKey(), progress: progress) { () throws(StoreError) in
+                do {
+                    try beforeCommit()
+                } catch {
+                    callerError = error
+                    throw StoreError(.query, "the load was abandoned before its commit: \(error)")
+                }
+            }
+        } catch {
+            throw callerError ?? error
+        }
+    }
+
+    /// Writes `rows` in one transaction (see ``upsert(_:progress:)``), running `beforeCommit` just before the commit.
+    private func write(_ rows: [Observation], progress: (Int) -> Void, beforeCommit: () throws(StoreError) -> Void) throws(StoreError) {
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
             try transaction { () throws(StoreError) in
@@ -107,25 +129,31 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
                     _ = try execute("ALTER TABLE \(partition) ADD PRIMARY KEY (city_id, time)")
                     _ = try execute("ALTER TABLE city_observations ATTACH PARTITION \(partition) FOR VALUES IN (\(id))")
                 }
-                guard !stored.isEmpty else { return }
-                _ = try execute("""
-                    CREATE TEMP TABLE observations_load (
-                        city_id INTEGER NOT NULL, time BIGINT NOT NULL,
-                        temperature DOUBLE PRECISION, humidity DOUBLE PRECISION
-                    ) ON COMMIT DROP
-                    """)
-                try copy(rows, stored, ids: ids, into: "observations_load", sent: &sent, progress: progress)
-                // Statistics let the planner choose between index probes (a small load) and a hash join.
-                _ = try execute("ANALYZE observations_load")
-                _ = try execute("""
-                    INSERT INTO city_observations(city_id, time, temperature, humidity)
-                    SELECT l.city_id, l.time, l.temperature, l.humidity
-                    FROM observations_load l LEFT JOIN city_observations o ON o.city_id = l.city_id AND o.time = l.time
-                    WHERE o.city_id IS NULL OR o.temperature IS DISTINCT FROM l.temperature OR o.humidity IS DISTINCT FROM l.humidity
-                    ON CONFLICT (city_id, time) DO UPDATE SET temperature = EXCLUDED.temperature, humidity = EXCLUDED.humidity
-                    """)
+                if !stored.isEmpty { try merge(rows, stored, ids: ids, sent: &sent, progress: progress) }
+                try beforeCommit()
             }
         }
+    }
+
+    /// Upserts the rows at `indices` (of cities that already have a partition) through a temporary table.
+    private func merge(_ rows: [Observation], _ indices: [Int], ids: [String: Int32], sent: inout Int,
+                       progress: (Int) -> Void) throws(StoreError) {
+        _ = try execute("""
+            CREATE TEMP TABLE observations_load (
+                city_id INTEGER NOT NULL, time BIGINT NOT NULL,
+                temperature DOUBLE PRECISION, humidity DOUBLE PRECISION
+            ) ON COMMIT DROP
+            """)
+        try copy(rows, indices, ids: ids, into: "observations_load", sent: &sent, progress: progress)
+        // Statistics let the planner choose between index probes (a small load) and a hash join.
+        _ = try execute("ANALYZE observations_load")
+        _ = try execute("""
+            INSERT INTO city_observations(city_id, time, temperature, humidity)
+            SELECT l.city_id, l.time, l.temperature, l.humidity
+            FROM observations_load l LEFT JOIN city_observations o ON o.city_id = l.city_id AND o.time = l.time
+            WHERE o.city_id IS NULL OR o.temperature IS DISTINCT FROM l.temperature OR o.humidity IS DISTINCT FROM l.humidity
+            ON CONFLICT (city_id, time) DO UPDATE SET temperature = EXCLUDED.temperature, humidity = EXCLUDED.humidity
+            """)
     }
 
     /// The id of every city in `rows`, adding the ones `cities` does not have yet (inside the caller's transaction).

@@ -18,7 +18,9 @@ extension SQLiteStore {
     /// that file). A crash or a failure at any point leaves no file at `path` (at most a
     /// temporary that the next build removes), never a partial one. The result is the
     /// same database `StoreFactory.open` plus ``upsert(_:progress:)`` would give.
-    public static func createLoaded(path: String, observations: [Observation], progress: (Int) -> Void) throws -> Bool {
+    /// `beforeCommit` runs before the file is published; when it throws, nothing is.
+    public static func createLoaded(path: String, observations: [Observation], progress: (Int) -> Void,
+                                    beforeCommit: () throws -> Void = {}) throws -> Bool {
         let fileManager = FileManager.default
         if [path, path + "-wal", path + "-journal", path + "-shm"].contains(where: { fileManager.fileExists(atPath: $0) }) {
             return false
@@ -40,6 +42,7 @@ extension SQLiteStore {
         }
         try build(temporary, observations, progress)
         try syncFile(temporary)
+        try beforeCommit()
         guard link(temporary, path) == 0 else {
             // EEXIST: someone created the file meanwhile. Any other reason (a file system
             // without hard links): the usual load works there too.

@@ -136,7 +136,31 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     /// inserted up to 250 per statement: running one statement per row cost SQLite more
     /// than twice the CPU (most of it per-statement overhead, not B-tree work).
     public func upsert(_ observations: [Observation], progress: (Int) -> Void) throws {
+        try upsert(observations, progress: progress, beforeCommit: {})
+    }
+
+    /// As ``upsert(_:progress:)``, calling `beforeCommit` after the last row, inside the
+    /// transaction; when it throws, the load is rolled back and its error rethrown.
+    public func upsert(_ observations: [Observation], progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
         let rows = observations.lastPerKey()
+        var callerError: (any Error)?
+        do {
+            try write(rows, progress: progress) { () throws(StoreError) in
+                do {
+                    try beforeCommit()
+                } catch {
+                    callerError = error
+                    throw StoreError(.query, "the load was abandoned before its commit: \(error)")
+                }
+            }
+        } catch {
+            throw callerError ?? error
+        }
+        progress(rows.count)
+    }
+
+    /// Writes `rows` in one transaction, running `beforeCommit` just before the commit.
+    private func write(_ rows: [Observation], progress: (Int) -> Void, beforeCommit: () throws(StoreError) -> Void) throws(StoreError) {
         try lock.withLock { _ throws(StoreError) in
             try transaction { () throws(StoreError) in
                 let ids = try cityIDs(rows)
@@ -178,9 +202,9 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
                         progress(reported)
                     }
                 }
+                try beforeCommit()
             }
         }
-        progress(rows.count)
     }
 
     /// The upsert of `rows` rows in one statement.

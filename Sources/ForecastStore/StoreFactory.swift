@@ -29,14 +29,25 @@ public enum StoreFactory {
     /// A SQLite file that does not exist yet is built whole under a temporary name and
     /// published by a link (``SQLiteStore/createLoaded(path:observations:progress:)``): the
     /// same rows and schema, written once instead of through the WAL and a checkpoint.
-    public static func load(_ observations: [Observation], url: String, progress: (Int) -> Void) throws {
+    /// `beforeCommit` runs once every row is written, before they become visible; when it
+    /// throws, the store is left unchanged and its error rethrown.
+    public static func load(_ observations: [Observation], url: String, progress: (Int) -> Void,
+                            beforeCommit: () throws -> Void = {}) throws {
+        // Once only: when the new file cannot be published, the upsert that follows would call it again.
+        var ranBeforeCommit = false
+        let once = {
+            if !ranBeforeCommit {
+                try beforeCommit()
+                ranBeforeCommit = true
+            }
+        }
         if url.hasPrefix("sqlite://") {
             let path = String(url.dropFirst("sqlite://".count))
-            if !path.isEmpty, try SQLiteStore.createLoaded(path: path, observations: observations, progress: progress) {
+            if !path.isEmpty, try SQLiteStore.createLoaded(path: path, observations: observations, progress: progress, beforeCommit: once) {
                 return
             }
         }
-        try open(url: url).upsert(observations, progress: progress)
+        try open(url: url).upsert(observations, progress: progress, beforeCommit: once)
     }
 
     /// The store kind a URL names (`sqlite` or `postgresql`), for messages.

@@ -2,6 +2,7 @@ import ForecastPipeline
 import ForecastStore
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("Ingest: parse, validate, join, fill, load")
 struct IngestTests {
@@ -148,6 +149,60 @@ struct IngestTests {
         #expect(error?.message.contains(expected) == true, "\(name): \(error?.message ?? "no error")")
         #expect(error?.message.contains(".csv") == true, "the message names the file: \(error?.message ?? "")")
         #expect(try store.allObservations() == before, "\(name): the store changed")
+    }
+
+    @Test("process() writes nothing; writeFiles() then writes exactly what run() writes")
+    func processThenWrite() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let t = directory.write("temperature.csv", WideCSV.make(cities: Self.cities, hours: 60) { city, hour in
+            hour % 11 == 4 ? nil : WideCSV.temperature(city, hour)
+        })
+        let h = directory.write("humidity.csv", WideCSV.make(cities: Self.cities, hours: 60, value: WideCSV.humidity))
+        let reference = try Ingestor(temperaturePath: t, humidityPath: h, selection: .all,
+                                     processedDirectory: directory.file("reference")).run()
+        let processed = try Ingestor(temperaturePath: t, humidityPath: h, selection: .all,
+                                     processedDirectory: directory.file("processed")).process()
+        #expect(!FileManager.default.fileExists(atPath: directory.file("processed")))
+        #expect(processed.result.observations == reference.observations)
+        try processed.writeFiles()
+        for summary in processed.result.summaries {
+            let path = try #require(summary.processedPath)
+            let twin = directory.file("reference/" + (path as NSString).lastPathComponent)
+            #expect(FileManager.default.contents(atPath: path) == FileManager.default.contents(atPath: twin))
+        }
+    }
+
+    @Test("forecast ingest: when a processed CSV cannot be written, the store stays as it was (new file and existing store)")
+    func processedFileFailureLeavesStore() throws {
+        guard FileManager.default.fileExists(atPath: BuildProducts.forecastExecutable) else {
+            Issue.record("\(BuildProducts.forecastExecutable) is missing: run `swift build` before `swift test`")
+            return
+        }
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let data = directory.file("forecast-data/data")
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try WideCSV.make(cities: Self.cities, hours: 48, value: WideCSV.temperature).write(toFile: data + "/temperature.csv", atomically: true, encoding: .utf8)
+        try WideCSV.make(cities: Self.cities, hours: 48, value: WideCSV.humidity).write(toFile: data + "/humidity.csv", atomically: true, encoding: .utf8)
+        // A file where the processed directory should be: every CSV write fails.
+        _ = directory.write("forecast-data/processed", "not a directory")
+        let failed = try EndToEnd.forecast(["ingest", "--all-cities"], in: directory.path)
+        #expect(failed.status != 0)
+        #expect(failed.errors.contains("processed"), "\(failed.errors)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("forecast-data/forecast.db")), "no store was published")
+
+        // With a store in place: loaded once, then a failing ingest of other values leaves it.
+        try FileManager.default.removeItem(atPath: directory.file("forecast-data/processed"))
+        #expect(try EndToEnd.forecast(["ingest", "--all-cities"], in: directory.path).status == 0)
+        let store = try SQLiteStore(path: directory.file("forecast-data/forecast.db"))
+        let before = try store.allObservations()
+        #expect(before.count == 3 * 48)
+        try WideCSV.make(cities: Self.cities, hours: 48) { _, _ in "290.5" }.write(toFile: data + "/temperature.csv", atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: directory.file("forecast-data/processed"))
+        _ = directory.write("forecast-data/processed", "not a directory")
+        #expect(try EndToEnd.forecast(["ingest", "--all-cities"], in: directory.path).status != 0)
+        #expect(try store.allObservations() == before)
     }
 
     @Test("ingesting the same files twice leaves identical tables")

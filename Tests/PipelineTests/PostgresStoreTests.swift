@@ -85,6 +85,23 @@ struct PostgresStoreTests {
         #expect(try store.observations(city: "Zurich", from: 7200, to: nil) == [Observation(city: "Zurich", time: 7200, temperature: 272, humidity: 79)])
     }
 
+    @Test("an error from beforeCommit rolls back new partitions and merged rows alike, and comes out as thrown")
+    func beforeCommitFailure() throws {
+        let store = try TestPostgres.freshStore()
+        try store.upsert(SQLiteStoreTests.rows("Oslo", 24))
+        let before = try store.allObservations()
+        #expect(throws: SQLiteStoreTests.Abandoned()) {
+            try store.upsert(SQLiteStoreTests.rows("Oslo", 48, offset: 1) + SQLiteStoreTests.rows("Rome", 5), progress: { _ in }) {
+                throw SQLiteStoreTests.Abandoned()
+            }
+        }
+        #expect(try store.allObservations() == before)
+        #expect(try store.cities() == ["Oslo"])
+        // Rome's partition was rolled back with the rest: loading it again builds it anew.
+        try store.upsert(SQLiteStoreTests.rows("Rome", 5))
+        #expect(try store.observations(city: "Rome", from: nil, to: nil) == SQLiteStoreTests.rows("Rome", 5))
+    }
+
     @Test("a refused row rolls back the whole COPY load (direct COPY and merge paths)")
     func badRow() throws {
         let store = try TestPostgres.freshStore()

@@ -59,6 +59,20 @@ struct SQLiteNewFileTests {
         #expect(Self.leftovers(directory, besides: "bad.db") == [])
     }
 
+    @Test("an error from beforeCommit publishes nothing; StoreFactory.load rethrows it")
+    func beforeCommitFailure() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let path = directory.file("late.db")
+        #expect(throws: SQLiteStoreTests.Abandoned()) {
+            try StoreFactory.load(SQLiteStoreTests.rows("Lima", 100), url: "sqlite://" + path, progress: { _ in }) {
+                throw SQLiteStoreTests.Abandoned()
+            }
+        }
+        #expect(Self.leftovers(directory, besides: "late.db") == [])
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test("the temporary of a build whose process is gone is removed by the next build")
     func abandonedTemporary() throws {
         let directory = TemporaryDirectory()

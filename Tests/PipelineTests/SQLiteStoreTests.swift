@@ -137,6 +137,32 @@ struct SQLiteStoreTests {
         #expect(try old.observations(city: "Zurich", from: 7200, to: 7200) == [Observation(city: "Zurich", time: 7200, temperature: 272, humidity: 79)])
     }
 
+    /// The error a caller's `beforeCommit` throws.
+    struct Abandoned: Error, Equatable {}
+
+    @Test("an error from beforeCommit rolls the whole load back and comes out as it was thrown")
+    func beforeCommitFailure() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try SQLiteStore(path: directory.file("g.db"))
+        try store.migrate()
+        try store.upsert(Self.rows("Oslo", 24))
+        let before = try store.allObservations()
+        var called = 0
+        #expect(throws: Abandoned()) {
+            try store.upsert(Self.rows("Oslo", 48, offset: 1) + Self.rows("Rome", 5), progress: { _ in }) {
+                called += 1
+                throw Abandoned()
+            }
+        }
+        #expect(called == 1)
+        #expect(try store.allObservations() == before)
+        #expect(try store.cities() == ["Oslo"])
+        try store.upsert(Self.rows("Rome", 5), progress: { _ in }) { called += 1 }
+        #expect(called == 2)
+        #expect(try store.cities() == ["Oslo", "Rome"])
+    }
+
     @Test("a bad URL is a clear error")
     func badURL() {
         #expect(throws: StoreError.self) { try StoreFactory.open(url: "mysql://x") }

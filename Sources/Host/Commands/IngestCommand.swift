@@ -36,9 +36,9 @@ struct IngestCommand: AsyncParsableCommand {
         var rowsLoaded: Int
         var store: String
         var maxInterpolatedGapHours: Int
-        /// Parse, validate, clean and write the processed CSVs.
+        /// Parse, validate and clean.
         var processSeconds: Double
-        /// The store load (one transaction).
+        /// The store load (one transaction), with the processed CSVs written meanwhile.
         var loadSeconds: Double
         var seconds: Double
 
@@ -66,17 +66,30 @@ struct IngestCommand: AsyncParsableCommand {
             selection: options.allCities ? .all : .named(options.cities.isEmpty ? [config.defaultCity] : options.cities),
             gapPolicy: GapPolicy(maxInterpolatedHours: options.maxGap),
             processedDirectory: global.resolvedWorkdir + "/processed")
-        let result = try ingestor.run()
+        let ingested = try ingestor.process()
+        let result = ingested.result
         let processed = Date()
+        // The processed CSVs are written on another thread while the store loads; the load
+        // commits only once they are all written, so a failure of either leaves the store
+        // unchanged (and a failed load leaves the new CSVs, as when they were written first).
+        let files = BackgroundWork { () throws(PipelineError) in try ingested.writeFiles() }
         let progress = ProgressReporter()
         progress.begin("load", label: "load", total: Double(result.observations.count), unit: "rows")
         do {
-            try StoreFactory.load(result.observations, url: global.resolvedDatabaseURL) { progress.update("load", done: Double($0)) }
+            try StoreFactory.load(result.observations, url: global.resolvedDatabaseURL,
+                                  progress: { progress.update("load", done: Double($0)) },
+                                  beforeCommit: { try files.wait() })
+        } catch let error as PipelineError {
+            progress.finish("load", message: "failed, nothing written")
+            progress.close()
+            throw error
         } catch let error as StoreError where error.kind == .badURL || error.kind == .connection || error.kind == .migration {
+            try? files.wait()
             progress.finish("load", message: "failed")
             progress.close()
             throw error
         } catch {
+            try? files.wait()
             progress.finish("load", message: "failed, nothing written")
             progress.close()
             throw PipelineError(.store, "loading \(result.observations.count) rows failed; the store is unchanged: \(error)")
