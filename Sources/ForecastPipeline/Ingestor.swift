@@ -56,10 +56,18 @@ public struct Ingestor: Sendable {
         fileprivate var start: Int64
         fileprivate var directory: String?
 
-        /// Writes every city's processed CSV (atomically, several at a time).
-        public func writeFiles() throws(PipelineError) {
+        /// Writes every city's processed CSV (atomically), `concurrently` on every core or
+        /// one after the other (beside a load, which then keeps a core to itself).
+        public func writeFiles(concurrently: Bool = true) throws(PipelineError) {
             guard let directory else { return }
             let grids = grids, start = start
+            if !concurrently {
+                for grid in grids {
+                    try ProcessedCSV.write(start: start, temperature: grid.temperature, humidity: grid.humidity,
+                                           to: Ingestor.processedPath(directory, grid.summary.city))
+                }
+                return
+            }
             let outcomes = CityResults<Void>(count: grids.count)
             DispatchQueue.concurrentPerform(iterations: grids.count) { index in
                 outcomes.set(index, Swift.Result { () throws(PipelineError) in

@@ -69,10 +69,10 @@ struct IngestCommand: AsyncParsableCommand {
         let ingested = try ingestor.process()
         let result = ingested.result
         let processed = Date()
-        // The processed CSVs are written on another thread while the store loads; the load
+        // The processed CSVs are written on the other core while the store loads; the load
         // commits only once they are all written, so a failure of either leaves the store
         // unchanged (and a failed load leaves the new CSVs, as when they were written first).
-        let files = BackgroundWork { () throws(PipelineError) in try ingested.writeFiles() }
+        let files = BackgroundWork { () throws(PipelineError) in try ingested.writeFiles(concurrently: false) }
         let progress = ProgressReporter()
         progress.begin("load", label: "load", total: Double(result.observations.count), unit: "rows")
         do {
