@@ -5,7 +5,8 @@ import Musl
 #endif
 import Foundation
 
-/// A program run to completion in a child process, with its input, outputs and a deadline.
+/// A program run in a child process: to completion with its input, outputs and a deadline
+/// (``run(input:timeout:)``), or started now and stopped later (``start()``).
 ///
 /// Started with `posix_spawn` and reaped with `waitpid`, so it works where Foundation's
 /// `Process` does not (under AddressSanitizer its child-exit monitoring can miss the exit)
@@ -24,6 +25,9 @@ public struct ChildProcess: Sendable {
         case capture
         /// `/dev/null`.
         case discard
+        /// A file, created if missing and emptied first; written in append mode, so standard
+        /// output and standard error may share one file.
+        case file(String)
     }
 
     /// How the child ended.
@@ -42,6 +46,11 @@ public struct ChildProcess: Sendable {
             case .signalled(let signal): "killed by signal \(signal) (\(String(cString: strsignal(signal))))"
             case .timedOut(let seconds): "still running after \(Self.format(seconds)) s, killed"
             }
+        }
+
+        /// Decodes a `waitpid` status.
+        init(waitStatus status: Int32) {
+            self = status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signalled(status & 0x7f)
         }
 
         private static func format(_ seconds: Double) -> String {
@@ -94,8 +103,23 @@ public struct ChildProcess: Sendable {
     /// started (the message names the program and the reason).
     public func run(input: [UInt8] = [], timeout: Double? = nil) throws(ChildProcessError) -> Outcome {
         Self.ignoreBrokenPipes
-        var started = try Spawned(self)
+        var started = try Spawned(self, inputPipe: true)
         return started.communicate(input: input, deadline: timeout.map { (seconds: $0, at: Self.now() + $0) })
+    }
+
+    /// Starts the child and returns at once, for a program that runs alongside the caller
+    /// (a server): signal it, poll it, wait for it or stop it through the returned handle.
+    ///
+    /// Its standard input is `/dev/null`. Nothing reads pipes while it runs, so its outputs
+    /// cannot be ``Output/capture`` and it gets no reply channel: send them to a ``Output/file(_:)``
+    /// instead. Throws when the child cannot be started or the outputs ask for pipes.
+    public func start() throws(ChildProcessError) -> Running {
+        guard standardOutput != .capture, standardError != .capture, !replyChannel else {
+            throw ChildProcessError(executable: executable,
+                                    message: "a started child cannot capture output or reply (nothing reads the pipes); send its output to a file")
+        }
+        let spawned = try Spawned(self, inputPipe: false)
+        return Running(pid: spawned.pid)
     }
 
     /// Writing to a child that died must be an error (EPIPE), not a signal that kills the parent.
@@ -105,6 +129,68 @@ public struct ChildProcess: Sendable {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+extension ChildProcess {
+    /// A child started with ``ChildProcess/start()`` that runs alongside the caller until it
+    /// is reaped by ``wait(timeout:)``, ``stop(signal:grace:)`` or a poll of ``termination``.
+    ///
+    /// Safe to use from several threads. Once the child is reaped its pid may be reused by
+    /// another process, so ``signal(_:)`` sends nothing from then on. A handle dropped while
+    /// the child runs leaves the child running (and, when it ends, unreaped).
+    public final class Running: Sendable {
+        /// The child's process id.
+        public let pid: pid_t
+        // A pthread mutex (NSLock) rather than Synchronization.Mutex, whose contended path
+        // ThreadSanitizer cannot see; guards `ended` and each waitpid/kill against a reap.
+        private let lock = NSLock()
+        nonisolated(unsafe) private var ended: Termination?
+
+        init(pid: pid_t) {
+            self.pid = pid
+        }
+
+        /// How the child ended, or nil while it still runs; never blocks.
+        public var termination: Termination? {
+            lock.withLock {
+                if ended == nil {
+                    var status: Int32 = 0
+                    if waitpid(pid, &status, WNOHANG) == pid { ended = Termination(waitStatus: status) }
+                }
+                return ended
+            }
+        }
+
+        /// True until the child has ended.
+        public var isRunning: Bool { termination == nil }
+
+        /// Sends `signal` to the child; false (and nothing sent) once it has been reaped.
+        @discardableResult
+        public func signal(_ signal: Int32) -> Bool {
+            lock.withLock { ended == nil && kill(pid, signal) == 0 }
+        }
+
+        /// Waits until the child ends, at most `timeout` seconds (nil: as long as it takes),
+        /// and returns how it ended; nil when it is still running then (it is left running).
+        public func wait(timeout: Double? = nil) -> Termination? {
+            let deadline = timeout.map { ChildProcess.now() + $0 }
+            while true {
+                if let ended = termination { return ended }
+                if let deadline, ChildProcess.now() >= deadline { return nil }
+                usleep(5_000)
+            }
+        }
+
+        /// Sends `signal` (SIGTERM by default), waits up to `grace` seconds for the child to
+        /// end, then kills it with SIGKILL; returns how it ended.
+        @discardableResult
+        public func stop(signal: Int32 = SIGTERM, grace: Double) -> Termination {
+            self.signal(signal)
+            if let ended = wait(timeout: grace) { return ended }
+            self.signal(SIGKILL)
+            return wait() ?? .signalled(SIGKILL)
+        }
     }
 }
 
@@ -123,12 +209,15 @@ public struct ChildProcessError: Error, Sendable, CustomStringConvertible {
 private enum GNUFunctions {
     typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
     typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     /// `pipe2`: a pipe whose ends are close-on-exec from the start, so a child another thread
     /// spawns meanwhile cannot inherit them (glibc has had it since 2.9).
     static let pipe2: Pipe2 = unsafeBitCast(dlsym(nil, "pipe2")!, to: Pipe2.self)
     /// `posix_spawn_file_actions_addchdir_np` (glibc 2.29 and later).
     static let addChdir: AddChdir? = dlsym(nil, "posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: AddChdir.self) }
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later).
+    static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddCloseFrom.self) }
 }
 
 /// A running child and the parent's ends of its pipes.
@@ -139,7 +228,8 @@ private struct Spawned {
     var error: Int32 = -1
     var reply: Int32 = -1
 
-    init(_ spec: ChildProcess) throws(ChildProcessError) {
+    /// Spawns `spec`; its standard input is a pipe this side writes (`inputPipe`) or `/dev/null`.
+    init(_ spec: ChildProcess, inputPipe: Bool) throws(ChildProcessError) {
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
         defer { posix_spawn_file_actions_destroy(&fileActions) }
@@ -156,17 +246,23 @@ private struct Spawned {
             return (ends[0], ends[1])
         }
 
-        let (inputRead, inputWrite) = try makePipe()
-        childEnds.append(inputRead)
-        parentEnds.append(inputWrite)
-        posix_spawn_file_actions_adddup2(&fileActions, inputRead, 0)
-        input = inputWrite
+        if inputPipe {
+            let (inputRead, inputWrite) = try makePipe()
+            childEnds.append(inputRead)
+            parentEnds.append(inputWrite)
+            posix_spawn_file_actions_adddup2(&fileActions, inputRead, 0)
+            input = inputWrite
+        } else {
+            posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
+        }
 
         for (target, destination) in [(Int32(1), spec.standardOutput), (Int32(2), spec.standardError)] {
             switch destination {
             case .standardOutput: posix_spawn_file_actions_adddup2(&fileActions, 1, target)
             case .standardError: posix_spawn_file_actions_adddup2(&fileActions, 2, target)
             case .discard: posix_spawn_file_actions_addopen(&fileActions, target, "/dev/null", O_WRONLY, 0)
+            case .file(let path):
+                posix_spawn_file_actions_addopen(&fileActions, target, path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0o644)
             case .capture:
                 let (readEnd, writeEnd) = try makePipe()
                 childEnds.append(writeEnd)
@@ -181,6 +277,11 @@ private struct Spawned {
             parentEnds.append(readEnd)
             posix_spawn_file_actions_adddup2(&fileActions, writeEnd, 3)
             reply = readEnd
+        }
+        // Descriptors the parent opened without close-on-exec (Foundation's pipes and files
+        // are) must not reach the child: a leaked pipe end keeps another reader waiting.
+        if let closeFrom = GNUFunctions.addCloseFrom {
+            guard closeFrom(&fileActions, spec.replyChannel ? 4 : 3) == 0 else { throw fail("cannot close inherited descriptors") }
         }
         if let directory = spec.directory {
             guard let addChdir = GNUFunctions.addChdir else { throw fail("this C library cannot set a child's working directory") }
@@ -274,10 +375,8 @@ private struct Spawned {
             kill(pid, SIGKILL)
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             outcome.termination = .timedOut(seconds: deadline.seconds)
-        } else if status & 0x7f == 0 {
-            outcome.termination = .exited((status >> 8) & 0xff)
         } else {
-            outcome.termination = .signalled(status & 0x7f)
+            outcome.termination = ChildProcess.Termination(waitStatus: status)
         }
         return outcome
     }
