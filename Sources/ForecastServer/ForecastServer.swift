@@ -3,6 +3,7 @@ import Foundation
 import ForecastStore
 import Hummingbird
 import Logging
+import NIOPosix
 import PluginHost
 
 /// The forecast host: answers plugin routes from loaded models, proxies upstream routes,
@@ -106,11 +107,17 @@ public final class ForecastServer: Sendable {
         case .forecast(let route):
             return { request, context in try self.forecast(route, request: request, context: context) }
         case .forward(let route, let base):
-            return { request, _ in
-                try await self.gateway.forward(request, route: route.name, base: base, timeoutSeconds: route.timeoutSeconds)
+            let target = UpstreamTarget(base: base)  // parsed once, not per request
+            return { request, context in
+                try await self.gateway.forward(request, route: route.name, base: base, target: target,
+                                               timeoutSeconds: route.timeoutSeconds, on: context.eventLoop)
             }
         }
     }
+
+    /// The event loops the server's connections and the gateway's upstream connections run
+    /// on: one group, so a proxied request stays on the loop it arrived on.
+    public static var eventLoopGroup: MultiThreadedEventLoopGroup { .singleton }
 
     /// The application: the router on `host:port`, plus SIGHUP reloads.
     ///
@@ -126,6 +133,7 @@ public final class ForecastServer: Sendable {
                 let address = channel.localAddress
                 await onListening(address?.ipAddress ?? self.configuration.host, address?.port ?? self.configuration.port)
             },
+            eventLoopGroupProvider: .shared(Self.eventLoopGroup),
             logger: logger)
     }
 

@@ -3,24 +3,36 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
-/// Forwards requests for upstream routes to another host with AsyncHTTPClient.
+/// Forwards requests for upstream routes to another host.
 ///
 /// `GET /v9/forecast/72?city=X` on a route whose upstream is `http://h:8081/v1` becomes
 /// `GET http://h:8081/v1/forecast/72?city=X`. The upstream's status, content type and
 /// body pass through; a connection failure answers 502 and a timeout 504, both as JSON.
+///
+/// Plain-HTTP upstreams (the usual case: hosts on the same network) go through
+/// ``UpstreamClient``: the upstream request is written, answered and collected on the event
+/// loop of the connection it came in on, over keep-alive connections that live on that
+/// loop, with the upstream URL parsed once per route. Other schemes (https) go through
+/// AsyncHTTPClient.
 public struct Gateway: Sendable {
     /// The largest upstream body passed through.
     public static let maxBodyBytes = 8 * 1024 * 1024
 
+    /// AsyncHTTPClient, for https upstreams and the page's upstream forecasts.
     let client: HTTPClient
+    /// Keep-alive HTTP/1.1 to plain-HTTP upstreams, per event loop.
+    let upstreams: UpstreamClient
 
-    /// A gateway sending through `client`.
+    /// A gateway sending through `client` (https) and its own pools on the client's event loops.
     public init(client: HTTPClient = Gateway.sharedClient) {
         self.client = client
+        upstreams = UpstreamClient(group: client.eventLoopGroup)
     }
 
-    /// The process-wide client for upstreams: keep-alive pools of up to 128 connections per
+    /// The process-wide AsyncHTTPClient, on the server's `EventLoopGroup`
+    /// (``ForecastServer/eventLoopGroup``): keep-alive pools of up to 128 connections per
     /// upstream (the default of 8 would queue a loaded gateway), redirects passed through
     /// to the caller rather than followed. It lives as long as the process, so it is never
     /// shut down.
@@ -29,7 +41,7 @@ public struct Gateway: Sendable {
         configuration.redirectConfiguration = .disallow
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)
         configuration.decompression = .disabled
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        return HTTPClient(eventLoopGroupProvider: .shared(ForecastServer.eventLoopGroup), configuration: configuration)
     }()
 
     /// The upstream URL for `remainder` (the path after the route, with its leading `/`, or empty) and `query`.
@@ -40,32 +52,64 @@ public struct Gateway: Sendable {
         return url
     }
 
-    /// Forwards `request` to the upstream of `route`.
-    public func forward(_ request: Request, route: String, base: String, timeoutSeconds: Double) async throws(APIError) -> Response {
-        let path = request.uri.path
-        let prefix = "/" + route
-        let remainder = path.count > prefix.count ? String(path.dropFirst(prefix.count)) : ""
-        let url = Self.upstreamURL(base: base, remainder: remainder, query: request.uri.query)
-        var outgoing = HTTPClientRequest(url: url)
-        outgoing.method = .init(rawValue: request.method.rawValue)
-        if let accept = request.headers[.accept] { outgoing.headers.add(name: "accept", value: accept) }
-        outgoing.headers.add(name: "x-forwarded-route", value: route)
+    /// The part of `path` after its route segment: `/forecast/72` for `/v9/forecast/72`,
+    /// empty for `/v9`. The router matched the first non-empty segment to `route`, so
+    /// leading slashes are skipped before it (`//v9/x` is `/v9/x` to the router too).
+    static func remainder(of path: String, route: String) -> String {
+        let segment = path.drop { $0 == "/" }
+        return String(segment.dropFirst(route.count))
+    }
+
+    /// Forwards `request` to the upstream `base` of `route` (`target` is `base` parsed, nil
+    /// when it is not plain http), on `eventLoop` (the request's own) when the gateway's
+    /// pools have it.
+    func forward(_ request: Request, route: String, base: String, target: UpstreamTarget?, timeoutSeconds: Double,
+                 on eventLoop: (any EventLoop)?) async throws(APIError) -> Response {
+        let remainder = Self.remainder(of: request.uri.path, route: route)
         let timeout = TimeAmount.nanoseconds(Int64(timeoutSeconds * 1_000_000_000))
         do {
-            let upstream = try await client.execute(outgoing, timeout: timeout)
-            let body = try await upstream.body.collect(upTo: Self.maxBodyBytes)
-            var headers = HTTPFields()
-            headers[.contentType] = upstream.headers.first(name: "content-type") ?? "application/octet-stream"
-            if let cache = upstream.headers.first(name: "cache-control") { headers[.cacheControl] = cache }
-            return Response(status: .init(code: Int(upstream.status.code)), headers: headers,
-                            body: .init(byteBuffer: body))
+            let upstream: UpstreamResponse
+            if let target {
+                var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue),
+                                           uri: target.uri(remainder: remainder, query: request.uri.query))
+                head.headers.add(name: "host", value: target.hostHeader)
+                if let accept = request.headers[.accept] { head.headers.add(name: "accept", value: accept) }
+                head.headers.add(name: "x-forwarded-route", value: route)
+                upstream = try await upstreams.execute(head, to: target, timeout: timeout, limit: Self.maxBodyBytes, on: eventLoop)
+            } else {
+                upstream = try await viaAsyncHTTPClient(request, route: route, base: base, remainder: remainder, timeout: timeout)
+            }
+            var fields = HTTPFields()
+            fields[.contentType] = upstream.contentType ?? "application/octet-stream"
+            if let cache = upstream.cacheControl { fields[.cacheControl] = cache }
+            return Response(status: .init(code: Int(upstream.status.code)), headers: fields, body: .init(byteBuffer: upstream.body))
+        } catch UpstreamError.timedOut {
+            throw timedOut(route: route, base: base, seconds: timeoutSeconds)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout
             || error == .connectTimeout {
-            throw APIError(.gatewayTimeout, code: "upstream_timeout",
-                           message: "the upstream \(base) for /\(route) did not answer within \(JSONText.number(timeoutSeconds)) s")
+            throw timedOut(route: route, base: base, seconds: timeoutSeconds)
         } catch {
             throw APIError(.badGateway, code: "upstream_failed",
                            message: "the upstream \(base) for /\(route) failed: \(error)")
         }
+    }
+
+    private func timedOut(route: String, base: String, seconds: Double) -> APIError {
+        APIError(.gatewayTimeout, code: "upstream_timeout",
+                 message: "the upstream \(base) for /\(route) did not answer within \(JSONText.number(seconds)) s")
+    }
+
+    /// The request through AsyncHTTPClient (https upstreams).
+    private func viaAsyncHTTPClient(_ request: Request, route: String, base: String, remainder: String,
+                                    timeout: TimeAmount) async throws -> UpstreamResponse {
+        var outgoing = HTTPClientRequest(url: Self.upstreamURL(base: base, remainder: remainder, query: request.uri.query))
+        outgoing.method = .init(rawValue: request.method.rawValue)
+        if let accept = request.headers[.accept] { outgoing.headers.add(name: "accept", value: accept) }
+        outgoing.headers.add(name: "x-forwarded-route", value: route)
+        let deadline = NIODeadline.now() + timeout
+        let response = try await client.execute(outgoing, deadline: deadline)
+        let body = try await response.body.collect(upTo: Self.maxBodyBytes)
+        return UpstreamResponse(status: response.status, contentType: response.headers.first(name: "content-type"),
+                                cacheControl: response.headers.first(name: "cache-control"), body: body)
     }
 }

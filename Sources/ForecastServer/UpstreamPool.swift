@@ -1,0 +1,179 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Keep-alive connections to upstreams for one event loop, and the exchanges that use them.
+///
+/// Everything here runs on ``eventLoop``: a request forwarded from a connection on that
+/// loop is written, answered and collected on the same thread, with no locks. A connection
+/// carries one exchange at a time; once its response is complete it goes back to the idle
+/// list of its upstream (most recently used first), up to ``maxIdlePerUpstream``.
+final class UpstreamPool {
+    /// An open connection and its handler.
+    struct Connection {
+        let channel: any Channel
+        let handler: UpstreamConnectionHandler
+    }
+
+    /// The loop every connection and exchange of this pool lives on.
+    let eventLoop: any EventLoop
+    /// Idle connections kept per upstream; more are closed when their exchange ends.
+    let maxIdlePerUpstream: Int
+    private var idle: [UpstreamTarget: [Connection]] = [:]
+
+    /// A pool on `eventLoop`.
+    init(eventLoop: any EventLoop, maxIdlePerUpstream: Int) {
+        self.eventLoop = eventLoop
+        self.maxIdlePerUpstream = maxIdlePerUpstream
+    }
+
+    /// Sends `head` to `target` and collects the answer, by `deadline`.
+    ///
+    /// An idle connection is reused when there is one; if it turns out to have been closed
+    /// by the upstream before answering, the request is sent once more on a new connection
+    /// (only GET and HEAD are forwarded, so repeating is safe). A refused connection is
+    /// retried with a growing pause until the deadline, then reported with its error.
+    ///
+    /// `completion` is called once, on the loop.
+    func execute(_ head: HTTPRequestHead, to target: UpstreamTarget, deadline: NIODeadline, limit: Int,
+                 completion: @escaping (Result<UpstreamResponse, UpstreamError>) -> Void) {
+        UpstreamExchange(pool: self, target: target, head: head, deadline: deadline, limit: limit, completion: completion).start()
+    }
+
+    /// An idle, still open connection to `target`, removed from the idle list.
+    func takeIdle(_ target: UpstreamTarget) -> Connection? {
+        while let connection = idle[target]?.popLast() {
+            if connection.channel.isActive { return connection }
+        }
+        return nil
+    }
+
+    /// Returns `connection` to the idle list after a complete exchange, or closes it.
+    func release(_ connection: Connection, to target: UpstreamTarget, keepAlive: Bool) {
+        guard keepAlive, connection.channel.isActive, idle[target, default: []].count < maxIdlePerUpstream else {
+            connection.channel.close(promise: nil)
+            return
+        }
+        idle[target, default: []].append(connection)
+    }
+
+    /// Opens a new connection to `target`, giving up at `deadline`.
+    func connect(_ target: UpstreamTarget, deadline: NIODeadline) -> EventLoopFuture<Connection> {
+        let remaining = deadline - .now()
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(max(remaining, .milliseconds(1)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnectionHandler())
+                }
+            }
+        let connected: EventLoopFuture<any Channel>
+        if let address = try? SocketAddress(ipAddress: target.host, port: target.port) {
+            connected = bootstrap.connect(to: address)
+        } else {
+            connected = bootstrap.connect(host: target.host, port: target.port)
+        }
+        return connected.flatMapThrowing { channel in
+            Connection(channel: channel, handler: try channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self))
+        }
+    }
+}
+
+@available(*, unavailable)
+extension UpstreamPool: Sendable {}
+
+/// One forwarded request: its deadline, its connection attempts and its answer. Lives on
+/// the pool's event loop.
+final class UpstreamExchange {
+    private let completion: (Result<UpstreamResponse, UpstreamError>) -> Void
+    private let pool: UpstreamPool
+    private let target: UpstreamTarget
+    private let head: HTTPRequestHead
+    private let deadline: NIODeadline
+    private let limit: Int
+    private var timer: Scheduled<Void>?
+    private var inFlight: UpstreamPool.Connection?
+    private var lastConnectError: (any Error)?
+    private var pause = TimeAmount.milliseconds(20)
+    private var resent = false
+    private var finished = false
+
+    init(pool: UpstreamPool, target: UpstreamTarget, head: HTTPRequestHead, deadline: NIODeadline, limit: Int,
+         completion: @escaping (Result<UpstreamResponse, UpstreamError>) -> Void) {
+        self.pool = pool
+        self.target = target
+        self.head = head
+        self.deadline = deadline
+        self.limit = limit
+        self.completion = completion
+    }
+
+    func start() {
+        timer = pool.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { self.timeOut() }
+        if let connection = pool.takeIdle(target) {
+            send(on: connection, reused: true)
+        } else {
+            connect()
+        }
+    }
+
+    private func connect() {
+        pool.connect(target, deadline: deadline).assumeIsolated().whenComplete { result in
+            guard !self.finished else {
+                if case .success(let connection) = result { self.pool.release(connection, to: self.target, keepAlive: true) }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                self.send(on: connection, reused: false)
+            case .failure(let error):
+                self.lastConnectError = error
+                let retryAt = NIODeadline.now() + self.pause
+                self.pause = min(self.pause * 2, .seconds(1))
+                // At the deadline the timer reports the last error; until then, try again.
+                if retryAt < self.deadline {
+                    self.pool.eventLoop.assumeIsolated().scheduleTask(deadline: retryAt) {
+                        if !self.finished { self.connect() }
+                    }
+                }
+            }
+        }
+    }
+
+    private func send(on connection: UpstreamPool.Connection, reused: Bool) {
+        inFlight = connection
+        connection.handler.send(head, limit: limit) { result in
+            self.inFlight = nil
+            switch result {
+            case .success(let completed):
+                self.pool.release(connection, to: self.target, keepAlive: completed.keepAlive)
+                self.finish(.success(completed.response))
+            case .failure(.closed(afterResponseStarted: false)) where reused && !self.resent && !self.finished:
+                // A kept-alive connection the upstream had closed: once more on a new one.
+                self.resent = true
+                self.connect()
+            case .failure(let error):
+                self.finish(.failure(error))
+            }
+        }
+    }
+
+    private func timeOut() {
+        guard !finished else { return }
+        let error: UpstreamError = inFlight == nil ? lastConnectError.map { .connectFailed($0) } ?? .timedOut : .timedOut
+        finish(.failure(error))
+        inFlight?.handler.abandon(.timedOut)
+    }
+
+    private func finish(_ result: Result<UpstreamResponse, UpstreamError>) {
+        guard !finished else { return }
+        finished = true
+        timer?.cancel()
+        completion(result)
+    }
+}
+
+@available(*, unavailable)
+extension UpstreamExchange: Sendable {}

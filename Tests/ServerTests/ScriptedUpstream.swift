@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// A loopback HTTP/1.1 server made of plain sockets and threads whose answers a test
+/// scripts: for each request head it is given, the script returns the bytes to send and
+/// whether to close the connection afterwards (nil: send nothing, leave it hanging). It
+/// records every request head and counts the connections it accepted, so tests can see
+/// what a gateway sent and whether it kept connections alive.
+final class ScriptedUpstream: Sendable {
+    /// What to do with one request.
+    struct Reply: Sendable {
+        /// The bytes written back, verbatim.
+        var bytes: [UInt8]
+        /// Close the connection after writing them.
+        var close = false
+
+        /// A complete response with `body`, and `headers` besides `Content-Length`.
+        static func response(status: String = "200 OK", headers: [String] = ["Content-Type: application/json"],
+                             body: String, close: Bool = false) -> Reply {
+            var text = "HTTP/1.1 \(status)\r\n"
+            for header in headers { text += header + "\r\n" }
+            text += "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+            return Reply(bytes: Array(text.utf8), close: close)
+        }
+    }
+
+    private struct State {
+        var requests: [String] = []
+        var connections = 0
+        var sockets: [Int32] = []
+        var stopped = false
+    }
+
+    /// The port it listens on, on 127.0.0.1.
+    let port: Int
+    private let listener: Int32
+    private let state = Mutex(State())
+    private let script: @Sendable (String) -> Reply?
+
+    /// Starts listening; `script` is called on a connection's thread with each request head (request line and headers).
+    init(script: @escaping @Sendable (String) -> Reply?) throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
+        }
+        guard bound == 0, listen(listener, 64) == 0 else {
+            close(listener)
+            throw POSIXError(.EADDRINUSE)
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        self.listener = listener
+        self.script = script
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    /// Every request head received so far, in order.
+    var requests: [String] { state.withLock { $0.requests } }
+    /// How many connections were accepted.
+    var connections: Int { state.withLock { $0.connections } }
+
+    /// Closes the listener and every connection.
+    func stop() {
+        let sockets = state.withLock { state in
+            state.stopped = true
+            return state.sockets
+        }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
+    }
+
+    private func acceptLoop() {
+        while true {
+            let connection = accept(listener, nil, nil)
+            guard connection >= 0 else { return }
+            let stopped = state.withLock { state in
+                state.connections += 1
+                state.sockets.append(connection)
+                return state.stopped
+            }
+            if stopped {
+                close(connection)
+                return
+            }
+            Thread.detachNewThread { [self] in serve(connection) }
+        }
+    }
+
+    private func serve(_ connection: Int32) {
+        defer { close(connection) }
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let end: [UInt8] = Array("\r\n\r\n".utf8)
+        while true {
+            // Read until a whole head has arrived (the gateway sends no request bodies).
+            while pending.count < 4 || !(0...(pending.count - 4)).contains(where: { Array(pending[$0..<$0 + 4]) == end }) {
+                let count = read(connection, &chunk, chunk.count)
+                guard count > 0 else { return }
+                pending += chunk[0..<count]
+            }
+            let split = (0...(pending.count - 4)).first { Array(pending[$0..<$0 + 4]) == end }!
+            let head = String(decoding: pending[0..<split], as: UTF8.self)
+            pending.removeFirst(split + 4)
+            state.withLock { $0.requests.append(head) }
+            guard let reply = script(head) else {
+                // Hang: keep the connection open and silent until the test stops the server.
+                while read(connection, &chunk, chunk.count) > 0 {}
+                return
+            }
+            var written = 0
+            while written < reply.bytes.count {
+                let count = reply.bytes[written...].withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+                guard count > 0 else { return }
+                written += count
+            }
+            if reply.close { return }
+        }
+    }
+}
