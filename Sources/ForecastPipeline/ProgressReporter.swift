@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import Synchronization
 
 /// Shows progress of concurrent tasks: a redrawn bar line on a terminal, plain log lines otherwise.
 ///
@@ -37,7 +36,12 @@ public final class ProgressReporter: Sendable {
 
     /// How this reporter shows progress.
     public let mode: Mode
-    private let state = Mutex(State())
+    // Parallel training jobs report at once, so this lock is contended. A pthread mutex
+    // (NSLock), not Synchronization.Mutex: ThreadSanitizer cannot see Mutex's contended
+    // path (a futex wait in the uninstrumented Synchronization library) and reports accesses
+    // to `shared` as races. All access to `shared` goes through `withState`.
+    private let lock = NSLock()
+    nonisolated(unsafe) private var shared = State()
 
     /// A reporter; `.bar` when standard error is a terminal, else `.lines`.
     public init(mode: Mode? = nil) {
@@ -46,7 +50,7 @@ public final class ProgressReporter: Sendable {
 
     /// Announces a task with an optional total (bytes, rows, jobs).
     public func begin(_ id: String, label: String, total: Double?, unit: String = "") {
-        state.withLock { state in
+        withState { state in
             state.tasks[id] = Task(label: label, done: 0, total: total, unit: unit, lastQuarter: 0)
             if !state.order.contains(id) { state.order.append(id) }
         }
@@ -57,7 +61,7 @@ public final class ProgressReporter: Sendable {
     /// Updates a task's total (when it becomes known) and the amount done.
     public func update(_ id: String, done: Double, total: Double? = nil) {
         var line: String?
-        state.withLock { state in
+        withState { state in
             guard var task = state.tasks[id] else { return }
             task.done = done
             if let total { task.total = total }
@@ -76,7 +80,7 @@ public final class ProgressReporter: Sendable {
 
     /// Marks a task finished with a closing message.
     public func finish(_ id: String, message: String) {
-        let label = state.withLock { state -> String in
+        let label = withState { state -> String in
             let label = state.tasks[id]?.label ?? id
             state.tasks[id] = nil
             state.order.removeAll { $0 == id }
@@ -107,10 +111,16 @@ public final class ProgressReporter: Sendable {
         if mode == .bar { clearLine() }
     }
 
+    private func withState<Result>(_ body: (inout State) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&shared)
+    }
+
     private func redraw(force: Bool) {
         guard mode == .bar else { return }
         let now = Date().timeIntervalSince1970
-        let text: String? = state.withLock { state in
+        let text: String? = withState { state in
             guard force || now - state.lastDraw >= 0.1 else { return nil }
             state.lastDraw = now
             state.drawn = !state.order.isEmpty
