@@ -45,6 +45,10 @@ final class UpstreamExchange {
             switch result {
             case .success(let connection):
                 self.send(on: connection, reused: false)
+            case .failure(ChannelError.connectTimeout):
+                // Nothing answered the connection attempt before the deadline: a timeout
+                // (504), which the timer reports, not a refusal.
+                break
             case .failure(let error):
                 self.lastConnectError = error
                 let retryAt = NIODeadline.now() + self.pause

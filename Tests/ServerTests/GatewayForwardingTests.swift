@@ -86,7 +86,7 @@ struct GatewayForwardingTests {
         try await app.test(.live) { client in
             for attempt in 0..<20 {
                 let response = try await client.execute(uri: "/v9/forecast/24", method: .get)
-                #expect(response.status == .ok, "request \(attempt)")
+                #expect(response.status == .ok, "request \(attempt): \(response.text)")
                 // Let the upstream's close arrive before the next request sometimes, and race it other times.
                 if attempt.isMultiple(of: 2) { try await Task.sleep(for: .milliseconds(5)) }
             }

@@ -52,10 +52,10 @@ struct GatewayTests {
         let app = Application(router: try fixture.server(config: config).buildRouter())
         try await app.test(.router) { client in
             let slow = try await client.execute(uri: "/slow/forecast/24", method: .get)
-            #expect(slow.status == .gatewayTimeout)
+            #expect(slow.status == .gatewayTimeout, "\(slow.text)")
             #expect(try slow.errorCode() == "upstream_timeout")
             let dead = try await client.execute(uri: "/dead/forecast/24", method: .get)
-            #expect(dead.status == .badGateway)
+            #expect(dead.status == .badGateway, "\(dead.text)")
             #expect(try dead.errorCode() == "upstream_failed")
         }
         withExtendedLifetime(silent) {}

@@ -32,6 +32,7 @@ final class ScriptedUpstream: Sendable {
         var connections = 0
         var sockets: [Int32] = []
         var stopped = false
+        var listening = true
     }
 
     /// The port it listens on, on 127.0.0.1.
@@ -68,24 +69,30 @@ final class ScriptedUpstream: Sendable {
     /// How many connections were accepted.
     var connections: Int { state.withLock { $0.connections } }
 
-    /// Closes the listener and every connection.
+    /// Stops accepting and ends every open connection. File descriptors are only closed by
+    /// the threads that use them, and shut down under the lock that their closing takes, so
+    /// a descriptor number reused elsewhere in the process (another test's socket) is never touched.
     func stop() {
-        let sockets = state.withLock { state in
+        state.withLock { state in
             state.stopped = true
-            return state.sockets
+            if state.listening { shutdown(listener, Int32(SHUT_RDWR)) }
+            for socket in state.sockets { shutdown(socket, Int32(SHUT_RDWR)) }
         }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
+        defer {
+            state.withLock { state in
+                state.listening = false
+                close(listener)
+            }
+        }
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }
             let stopped = state.withLock { state in
                 state.connections += 1
-                state.sockets.append(connection)
+                if !state.stopped { state.sockets.append(connection) }
                 return state.stopped
             }
             if stopped {
@@ -97,7 +104,12 @@ final class ScriptedUpstream: Sendable {
     }
 
     private func serve(_ connection: Int32) {
-        defer { close(connection) }
+        defer {
+            state.withLock { state in
+                state.sockets.removeAll { $0 == connection }
+                close(connection)
+            }
+        }
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         let end: [UInt8] = Array("\r\n\r\n".utf8)
