@@ -56,21 +56,8 @@ enum EndToEnd {
 extension EndToEnd {
     /// Runs the `forecast` executable with `arguments` in `directory`; returns its standard output.
     static func forecast(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuildProducts.forecastExecutable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["FORECAST_HOME", "FORECAST_DATABASE_URL", "FORECAST_CONFIG", "FORECAST_PLUGIN_DIR"] { environment[key] = nil }
-        process.environment = environment
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        let run = try ForecastCommand.run(arguments, in: directory)
+        return (run.status, run.output, run.errors)
     }
 
     /// `forecast sample-data` then `forecast pipeline` on `databaseURL` (nil: the default SQLite file).

@@ -9,12 +9,9 @@ struct LibraryBuilder {
 
     init() throws {
         var template = Array((NSTemporaryDirectory() + "forecast-plugins-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw BuildFailure(message: "mkdtemp failed") }
+        guard let made = mkdtemp(&template) else { throw TestSetupFailure(message: "mkdtemp failed") }
         directory = String(cString: made)
     }
-
-    /// The directory holding `forecast_plugin.h`.
-    static var includeDirectory: String { BuildProducts.packageRoot + "/Sources/PluginABI/include" }
 
     /// Compiles `source` (C text) into `<directory>/<name>.so` and returns its path.
     @discardableResult
@@ -28,18 +25,7 @@ struct LibraryBuilder {
     @discardableResult
     func compile(file path: String, name: String) throws -> String {
         let output = "\(directory)/\(name).so"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cc", "-shared", "-fPIC", "-O1", "-I", Self.includeDirectory, "-o", output, path, "-lm"]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw BuildFailure(message: "cc failed for \(name): \(text)")
-        }
-        chmod(output, 0o755)
+        try SharedLibraryCompiler.compile(path, to: output)
         return output
     }
 
@@ -47,12 +33,6 @@ struct LibraryBuilder {
     func remove() {
         try? FileManager.default.removeItem(atPath: directory)
     }
-}
-
-/// A compiler invocation that failed.
-struct BuildFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }
 
 /// A minimal descriptor whose fields the test fills in: `FIELDS` is replaced by the

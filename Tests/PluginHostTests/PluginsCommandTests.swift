@@ -7,17 +7,11 @@ import TestSupport
 struct PluginsCommandTests {
     /// Runs the built `forecast` executable and returns (exit status, stdout + stderr).
     private func forecast(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuildProducts.forecastExecutable)
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        // A bare environment, but a sanitizer run's options (where reports go) still apply.
+        let sanitizerOptions = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
+        let run = try ProgramRun.run(BuildProducts.forecastExecutable, arguments,
+                                     environment: sanitizerOptions.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+        return (run.status, run.output + run.errors)
     }
 
     @Test("lists loaded plugins with their route and each refused file with one line")

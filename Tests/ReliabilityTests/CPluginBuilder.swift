@@ -10,23 +10,8 @@ enum CPluginBuilder {
         let sourcePath = "\(directory)/\(name).c"
         let output = "\(directory)/lib\(name).so"
         try source.write(toFile: sourcePath, atomically: true, encoding: .utf8)
-        let include = BuildProducts.packageRoot + "/Sources/PluginABI/include"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cc", "-shared", "-fPIC", "-O1", "-I", include, "-o", output, sourcePath, "-lm"]
-        // Diagnostics go to a file, not a pipe (see ForecastCLI.run).
-        let errorPath = "\(directory)/\(name).cc.log"
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        let errors = FileHandle(forWritingAtPath: errorPath)
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        try? errors?.close()
-        let text = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(atPath: errorPath)
-        guard process.terminationStatus == 0 else { throw ScratchFailure(message: "cc failed for \(name): \(text)") }
+        try SharedLibraryCompiler.compile(sourcePath, to: output)
         try? FileManager.default.removeItem(atPath: sourcePath)
-        chmod(output, 0o755)
         return output
     }
 

@@ -47,7 +47,7 @@ struct CorruptModelWhileServingTests {
         // SIGHUP takes the same path: refused, still serving, still alive.
         server.send(SIGHUP)
         Thread.sleep(forTimeInterval: 0.3)
-        #expect(server.process.isRunning)
+        #expect(server.child.isRunning)
         #expect(try server.request(route).body == before.body)
         #expect(try server.request("/readyz").status == 200)
 

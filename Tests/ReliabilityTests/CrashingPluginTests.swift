@@ -23,6 +23,18 @@ struct CrashingPluginTests {
             ["train", "--workdir", workdir, "--plugin-dir", plugins, "--plugin", "broken", "--plugin", "seasonal-naive", "--jobs", "1"]
         }
 
+        /// `forecast` with `arguments`, in an environment where the broken plugin's crash stays a signal.
+        func child(_ arguments: [String]) -> ChildProcess {
+            var child = ForecastCommand.child(arguments, in: workdir)
+            child.environment = ForecastCommand.crashingEnvironment
+            return child
+        }
+
+        /// Runs `train` to completion.
+        func runTrain() throws -> ProgramRun {
+            try ProgramRun.run(child(train))
+        }
+
         init(trainBody: String) throws {
             scratch = try Scratch("crash")
             try ForecastCLI.prepareWorkdir(scratch.path, hours: 800, cities: ["San Francisco"])
@@ -41,7 +53,7 @@ struct CrashingPluginTests {
         defer { setup.scratch.remove() }
         let before = ModelTree(root: setup.workdir + "/models")
         #expect(before.models.count == 2)
-        _ = try ForecastCLI.run(setup.train, in: setup.workdir)
+        _ = try setup.runTrain()
         let after = ModelTree(root: setup.workdir + "/models")
         #expect(after.models.keys.sorted() == before.models.keys.sorted())
         for (relative, bytes) in after.models {
@@ -55,8 +67,8 @@ struct CrashingPluginTests {
         let setup = try Setup(trainBody: body)
         defer { setup.scratch.remove() }
         let before = ModelTree(root: setup.workdir + "/models")
-        let finished = try ForecastCLI.run(setup.train, in: setup.workdir)
-        #expect(finished.exited && finished.status == 1, "\(finished.reason) \(finished.status)")
+        let finished = try setup.runTrain()
+        #expect(finished.termination == .exited(1), "\(finished.termination)")
         #expect(finished.output.contains("FAILED  broken San Francisco temperature: plugin broken: train failed"))
         #expect(finished.output.contains("the plugin crashed in train (training process killed by signal"))
         #expect(finished.output.contains("ok      seasonal-naive San Francisco temperature"))
@@ -71,17 +83,16 @@ struct CrashingPluginTests {
         let setup = try Setup(trainBody: Self.hang)
         defer { setup.scratch.remove() }
         let before = ModelTree(root: setup.workdir + "/models")
-        let process = ForecastCLI.process(setup.train + ["--job-timeout", "2"], in: setup.workdir)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
-        let stillRunning = process.isRunning
-        if stillRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        #expect(!stillRunning, "forecast train was still running after 60 s")
-        #expect(process.terminationReason == .exit && process.terminationStatus == 1)
+        // The limit applies to every job: long enough for seasonal-naive's child to start and
+        // train on a loaded machine under ThreadSanitizer, which starts slowly.
+        var train = setup.child(setup.train + ["--job-timeout", "15"])
+        train.standardOutput = .discard
+        train.standardError = .discard
+        let running = try train.start()
+        let ended = running.wait(timeout: 180)
+        if ended == nil { running.stop(signal: SIGKILL, grace: 10) }
+        #expect(ended != nil, "forecast train was still running after 180 s")
+        #expect(ended == .exited(1), "\(String(describing: ended))")
         let after = ModelTree(root: setup.workdir + "/models")
         #expect(after.models.keys.sorted() == before.models.keys.sorted())
         for (relative, bytes) in after.models where relative.hasPrefix("seasonal-naive/") {

@@ -1,63 +1,25 @@
 import Foundation
+import PluginHost
 import TestSupport
 
 /// Runs the built `forecast` executable (BuildProducts.forecastExecutable) as a child process.
 enum ForecastCLI {
-    /// The outcome of a finished run.
-    struct Finished {
-        var status: Int32
-        var reason: Process.TerminationReason
-        var output: String
-        var errors: String
-        /// True when the process exited on its own with `status` (not killed by a signal).
-        var exited: Bool { reason == .exit }
-    }
-
     /// Fails with a clear message when `swift build` has not produced the executable.
     static func requireExecutable() throws {
         guard FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable) else {
-            throw ScratchFailure(message: "\(BuildProducts.forecastExecutable) is missing: run `swift build` before `swift test`")
+            throw TestSetupFailure(message: "\(BuildProducts.forecastExecutable) is missing: run `swift build` before `swift test`")
         }
     }
 
-    /// A process for `arguments` run in `directory`, with the FORECAST_* environment cleared.
-    static func process(_ arguments: [String], in directory: String) -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuildProducts.forecastExecutable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["FORECAST_HOME", "FORECAST_DATABASE_URL", "FORECAST_CONFIG", "FORECAST_PLUGIN_DIR"] { environment[key] = nil }
-        process.environment = environment
-        return process
+    /// `forecast arguments...` in `directory`, with the FORECAST_* environment cleared, not started yet.
+    static func child(_ arguments: [String], in directory: String) -> ChildProcess {
+        ForecastCommand.child(arguments, in: directory)
     }
 
     /// Runs `forecast arguments...` to completion in `directory`.
-    ///
-    /// Output goes to temporary files, not pipes: a pipe's write end can leak into a child
-    /// another test spawns at the same moment (Foundation's pipes are not close-on-exec),
-    /// and then reading to end-of-file would wait for that unrelated process.
     @discardableResult
-    static func run(_ arguments: [String], in directory: String) throws -> Finished {
-        let process = process(arguments, in: directory)
-        let stem = NSTemporaryDirectory() + "forecast-cli-\(UUID().uuidString)"
-        let outputPath = stem + ".out", errorPath = stem + ".err"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: outputPath)
-            try? FileManager.default.removeItem(atPath: errorPath)
-        }
-        let output = FileHandle(forWritingAtPath: outputPath), errors = FileHandle(forWritingAtPath: errorPath)
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        try? output?.close()
-        try? errors?.close()
-        let outputText = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let errorText = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-        return Finished(status: process.terminationStatus, reason: process.terminationReason, output: outputText, errors: errorText)
+    static func run(_ arguments: [String], in directory: String) throws -> ProgramRun {
+        try ForecastCommand.run(arguments, in: directory)
     }
 
     /// Sample data of `hours` hours fetched and ingested for `cities` into `<workdir>` (SQLite).
@@ -71,9 +33,9 @@ enum ForecastCLI {
     }
 
     /// Throws with the child's output when it did not exit with status 0.
-    static func check(_ finished: Finished, _ step: String) throws {
-        guard finished.exited, finished.status == 0 else {
-            throw ScratchFailure(message: "forecast \(step) failed (\(finished.reason == .exit ? "status" : "signal") \(finished.status)): \(finished.errors)\(finished.output)")
+    static func check(_ finished: ProgramRun, _ step: String) throws {
+        guard finished.termination == .exited(0) else {
+            throw TestSetupFailure(message: "forecast \(step) failed (\(finished.termination)): \(finished.errors)\(finished.output)")
         }
     }
 }

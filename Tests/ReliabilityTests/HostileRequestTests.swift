@@ -61,7 +61,7 @@ struct HostileRequestTests {
         }
 
         // 4. A 64 MiB body the route does not read: answered without holding the body in memory.
-        let rssBefore = Self.residentKiB(server.process.processIdentifier)
+        let rssBefore = Self.residentKiB(server.child.pid)
         do {
             let connection = try RawConnection(port: port)
             let size = 64 << 20
@@ -76,7 +76,7 @@ struct HostileRequestTests {
             let response = connection.receive(limit: 4096)
             #expect(RawConnection.status(response) != nil || sent < size, "no response to a 64 MiB POST")
         }
-        let rssAfter = Self.residentKiB(server.process.processIdentifier)
+        let rssAfter = Self.residentKiB(server.child.pid)
         #expect(rssAfter - rssBefore < 32 * 1024, "resident memory grew by \(rssAfter - rssBefore) KiB for a 64 MiB body")
         // The reload ran (it ignores the body), so the model generation in the body moved on.
         let reloaded = try server.request(good)
@@ -93,7 +93,7 @@ struct HostileRequestTests {
         #expect(during.status == 200 && during.body == reloaded.body)
         idle.removeAll()
 
-        #expect(server.process.isRunning)
+        #expect(server.child.isRunning)
         #expect(try server.request(good).body == reloaded.body)
         #expect(server.stop() == 0)
     }

@@ -30,15 +30,14 @@ struct KilledTrainTests {
         var generator = SystemRandomNumberGenerator()
         var killedWhileRunning = 0
         for iteration in 0..<5 {
-            let process = ForecastCLI.process(train, in: workdir)
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            var child = ForecastCLI.child(train, in: workdir)
+            child.standardOutput = .discard
+            child.standardError = .discard
+            let running = try child.start()
             let delay = Double.random(in: 0.05...max(0.1, duration), using: &generator)
             Thread.sleep(forTimeInterval: delay)
-            if process.isRunning { killedWhileRunning += 1 }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            if running.isRunning { killedWhileRunning += 1 }
+            running.stop(signal: SIGKILL, grace: 60)
 
             let after = ModelTree(root: models)
             for (relative, bytes) in previous.models {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,7 @@ final class RawConnection {
     /// Connects to `127.0.0.1:port`.
     init(port: Int) throws {
         socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketDescriptor >= 0 else { throw ScratchFailure(message: "socket: \(String(cString: strerror(errno)))") }
+        guard socketDescriptor >= 0 else { throw TestSetupFailure(message: "socket: \(String(cString: strerror(errno)))") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -20,7 +21,7 @@ final class RawConnection {
         }
         guard connected == 0 else {
             close(socketDescriptor)
-            throw ScratchFailure(message: "connect: \(String(cString: strerror(errno)))")
+            throw TestSetupFailure(message: "connect: \(String(cString: strerror(errno)))")
         }
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

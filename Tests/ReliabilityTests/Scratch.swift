@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A private temporary directory that a test removes when it is done.
 struct Scratch {
@@ -7,7 +8,7 @@ struct Scratch {
 
     init(_ prefix: String) throws {
         var template = Array((NSTemporaryDirectory() + "reliability-\(prefix)-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw ScratchFailure(message: "mkdtemp failed: \(String(cString: strerror(errno)))") }
+        guard let made = mkdtemp(&template) else { throw TestSetupFailure(message: "mkdtemp failed: \(String(cString: strerror(errno)))") }
         path = String(cString: made)
     }
 
@@ -20,8 +21,3 @@ struct Scratch {
     }
 }
 
-/// A test precondition that could not be set up.
-struct ScratchFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}

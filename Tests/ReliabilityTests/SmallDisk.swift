@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A tiny tmpfs mounted for one test, so that writes fail with ENOSPC for real.
 ///
@@ -23,7 +24,7 @@ struct SmallDisk {
         let status = Self.command("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k,mode=0700", "tmpfs", path])
         guard status == 0 else {
             scratch.remove()
-            throw ScratchFailure(message: "mount -t tmpfs failed with status \(status) (needs root)")
+            throw TestSetupFailure(message: "mount -t tmpfs failed with status \(status) (needs root)")
         }
     }
 
@@ -46,13 +47,6 @@ struct SmallDisk {
     }
 
     private static func command(_ executable: String, _ arguments: [String]) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
+        (try? ProgramRun.run(executable, arguments, timeout: 60))?.status ?? -1
     }
 }
