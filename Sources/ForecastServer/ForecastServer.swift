@@ -3,6 +3,7 @@ import Foundation
 import ForecastStore
 import Hummingbird
 import Logging
+import NIOCore
 import NIOPosix
 import PluginHost
 
@@ -35,6 +36,8 @@ public final class ForecastServer: Sendable {
     let endpoints: [Endpoint]
     /// The methods each served path accepts (the `Allow` header of a 405).
     let allowedMethods: AllowedMethods
+    /// The upstream routes answered in the channel pipeline.
+    let pipelineRoutes: [GatewayChannelHandler.Route]
 
     /// Loads the models of every plugin route and prepares the server.
     public init(configuration: ServerConfiguration, httpClient: HTTPClient = Gateway.sharedClient,
@@ -50,6 +53,7 @@ public final class ForecastServer: Sendable {
         openAPI = ByteBuffer(string: OpenAPIDocument.render(routes: routes, defaultCity: configuration.config.defaultCity))
         endpoints = Endpoint.all(routes: routes)
         allowedMethods = AllowedMethods(endpoints)
+        pipelineRoutes = Self.pipelineRoutes(routes)
     }
 
     /// The route called `name`.
@@ -127,6 +131,7 @@ public final class ForecastServer: Sendable {
         -> some ApplicationProtocol {
         Application(
             router: buildRouter(),
+            server: .http1(configuration: .init(additionalChannelHandlers: self.channelHandlers())),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "forecast"),
             services: [await ReloadOnHangup.make(server: self)],
             onServerRunning: { channel in
@@ -135,6 +140,20 @@ public final class ForecastServer: Sendable {
             },
             eventLoopGroupProvider: .shared(Self.eventLoopGroup),
             logger: logger)
+    }
+
+    /// The upstream routes the server's channel pipeline answers itself (GET on plain-http
+    /// upstreams; see ``GatewayChannelHandler``).
+    static func pipelineRoutes(_ routes: [ForecastConfig.Route]) -> [GatewayChannelHandler.Route] {
+        routes.compactMap { route in
+            guard case .upstream(let base) = route.target, let target = UpstreamTarget(base: base) else { return nil }
+            return GatewayChannelHandler.Route(name: route.name, base: base, target: target, timeoutSeconds: route.timeoutSeconds)
+        }
+    }
+
+    /// The handlers added to each connection's pipeline: the gateway's, when there are upstream routes.
+    private func channelHandlers() -> [any RemovableChannelHandler] {
+        pipelineRoutes.isEmpty ? [] : [GatewayChannelHandler(routes: pipelineRoutes, server: self)]
     }
 
     /// A JSON response.

@@ -79,24 +79,54 @@ public struct Gateway: Sendable {
             } else {
                 upstream = try await viaAsyncHTTPClient(request, route: route, base: base, remainder: remainder, timeout: timeout)
             }
-            var fields = HTTPFields()
-            fields[.contentType] = upstream.contentType ?? "application/octet-stream"
-            if let cache = upstream.cacheControl { fields[.cacheControl] = cache }
-            return Response(status: .init(code: Int(upstream.status.code)), headers: fields, body: .init(byteBuffer: upstream.body))
-        } catch UpstreamError.timedOut {
-            throw timedOut(route: route, base: base, seconds: timeoutSeconds)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout
-            || error == .connectTimeout {
-            throw timedOut(route: route, base: base, seconds: timeoutSeconds)
+            return Response(status: .init(code: Int(upstream.status.code)), headers: Self.fields(of: upstream),
+                            body: .init(byteBuffer: upstream.body))
         } catch {
-            throw APIError(.badGateway, code: "upstream_failed",
-                           message: "the upstream \(base) for /\(route) failed: \(error)")
+            throw Self.error(error, route: route, base: base, timeoutSeconds: timeoutSeconds)
         }
     }
 
-    private func timedOut(route: String, base: String, seconds: Double) -> APIError {
-        APIError(.gatewayTimeout, code: "upstream_timeout",
-                 message: "the upstream \(base) for /\(route) did not answer within \(JSONText.number(seconds)) s")
+    /// The headers passed on from `upstream`: its content type, `Cache-Control` and `Date`.
+    static func fields(of upstream: UpstreamResponse) -> HTTPFields {
+        var fields = HTTPFields()
+        fields[.contentType] = upstream.contentType ?? "application/octet-stream"
+        if let cache = upstream.cacheControl { fields[.cacheControl] = cache }
+        if let date = upstream.date { fields[.date] = date }
+        return fields
+    }
+
+    /// The answer for a failed upstream request: 504 `upstream_timeout` when no answer came
+    /// in time, else 502 `upstream_failed` with the reason.
+    static func error(_ error: any Error, route: String, base: String, timeoutSeconds: Double) -> APIError {
+        let timedOut: Bool
+        switch error {
+        case UpstreamError.timedOut:
+            timedOut = true
+        case let error as HTTPClientError:
+            timedOut = error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+        default:
+            timedOut = false
+        }
+        if timedOut {
+            return APIError(.gatewayTimeout, code: "upstream_timeout",
+                            message: "the upstream \(base) for /\(route) did not answer within \(JSONText.number(timeoutSeconds)) s")
+        }
+        return APIError(.badGateway, code: "upstream_failed", message: "the upstream \(base) for /\(route) failed: \(error)")
+    }
+
+    /// The status, headers and body answering an upstream exchange's `result`, errors as JSON.
+    static func answer(_ result: Result<UpstreamResponse, UpstreamError>, route: String, base: String,
+                       timeoutSeconds: Double) -> (HTTPResponse.Status, HTTPFields, ByteBuffer) {
+        switch result {
+        case .success(let upstream):
+            return (.init(code: Int(upstream.status.code)), fields(of: upstream), upstream.body)
+        case .failure(let failure):
+            let apiError = error(failure, route: route, base: base, timeoutSeconds: timeoutSeconds)
+            var fields = apiError.headers
+            fields[.contentType] = "application/json; charset=utf-8"
+            fields[.date] = HTTPDate.format(Int64(Date().timeIntervalSince1970))
+            return (apiError.status, fields, ByteBuffer(string: apiError.body))
+        }
     }
 
     /// The request through AsyncHTTPClient (https upstreams).

@@ -42,4 +42,9 @@ final class UpstreamClient: Sendable {
             }
         }
     }
+
+    /// The pool of `loop`, when it is one of the group's. Call on `loop`.
+    func pool(on loop: any EventLoop) -> UpstreamPool? {
+        pools[ObjectIdentifier(loop)]?.value
+    }
 }

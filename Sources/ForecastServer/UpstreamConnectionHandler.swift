@@ -70,7 +70,8 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
                 return
             }
             exchange.response = UpstreamResponse(status: head.status, contentType: head.headers.first(name: "content-type"),
-                                                 cacheControl: head.headers.first(name: "cache-control"), body: ByteBuffer())
+                                                 cacheControl: head.headers.first(name: "cache-control"),
+                                                 date: head.headers.first(name: "date"), body: ByteBuffer())
             exchange.keepAlive = head.isKeepAlive
             self.exchange = exchange
         case .body(var part):

@@ -9,6 +9,8 @@ struct UpstreamResponse: Sendable {
     var contentType: String?
     /// Its `Cache-Control`, if it sent one.
     var cacheControl: String?
+    /// Its `Date`, if it sent one.
+    var date: String? = nil
     /// The body, as received.
     var body: ByteBuffer
 }
