@@ -105,11 +105,13 @@ struct GatewayForwardingTests {
         defer { upstream.stop() }
         let app = Application(router: try Self.server(fixture, upstream: upstream, timeoutSeconds: 0.5).buildRouter())
         try await app.test(.router) { client in
-            let started = ContinuousClock.now
+            // The upstream never finishes, so only the route's timer can answer. (No bound on
+            // the elapsed time: with the whole suite running on two cores, tasks wait their
+            // turn for many seconds; a 504 at all is what shows the timer fired.)
             let stalled = try await client.execute(uri: "/v9/stall", method: .get)
             #expect(stalled.status == .gatewayTimeout)
             #expect(try stalled.errorCode() == "upstream_timeout")
-            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(stalled.text.contains("did not answer within 0.5 s"))
             let broken = try await client.execute(uri: "/v9/broken", method: .get)
             #expect(broken.status == .badGateway)
             #expect(try broken.errorCode() == "upstream_failed")
@@ -126,11 +128,11 @@ struct GatewayForwardingTests {
         defer { upstream.stop() }
         let app = Application(router: try Self.server(fixture, upstream: upstream, timeoutSeconds: 30).buildRouter())
         try await app.test(.router) { client in
-            let started = ContinuousClock.now
+            // Waiting for the body that never comes would end in the route's 504 after 30 s;
+            // a 502 shows the size was refused from the head alone.
             let response = try await client.execute(uri: "/v9/forecast/24", method: .get)
             #expect(response.status == .badGateway)
             #expect(try response.errorCode() == "upstream_failed")
-            #expect(ContinuousClock.now - started < .seconds(10))
         }
     }
 
