@@ -4,7 +4,8 @@
 #   2. a bare Hummingbird route returning the same bytes from a prebuilt buffer (bare/),
 #   3. nginx serving the same body as a static file;
 # and the gateway path: forecast serve as gateway -> host, against nginx as reverse proxy -> host.
-# Prints a table with ratios and writes it to bench/server/results-latest.md.
+# Prints a table with ratios (and the CPU time per request of each measured server) and
+# writes it to bench/server/results-latest.md.
 #
 # Needs: wrk and nginx (Debian: apt-get install -y wrk nginx), curl, python3.
 # Environment: DURATION (default 15s), ROUNDS (default 3; the best round per server is reported), PLUGIN (default seasonal-naive; arima or autoreg once built),
@@ -76,6 +77,7 @@ COMMON=(--workdir "$WORK" --config "$WORK/plugins.json" --plugin-dir "$WORK/plug
 
 echo "== starting servers"
 "$FORECAST" serve "${COMMON[@]}" --port 0 >"$WORK/host.log" 2>&1 & PIDS+=($!)
+HOST_PID=$!
 HOST_PORT=$(wait_port "$WORK/host.log")
 URL_PATH=/v1/forecast/72
 curl -sf "http://127.0.0.1:$HOST_PORT$URL_PATH" -o "$WORK/body.json"
@@ -83,12 +85,14 @@ BODY_BYTES=$(wc -c <"$WORK/body.json")
 
 BARE_PORT=$(free_port)
 "$BARE" "$WORK/body.json" "$BARE_PORT" "$URL_PATH" >"$WORK/bare.log" 2>&1 & PIDS+=($!)
+BARE_PID=$!
 
 cat > "$WORK/gateway.json" <<JSON
 {"routes": {"v1": {"upstream": "http://127.0.0.1:$HOST_PORT/v1"}}}
 JSON
 "$FORECAST" serve --workdir "$WORK" --config "$WORK/gateway.json" --plugin-dir "$WORK/no-plugins" --no-store --port 0 \
     >"$WORK/gateway.log" 2>&1 & PIDS+=($!)
+GATEWAY_PID=$!
 GATEWAY_PORT=$(wait_port "$WORK/gateway.log")
 
 mkdir -p "$WORK/static/v1/forecast" "$WORK/nginx/logs"
@@ -132,13 +136,34 @@ for port in "$BARE_PORT" "$NGINX_STATIC_PORT" "$GATEWAY_PORT" "$NGINX_PROXY_PORT
     cmp -s "$WORK/body.json" "$WORK/check.json" || { echo "port $port serves different bytes" >&2; exit 1; }
 done
 
-# run NAME PORT -> "rps p99_ms"
+# CPU time (user + system, clock ticks) of the processes PIDS..., all their threads.
+cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
+# The processes serving NAME: one for ours, nginx's master and workers for nginx.
+server_pids() {
+    case "$1" in
+        host) echo "$HOST_PID" ;;
+        bare) echo "$BARE_PID" ;;
+        gateway) echo "$GATEWAY_PID" ;;
+        nginx-*) local master; master=$(cat "$WORK/nginx/nginx.pid"); echo "$master" $(pgrep -P "$master") ;;
+    esac
+}
+
+# run NAME PORT -> "rps p99_ms cpu_us_per_request" (the CPU of the measured server only,
+# not of wrk nor, for the proxies, of the host behind them)
 measure() {
     wrk -t2 -c32 -d3s "http://127.0.0.1:$2$URL_PATH" >/dev/null   # warm-up
+    local pids before after
+    pids=$(server_pids "$1")
+    # shellcheck disable=SC2086
+    before=$(cpu_ticks $pids)
     wrk -t2 -c32 -d"$DURATION" --latency "http://127.0.0.1:$2$URL_PATH" >"$WORK/wrk-$1.txt"
-    python3 - "$WORK/wrk-$1.txt" <<'PY'
+    # shellcheck disable=SC2086
+    after=$(cpu_ticks $pids)
+    python3 - "$WORK/wrk-$1.txt" "$((after - before))" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
+ticks, per_second = int(sys.argv[2]), int(sys.argv[3])
+requests = int(re.search(r"(\d+) requests in", text).group(1))
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M).groups()
 p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -146,42 +171,43 @@ errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 socket_errors = re.search(r"Socket errors: (.*)", text)
 if errors or socket_errors:
     print("warning:", (errors.group(0) if errors else ""), (socket_errors.group(0) if socket_errors else ""), file=sys.stderr)
-print(f"{rps:.0f} {p99:.2f}")
+print(f"{rps:.0f} {p99:.2f} {ticks / per_second / requests * 1e6:.1f}")
 PY
 }
 
 echo "== measuring (wrk -t2 -c32 -d$DURATION, body $BODY_BYTES bytes, $ROUNDS rounds)"
 # The servers take turns, round after round, so a burst of load from elsewhere on the
-# machine hits them alike; each server's best round is reported (best req/s, best p99).
+# machine hits them alike; each server's best round is reported (best req/s, best p99,
+# least CPU per request).
 : >"$WORK/rounds.txt"
 for round in $(seq 1 "$ROUNDS"); do
     for entry in "host $HOST_PORT" "bare $BARE_PORT" "nginx-static $NGINX_STATIC_PORT" \
                  "gateway $GATEWAY_PORT" "nginx-proxy $NGINX_PROXY_PORT"; do
         set -- $entry
-        read -r rps p99 < <(measure "$1" "$2")
-        echo "$round $1 $rps $p99" | tee -a "$WORK/rounds.txt"
+        read -r rps p99 cpu < <(measure "$1" "$2")
+        echo "$round $1 $rps $p99 $cpu" | tee -a "$WORK/rounds.txt"
     done
 done
-best() { awk -v name="$1" '$2 == name { if ($3 > rps) rps = $3; if (p99 == "" || $4 < p99) p99 = $4 } END { print rps, p99 }' "$WORK/rounds.txt"; }
-read -r HOST_RPS HOST_P99 < <(best host)
-read -r BARE_RPS BARE_P99 < <(best bare)
-read -r NGINX_RPS NGINX_P99 < <(best nginx-static)
-read -r GATEWAY_RPS GATEWAY_P99 < <(best gateway)
-read -r PROXY_RPS PROXY_P99 < <(best nginx-proxy)
+best() { awk -v name="$1" '$2 == name { if ($3 > rps) rps = $3; if (p99 == "" || $4 < p99) p99 = $4; if (cpu == "" || $5 < cpu) cpu = $5 } END { print rps, p99, cpu }' "$WORK/rounds.txt"; }
+read -r HOST_RPS HOST_P99 HOST_CPU < <(best host)
+read -r BARE_RPS BARE_P99 BARE_CPU < <(best bare)
+read -r NGINX_RPS NGINX_P99 NGINX_CPU < <(best nginx-static)
+read -r GATEWAY_RPS GATEWAY_P99 GATEWAY_CPU < <(best gateway)
+read -r PROXY_RPS PROXY_P99 PROXY_CPU < <(best nginx-proxy)
 
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 OUT="$HERE/results-latest.md"
 {
     echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg), wrk -t2 -c32 -d$DURATION, best of $ROUNDS rounds, GET $URL_PATH, body $BODY_BYTES bytes, plugin $PLUGIN"
     echo
-    echo "| server | req/s | p99 ms |"
-    echo "|---|---:|---:|"
-    echo "| seed stack (hug + gunicorn, pmdarima per request; earlier measurement) | $SEED_RPS | $SEED_P99_MS |"
-    echo "| forecast serve, in-process route | $HOST_RPS | $HOST_P99 |"
-    echo "| bare Hummingbird route, prebuilt buffer | $BARE_RPS | $BARE_P99 |"
-    echo "| nginx, static file | $NGINX_RPS | $NGINX_P99 |"
-    echo "| forecast serve as gateway -> host | $GATEWAY_RPS | $GATEWAY_P99 |"
-    echo "| nginx reverse proxy -> host | $PROXY_RPS | $PROXY_P99 |"
+    echo "| server | req/s | p99 ms | CPU us/request |"
+    echo "|---|---:|---:|---:|"
+    echo "| seed stack (hug + gunicorn, pmdarima per request; earlier measurement) | $SEED_RPS | $SEED_P99_MS | |"
+    echo "| forecast serve, in-process route | $HOST_RPS | $HOST_P99 | $HOST_CPU |"
+    echo "| bare Hummingbird route, prebuilt buffer | $BARE_RPS | $BARE_P99 | $BARE_CPU |"
+    echo "| nginx, static file | $NGINX_RPS | $NGINX_P99 | $NGINX_CPU |"
+    echo "| forecast serve as gateway -> host | $GATEWAY_RPS | $GATEWAY_P99 | $GATEWAY_CPU |"
+    echo "| nginx reverse proxy -> host | $PROXY_RPS | $PROXY_P99 | $PROXY_CPU |"
     echo
     echo "| ratio | value | target |"
     echo "|---|---:|---|"
@@ -190,8 +216,14 @@ OUT="$HERE/results-latest.md"
     echo "| host p99 / bare Hummingbird p99 | $(ratio "$HOST_P99" "$BARE_P99") | <= 1.5 |"
     echo "| host / nginx static req/s | $(ratio "$HOST_RPS" "$NGINX_RPS") | (reference) |"
     echo "| gateway / nginx proxy req/s | $(ratio "$GATEWAY_RPS" "$PROXY_RPS") | >= 0.70 |"
+    echo "| nginx proxy / gateway CPU per request | $(ratio "$PROXY_CPU" "$GATEWAY_CPU") | (reference) |"
     echo
-    echo "Every round (round, server, req/s, p99 ms):"
+    echo "CPU us/request: user + system time of the measured server's processes (all threads;"
+    echo "nginx: master and workers) during the measured run, divided by the requests wrk counted;"
+    echo "it leaves out wrk and, for the two proxies, the host behind them. It moves less with"
+    echo "load from elsewhere than req/s does."
+    echo
+    echo "Every round (round, server, req/s, p99 ms, CPU us/request):"
     echo
     echo '```'
     cat "$WORK/rounds.txt"
