@@ -27,6 +27,13 @@ final class UpstreamPool {
         self.maxIdlePerUpstream = maxIdlePerUpstream
     }
 
+    /// Closes the idle connections when the pool goes (a server that is released, in tests).
+    deinit {
+        for connections in idle.values {
+            for connection in connections { connection.channel.close(promise: nil) }
+        }
+    }
+
     /// Sends `head` to `target` and collects the answer, by `deadline`.
     ///
     /// An idle connection is reused when there is one; if it turns out to have been closed
