@@ -92,18 +92,8 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     /// As ``upsert(_:progress:)``, calling `beforeCommit` after the last row, inside the
     /// transaction; when it throws, the load is rolled back and its error rethrown.
     public func upsert(_ observations: [Observation], progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
-        var callerError: (any Error)?
-        do {
-            try write(observations.lastPerKey(), progress: progress) { () throws(StoreError) in
-                do {
-                    try beforeCommit()
-                } catch {
-                    callerError = error
-                    throw StoreError(.query, "the load was abandoned before its commit: \(error)")
-                }
-            }
-        } catch {
-            throw callerError ?? error
+        try CommitHook.run(beforeCommit) { hook throws in
+            try write(observations.lastPerKey(), progress: progress, beforeCommit: hook)
         }
     }
 

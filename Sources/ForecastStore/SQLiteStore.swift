@@ -143,18 +143,8 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     /// transaction; when it throws, the load is rolled back and its error rethrown.
     public func upsert(_ observations: [Observation], progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
         let rows = observations.lastPerKey()
-        var callerError: (any Error)?
-        do {
-            try write(rows, progress: progress) { () throws(StoreError) in
-                do {
-                    try beforeCommit()
-                } catch {
-                    callerError = error
-                    throw StoreError(.query, "the load was abandoned before its commit: \(error)")
-                }
-            }
-        } catch {
-            throw callerError ?? error
+        try CommitHook.run(beforeCommit) { hook throws in
+            try write(rows, progress: progress, beforeCommit: hook)
         }
         progress(rows.count)
     }
