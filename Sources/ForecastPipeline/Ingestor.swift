@@ -36,8 +36,11 @@ public struct Ingestor: Sendable {
     public struct Result: Sendable {
         /// One summary per selected city, in selection order.
         public var summaries: [CitySummary]
-        /// The rows to load, city by city, oldest first.
-        public var observations: [Observation]
+        /// The rows to load, as each city's two columns on the hourly grid.
+        public var batch: ObservationBatch
+
+        /// The rows to load as a list, city by city, oldest first (built on each call).
+        public var observations: [Observation] { batch.observations }
     }
 
     /// Reads, validates, joins and cleans; writes the processed CSVs.
@@ -111,19 +114,11 @@ public struct Ingestor: Sendable {
         }
         var grids: [CityGrid] = []
         for column in 0..<temperature.cities.count { grids.append(try perCity.get(column)) }
-        // The rows to load, built once into one array of the right size (building them
-        // per city and joining the arrays cost a second copy of every row).
-        var observations: [Observation] = []
-        observations.reserveCapacity(grids.reduce(0) { $0 + $1.summary.rowsKept })
-        for grid in grids {
-            let city = grid.summary.city
-            for index in grid.temperature.indices where !(grid.temperature[index].isNaN && grid.humidity[index].isNaN) {
-                let t = grid.temperature[index], h = grid.humidity[index]
-                observations.append(Observation(city: city, time: start + Int64(index) * 3600,
-                                                temperature: t.isNaN ? nil : t, humidity: h.isNaN ? nil : h))
-            }
-        }
-        return Processed(result: Result(summaries: grids.map(\.summary), observations: observations),
+        // The rows stay in the grids' columns: a struct per row cost 36 ms before the load could start.
+        let batch = ObservationBatch(grids.map {
+            ObservationBatch.CitySeries(city: $0.summary.city, start: start, temperature: $0.temperature, humidity: $0.humidity)
+        })
+        return Processed(result: Result(summaries: grids.map(\.summary), batch: batch),
                          grids: grids, start: start, directory: processedDirectory)
     }
 

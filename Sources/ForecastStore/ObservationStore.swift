@@ -18,6 +18,10 @@ public protocol ObservationStore: Sendable {
     /// CSVs meanwhile) and keep the store unchanged when that work fails.
     func upsert(_ observations: [Observation], progress: (Int) -> Void, beforeCommit: () throws -> Void) throws
 
+    /// Upserts the rows of a batch in columns (what ingest produces), as the list version
+    /// of `upsert(_:progress:beforeCommit:)` does.
+    func upsert(_ batch: ObservationBatch, progress: (Int) -> Void, beforeCommit: () throws -> Void) throws
+
     /// The cities with at least one observation, sorted.
     func cities() throws -> [String]
 
@@ -30,5 +34,11 @@ extension ObservationStore {
     public func upsert(_ observations: [Observation], progress: (Int) -> Void) throws {
         try upsert(observations)
         progress(observations.count)
+    }
+
+    /// Upserts the batch's rows as a list of ``Observation``s; a store that can read the
+    /// columns directly (SQLite) implements this itself.
+    public func upsert(_ batch: ObservationBatch, progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
+        try upsert(batch.observations, progress: progress, beforeCommit: beforeCommit)
     }
 }

@@ -93,48 +93,53 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     /// transaction; when it throws, the load is rolled back and its error rethrown.
     public func upsert(_ observations: [Observation], progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
         try CommitHook.run(beforeCommit) { hook throws in
-            try write(observations.lastPerKey(), progress: progress, beforeCommit: hook)
+            try write(ObservationRows(observations.lastPerKey()), progress: progress, beforeCommit: hook)
+        }
+    }
+
+    /// As ``upsert(_:progress:beforeCommit:)`` for rows in columns, encoded for `COPY`
+    /// straight from the columns, without a struct per row.
+    public func upsert(_ batch: ObservationBatch, progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
+        try CommitHook.run(beforeCommit) { hook throws in
+            try write(BatchRows(batch: batch), progress: progress, beforeCommit: hook)
         }
     }
 
     /// Writes `rows` in one transaction (see ``upsert(_:progress:)``), running `beforeCommit` just before the commit.
-    private func write(_ rows: [Observation], progress: (Int) -> Void, beforeCommit: () throws(StoreError) -> Void) throws(StoreError) {
+    private func write<Rows: LoadRows>(_ rows: Rows, progress: (Int) -> Void, beforeCommit: () throws(StoreError) -> Void) throws(StoreError) {
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
             try transaction { () throws(StoreError) in
                 _ = try execute("LOCK TABLE city_observations IN SHARE ROW EXCLUSIVE MODE")
-                let ids = try cityIDs(rows)
+                let ids = try cityIDs(rows.cities)
                 let partitioned = try partitionedCityIDs()
-                var newCities: [Int32: [Int]] = [:]
-                var stored: [Int] = []
-                for (index, row) in rows.enumerated() {
-                    let id = ids[row.city]!
-                    if partitioned.contains(id) { stored.append(index) } else { newCities[id, default: []].append(index) }
-                }
+                let newCities = rows.cities.indices.filter { !partitioned.contains(ids[$0]) }.sorted { ids[$0] < ids[$1] }
+                let stored = rows.cities.indices.filter { partitioned.contains(ids[$0]) }
                 var sent = 0
-                for id in newCities.keys.sorted() {
+                for city in newCities {
+                    let id = ids[city]
                     let partition = Migration.postgresPartition(cityID: Int64(id))
                     _ = try execute("CREATE TABLE \(partition) (LIKE city_observations INCLUDING CONSTRAINTS, CHECK (city_id = \(id)))")
-                    try copy(rows, newCities[id]!, ids: ids, into: partition, sent: &sent, progress: progress)
+                    try copy(rows.rows(ofCity: city), ids: ids, into: partition, sent: &sent, progress: progress)
                     _ = try execute("ALTER TABLE \(partition) ADD PRIMARY KEY (city_id, time)")
                     _ = try execute("ALTER TABLE city_observations ATTACH PARTITION \(partition) FOR VALUES IN (\(id))")
                 }
-                if !stored.isEmpty { try merge(rows, stored, ids: ids, sent: &sent, progress: progress) }
+                if !stored.isEmpty { try merge(stored.lazy.flatMap { rows.rows(ofCity: $0) }, ids: ids, sent: &sent, progress: progress) }
                 try beforeCommit()
             }
         }
     }
 
-    /// Upserts the rows at `indices` (of cities that already have a partition) through a temporary table.
-    private func merge(_ rows: [Observation], _ indices: [Int], ids: [String: Int32], sent: inout Int,
-                       progress: (Int) -> Void) throws(StoreError) {
+    /// Upserts `rows` (of cities that already have a partition) through a temporary table.
+    private func merge<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], sent: inout Int,
+                                               progress: (Int) -> Void) throws(StoreError) {
         _ = try execute("""
             CREATE TEMP TABLE observations_load (
                 city_id INTEGER NOT NULL, time BIGINT NOT NULL,
                 temperature DOUBLE PRECISION, humidity DOUBLE PRECISION
             ) ON COMMIT DROP
             """)
-        try copy(rows, indices, ids: ids, into: "observations_load", sent: &sent, progress: progress)
+        try copy(rows, ids: ids, into: "observations_load", sent: &sent, progress: progress)
         // Statistics let the planner choose between index probes (a small load) and a hash join.
         _ = try execute("ANALYZE observations_load")
         _ = try execute("""
@@ -146,25 +151,23 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
             """)
     }
 
-    /// The id of every city in `rows`, adding the ones `cities` does not have yet (inside the caller's transaction).
-    private func cityIDs(_ rows: [Observation]) throws(StoreError) -> [String: Int32] {
-        var names: [String] = []
-        var seen: Set<String> = []
-        var previous: String?
-        for row in rows where row.city != previous {
-            previous = row.city
-            if seen.insert(row.city).inserted { names.append(row.city) }
-        }
-        guard !names.isEmpty else { return [:] }
+    /// The id of each of `names` (by position), adding the ones the `cities` table does
+    /// not have yet (inside the caller's transaction).
+    private func cityIDs(_ names: [String]) throws(StoreError) -> [Int32] {
+        guard !names.isEmpty else { return [] }
         let array = Self.textArrayLiteral(names)
         _ = try execute("INSERT INTO cities(name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING", [array])
         let found = try execute("SELECT id, name FROM cities WHERE name = ANY($1::text[])", [array])
-        var ids: [String: Int32] = [:]
+        var byName: [String: Int32] = [:]
         for row in 0..<found.rows {
             guard let name = found.string(row, 1), let id = Int32(found.string(row, 0) ?? "") else { continue }
-            ids[name] = id
+            byName[name] = id
         }
-        guard ids.count == names.count else { throw StoreError(.query, "PostgreSQL (\(displayURL)): some cities have no id after they were added") }
+        var ids: [Int32] = []
+        for name in names {
+            guard let id = byName[name] else { throw StoreError(.query, "PostgreSQL (\(displayURL)): city '\(name)' has no id after it was added") }
+            ids.append(id)
+        }
         return ids
     }
 
@@ -309,10 +312,10 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// Streams the rows at `indices` into `target` with binary COPY, about 1 MiB per
+    /// Streams `rows` into `target` with binary COPY, about 1 MiB per
     /// chunk, adding to `sent` and reporting it after each chunk.
-    private func copy(_ rows: [Observation], _ indices: [Int], ids: [String: Int32], into target: String,
-                      sent: inout Int, progress: (Int) -> Void) throws(StoreError) {
+    private func copy<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], into target: String,
+                                              sent: inout Int, progress: (Int) -> Void) throws(StoreError) {
         _ = try expect(PQexec(connection, "COPY \(target) (city_id, time, temperature, humidity) FROM STDIN WITH (FORMAT binary)"), PGRES_COPY_IN)
         let chunk = 1 << 20
         var encoder = PostgresBinaryCopy(reserving: chunk + 256)
@@ -331,15 +334,8 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
             pending = 0
             progress(sent)
         }
-        var city: String?
-        var cityID: Int32 = 0
-        for index in indices {
-            let row = rows[index]
-            if row.city != city {
-                city = row.city
-                cityID = ids[row.city]!
-            }
-            encoder.appendRow(cityID: cityID, time: row.time, temperature: row.temperature, humidity: row.humidity)
+        for row in rows {
+            encoder.appendRow(cityID: ids[row.city], time: row.time, temperature: row.temperature, humidity: row.humidity)
             pending += 1
             if encoder.buffer.count >= chunk { try flush() }
         }

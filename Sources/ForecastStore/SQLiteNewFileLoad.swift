@@ -21,6 +21,17 @@ extension SQLiteStore {
     /// `beforeCommit` runs before the file is published; when it throws, nothing is.
     public static func createLoaded(path: String, observations: [Observation], progress: (Int) -> Void,
                                     beforeCommit: () throws -> Void = {}) throws -> Bool {
+        try createLoaded(path: path, rows: ObservationRows(observations.lastPerKey()), progress: progress, beforeCommit: beforeCommit)
+    }
+
+    /// As ``createLoaded(path:observations:progress:beforeCommit:)`` for rows in columns.
+    public static func createLoaded(path: String, batch: ObservationBatch, progress: (Int) -> Void,
+                                    beforeCommit: () throws -> Void = {}) throws -> Bool {
+        try createLoaded(path: path, rows: BatchRows(batch: batch), progress: progress, beforeCommit: beforeCommit)
+    }
+
+    private static func createLoaded<Rows: LoadRows>(path: String, rows: Rows, progress: (Int) -> Void,
+                                                     beforeCommit: () throws -> Void) throws -> Bool {
         let fileManager = FileManager.default
         if [path, path + "-wal", path + "-journal", path + "-shm"].contains(where: { fileManager.fileExists(atPath: $0) }) {
             return false
@@ -40,7 +51,7 @@ extension SQLiteStore {
                 for file in [temporary, temporary + "-journal", temporary + "-wal", temporary + "-shm"] { unlink(file) }
             }
         }
-        try build(temporary, observations, progress)
+        try build(temporary, rows, progress)
         try syncFile(temporary)
         try beforeCommit()
         guard link(temporary, path) == 0 else {
@@ -59,10 +70,10 @@ extension SQLiteStore {
     }
 
     /// Creates, migrates and loads the private file; the connection is closed on return.
-    private static func build(_ file: String, _ observations: [Observation], _ progress: (Int) -> Void) throws {
+    private static func build<Rows: LoadRows>(_ file: String, _ rows: Rows, _ progress: (Int) -> Void) throws {
         let store = try SQLiteStore(path: file, readOnly: false, privateFile: true)
         try store.migrate()
-        try store.upsert(observations, progress: progress)
+        try store.upsert(rows: rows, progress: progress, beforeCommit: {})
         // Readers and later loads of the published file use WAL, like any other store file.
         try store.switchToWAL()
     }

@@ -24,15 +24,33 @@ public enum StoreFactory {
     }
 
     /// Upserts `observations` into the store at `url` in one transaction (opening and
-    /// migrating it): what `forecast ingest` does.
+    /// migrating it).
     ///
     /// A SQLite file that does not exist yet is built whole under a temporary name and
-    /// published by a link (``SQLiteStore/createLoaded(path:observations:progress:)``): the
+    /// published by a link (``SQLiteStore/createLoaded(path:observations:progress:beforeCommit:)``): the
     /// same rows and schema, written once instead of through the WAL and a checkpoint.
     /// `beforeCommit` runs once every row is written, before they become visible; when it
     /// throws, the store is left unchanged and its error rethrown.
     public static func load(_ observations: [Observation], url: String, progress: (Int) -> Void,
                             beforeCommit: () throws -> Void = {}) throws {
+        try load(url: url, beforeCommit: beforeCommit,
+                 create: { path, once in try SQLiteStore.createLoaded(path: path, observations: observations, progress: progress, beforeCommit: once) },
+                 upsert: { store, once in try store.upsert(observations, progress: progress, beforeCommit: once) })
+    }
+
+    /// As the list version of `load(_:url:progress:beforeCommit:)`, for rows in columns: what `forecast ingest` does.
+    public static func load(_ batch: ObservationBatch, url: String, progress: (Int) -> Void,
+                            beforeCommit: () throws -> Void = {}) throws {
+        try load(url: url, beforeCommit: beforeCommit,
+                 create: { path, once in try SQLiteStore.createLoaded(path: path, batch: batch, progress: progress, beforeCommit: once) },
+                 upsert: { store, once in try store.upsert(batch, progress: progress, beforeCommit: once) })
+    }
+
+    /// Builds a new SQLite file with `create` when `url` names one that does not exist,
+    /// else opens the store and runs `upsert`; either gets `beforeCommit` to run once.
+    private static func load(url: String, beforeCommit: () throws -> Void,
+                             create: (String, () throws -> Void) throws -> Bool,
+                             upsert: (any ObservationStore, () throws -> Void) throws -> Void) throws {
         // Once only: when the new file cannot be published, the upsert that follows would call it again.
         var ranBeforeCommit = false
         let once = {
@@ -43,11 +61,9 @@ public enum StoreFactory {
         }
         if url.hasPrefix("sqlite://") {
             let path = String(url.dropFirst("sqlite://".count))
-            if !path.isEmpty, try SQLiteStore.createLoaded(path: path, observations: observations, progress: progress, beforeCommit: once) {
-                return
-            }
+            if !path.isEmpty, try create(path, once) { return }
         }
-        try open(url: url).upsert(observations, progress: progress, beforeCommit: once)
+        try upsert(try open(url: url), once)
     }
 
     /// The store kind a URL names (`sqlite` or `postgresql`), for messages.

@@ -40,6 +40,19 @@ struct PostgresStoreTests {
         #expect(try sqlite.allObservations() == postgres.allObservations())
     }
 
+    @Test("a batch in columns stores what it stores on SQLite")
+    func postgresSameAsSQLite() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let batch = ObservationBatch([ObservationBatchTests.series("Lima", 500), ObservationBatchTests.series("Quito", 300, offset: 0.123456789)])
+        let sqlite = try SQLiteStore(path: directory.file("same.db"))
+        try sqlite.migrate()
+        try sqlite.upsert(batch, progress: { _ in }, beforeCommit: {})
+        let postgres = try TestPostgres.freshStore()
+        try postgres.upsert(batch, progress: { _ in }, beforeCommit: {})
+        #expect(try postgres.allObservations() == sqlite.allObservations())
+    }
+
     @Test("a sequence of loads (new cities, changed, equal and new hours, a mix) leaves the same rows as on SQLite")
     func sameLoadSequenceAsSQLite() throws {
         let directory = TemporaryDirectory()

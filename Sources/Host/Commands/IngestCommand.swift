@@ -74,9 +74,9 @@ struct IngestCommand: AsyncParsableCommand {
         // unchanged (and a failed load leaves the new CSVs, as when they were written first).
         let files = BackgroundWork { () throws(PipelineError) in try ingested.writeFiles(concurrently: false) }
         let progress = ProgressReporter()
-        progress.begin("load", label: "load", total: Double(result.observations.count), unit: "rows")
+        progress.begin("load", label: "load", total: Double(result.batch.count), unit: "rows")
         do {
-            try StoreFactory.load(result.observations, url: global.resolvedDatabaseURL,
+            try StoreFactory.load(result.batch, url: global.resolvedDatabaseURL,
                                   progress: { progress.update("load", done: Double($0)) },
                                   beforeCommit: { try files.wait() })
         } catch let error as PipelineError {
@@ -92,12 +92,12 @@ struct IngestCommand: AsyncParsableCommand {
             try? files.wait()
             progress.finish("load", message: "failed, nothing written")
             progress.close()
-            throw PipelineError(.store, "loading \(result.observations.count) rows failed; the store is unchanged: \(error)")
+            throw PipelineError(.store, "loading \(result.batch.count) rows failed; the store is unchanged: \(error)")
         }
-        progress.finish("load", message: "\(result.observations.count) rows")
+        progress.finish("load", message: "\(result.batch.count) rows")
         progress.close()
         let finished = Date()
-        return Report(cities: result.summaries, rowsLoaded: result.observations.count,
+        return Report(cities: result.summaries, rowsLoaded: result.batch.count,
                       store: redacted(global.resolvedDatabaseURL), maxInterpolatedGapHours: options.maxGap,
                       processSeconds: processed.timeIntervalSince(started), loadSeconds: finished.timeIntervalSince(processed),
                       seconds: finished.timeIntervalSince(started))
