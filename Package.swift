@@ -30,8 +30,11 @@ let package = Package(
         // MARK: The contract
         .target(name: "PluginABI", path: "Sources/PluginABI"),
 
+        // MARK: Shared by both sides: the one lock type (a pthread mutex ThreadSanitizer sees)
+        .target(name: "Locking", path: "Sources/Locking"),
+
         // MARK: Plugin side (linked statically into each plugin library, never into the host)
-        .target(name: "PluginKit", dependencies: ["PluginABI"], path: "Sources/PluginKit"),
+        .target(name: "PluginKit", dependencies: ["PluginABI", "Locking"], path: "Sources/PluginKit"),
         .target(name: "ForecastMath", path: "Sources/ForecastMath"),
         .target(name: "ARIMA", dependencies: ["PluginKit", "ForecastMath"], path: "Plugins/ARIMA"),
         .target(name: "AutoReg", dependencies: ["PluginKit", "ForecastMath"], path: "Plugins/AutoReg"),
@@ -47,7 +50,7 @@ let package = Package(
         .target(
             name: "PluginHost",
             dependencies: [
-                "PluginABI",
+                "PluginABI", "Locking",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -56,7 +59,7 @@ let package = Package(
         .target(
             name: "ForecastStore",
             dependencies: [
-                "CSQLite", "CLibPQ",
+                "CSQLite", "CLibPQ", "Locking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/ForecastStore"
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "ForecastServer",
             dependencies: [
-                "PluginHost", "ForecastStore",
+                "PluginHost", "ForecastStore", "Locking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -78,7 +81,7 @@ let package = Package(
         .target(
             name: "ForecastPipeline",
             dependencies: [
-                "ForecastStore", "PluginHost",
+                "ForecastStore", "PluginHost", "Locking",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,16 +102,16 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["PluginHost"], path: "Tests/TestSupport"),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["ForecastPipeline", "ForecastStore", "PluginHost", "TestSupport"],
+            dependencies: ["ForecastPipeline", "ForecastStore", "PluginHost", "TestSupport", "Locking"],
             path: "Tests/PipelineTests"
         ),
         .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
-        .testTarget(name: "AutoRegTests", dependencies: ["PluginHost", "TestSupport"], path: "Tests/AutoRegTests"),
+        .testTarget(name: "AutoRegTests", dependencies: ["PluginHost", "TestSupport", "Locking"], path: "Tests/AutoRegTests"),
         .testTarget(name: "ARIMATests", dependencies: ["PluginHost", "TestSupport", "ForecastMath", "PluginABI"], path: "Tests/ARIMATests"),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "ForecastServer", "PluginHost", "ForecastStore", "TestSupport",
+                "ForecastServer", "PluginHost", "ForecastStore", "TestSupport", "Locking",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

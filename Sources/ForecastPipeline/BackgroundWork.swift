@@ -1,11 +1,11 @@
 import Dispatch
-import Synchronization
+import Locking
 
 /// Work started on another thread now and collected later: `forecast ingest` writes its
 /// processed CSVs while the store loads the rows, on the second core.
 public final class BackgroundWork: Sendable {
     private let finished = DispatchSemaphore(value: 0)
-    private let outcome = Mutex<Result<Void, PipelineError>?>(nil)
+    private let outcome = Locked<Result<Void, PipelineError>?>(nil)
 
     /// Starts `work` on a global queue.
     public init(_ work: @escaping @Sendable () throws(PipelineError) -> Void) {

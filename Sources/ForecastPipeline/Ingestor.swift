@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import ForecastStore
 import PluginHost
-import Synchronization
 
 /// The process step: two wide CSVs in, one cleaned hourly series per city out.
 ///
@@ -71,7 +70,7 @@ public struct Ingestor: Sendable {
                 }
                 return
             }
-            let outcomes = CityResults<Void>(count: grids.count)
+            let outcomes = ParallelResults<Void, PipelineError>(count: grids.count)
             DispatchQueue.concurrentPerform(iterations: grids.count) { index in
                 outcomes.set(index, Swift.Result { () throws(PipelineError) in
                     try ProcessedCSV.write(start: start, temperature: grids[index].temperature, humidity: grids[index].humidity,
@@ -108,7 +107,7 @@ public struct Ingestor: Sendable {
         let context = CityContext(temperature: temperature, humidity: humidity, humidityColumn: humidityColumn,
                                   start: start, hours: hours, rowsRead: rowsRead,
                                   temperatureIndex: temperatureIndex, humidityIndex: humidityIndex)
-        let perCity = CityResults<CityGrid>(count: temperature.cities.count)
+        let perCity = ParallelResults<CityGrid, PipelineError>(count: temperature.cities.count)
         DispatchQueue.concurrentPerform(iterations: temperature.cities.count) { column in
             perCity.set(column, .success(processCity(column, context)))
         }
@@ -183,7 +182,7 @@ public struct Ingestor: Sendable {
 
     /// Reads the two files on two threads.
     private func readBoth() throws(PipelineError) -> (WideTable, WideTable) {
-        let results = ResultPair()
+        let results = ParallelResults<WideTable, PipelineError>(count: 2)
         let selection = selection
         let paths = [(temperaturePath, Variable.temperature), (humidityPath, Variable.humidity)]
         DispatchQueue.concurrentPerform(iterations: 2) { index in
@@ -204,28 +203,4 @@ public struct Ingestor: Sendable {
         }
         return count
     }
-}
-
-/// One slot per parallel task, written once each, read after all have finished.
-private final class CityResults<Value: Sendable>: Sendable {
-    private let slots: Mutex<[Result<Value, PipelineError>?]>
-
-    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
-
-    func set(_ index: Int, _ value: Result<Value, PipelineError>) {
-        slots.withLock { $0[index] = value }
-    }
-
-    func get(_ index: Int) throws(PipelineError) -> Value {
-        try slots.withLock { $0[index]! }.get()
-    }
-}
-
-/// The two files' tables, each written by one thread, read after both finished.
-private final class ResultPair: Sendable {
-    private let slots = Mutex<[Result<WideTable, PipelineError>?]>([nil, nil])
-
-    func set(_ index: Int, _ value: Result<WideTable, PipelineError>) { slots.withLock { $0[index] = value } }
-
-    func get(_ index: Int) throws(PipelineError) -> WideTable { try slots.withLock { $0[index]! }.get() }
 }

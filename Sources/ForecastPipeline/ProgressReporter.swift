@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Locking
 
 /// Shows progress of concurrent tasks: a redrawn bar line on a terminal, plain log lines otherwise.
 ///
@@ -36,12 +37,8 @@ public final class ProgressReporter: Sendable {
 
     /// How this reporter shows progress.
     public let mode: Mode
-    // Parallel training jobs report at once, so this lock is contended. A pthread mutex
-    // (NSLock), not Synchronization.Mutex: ThreadSanitizer cannot see Mutex's contended
-    // path (a futex wait in the uninstrumented Synchronization library) and reports accesses
-    // to `shared` as races. All access to `shared` goes through `withState`.
-    private let lock = NSLock()
-    nonisolated(unsafe) private var shared = State()
+    // Parallel training jobs report at once, so this lock is contended.
+    private let shared = Locked(State())
 
     /// A reporter; `.bar` when standard error is a terminal, else `.lines`.
     public init(mode: Mode? = nil) {
@@ -112,9 +109,7 @@ public final class ProgressReporter: Sendable {
     }
 
     private func withState<Result>(_ body: (inout State) -> Result) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&shared)
+        shared.withLock { body(&$0) }
     }
 
     private func redraw(force: Bool) {

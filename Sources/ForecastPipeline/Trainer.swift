@@ -117,9 +117,7 @@ public struct Trainer: Sendable {
                 throw PipelineError(.model, "cannot create \(directory): \(error.localizedDescription)")
             }
         }
-        // Jobs finish at once, so this lock is contended: an NSLock (a pthread mutex), which
-        // ThreadSanitizer sees, not Synchronization.Mutex, whose contended path it cannot.
-        let results = LockedResults(count: jobs.count)
+        let results = ParallelResults<JobResult, Never>(count: jobs.count)
         let next = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
         progress.begin("train", label: "train", total: Double(jobs.count), unit: "models")
@@ -128,7 +126,7 @@ public struct Trainer: Sendable {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < jobs.count else { return }
                 let result = runJob(jobs[index], rows: cityRows[jobs[index].city] ?? [], logger: logger)
-                results.set(index, result)
+                results.set(index, .success(result))
                 let done = finished.wrappingAdd(1, ordering: .relaxed).newValue
                 let label = "\(result.plugin) \(result.city) \(result.variable)"
                 if result.ok {
@@ -140,7 +138,7 @@ public struct Trainer: Sendable {
             }
         }
         progress.finish("train", message: "\(jobs.count) job(s) done")
-        return results.all()
+        return jobs.indices.map { results.get($0) }
     }
 
     private func runJob(_ job: Job, rows: [Observation], logger: Logger) -> JobResult {
@@ -175,26 +173,5 @@ public struct Trainer: Sendable {
             result.error = "cannot publish the model: \(error)"
         }
         return result
-    }
-}
-
-/// The results of parallel jobs, one slot each, behind an NSLock.
-private final class LockedResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Trainer.JobResult?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Trainer.JobResult) {
-        lock.lock()
-        defer { lock.unlock() }
-        slots[index] = result
-    }
-
-    /// Every slot; each must have been set.
-    func all() -> [Trainer.JobResult] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.map { $0! }
     }
 }

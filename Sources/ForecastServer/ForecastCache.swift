@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import Locking
 
 /// Rendered forecast bodies, keyed by everything that determines them.
 ///
@@ -40,7 +40,7 @@ public final class ForecastCache: Sendable {
         var bodies: [Key: ByteBuffer] = [:]
     }
 
-    private let storage = Mutex(Storage())
+    private let storage = Locked(Storage())
     /// The most bodies held at once.
     public let capacity: Int
 

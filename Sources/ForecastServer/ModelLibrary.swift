@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PluginHost
-import Synchronization
+import Locking
 
 /// Holds the current ``ModelSet`` and swaps in a new one on reload, atomically.
 ///
@@ -9,9 +9,9 @@ import Synchronization
 /// off to the side and replaces the reference in one step. A reload that would make any
 /// city (or route) that serves now stop serving is refused and the old snapshot stays.
 public final class ModelLibrary: Sendable {
-    private let state: Mutex<ModelSet>
+    private let state: Locked<ModelSet>
     /// Serialises reloads so two never interleave.
-    private let reloading = Mutex(false)
+    private let reloading = Locked(false)
     private let routes: [ForecastConfig.Route]
     private let plugins: [LoadedPlugin]
     private let repository: ModelRepository
@@ -21,7 +21,7 @@ public final class ModelLibrary: Sendable {
         self.routes = routes
         self.plugins = plugins
         self.repository = repository
-        state = Mutex(ModelSet.load(generation: 1, routes: routes, plugins: plugins, repository: repository))
+        state = Locked(ModelSet.load(generation: 1, routes: routes, plugins: plugins, repository: repository))
     }
 
     /// The snapshot to answer a request with.

@@ -2,7 +2,7 @@ import CoreMetrics
 import Foundation
 import Metrics
 import Prometheus
-import Synchronization
+import Locking
 
 /// The server's Prometheus metrics: requests and latency per route and status, model age.
 ///
@@ -12,8 +12,8 @@ public final class ServerMetrics: Sendable {
     /// The registry `GET /metrics` renders.
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    private let handles = Mutex<[HandleKey: (Metrics.Counter, Metrics.Timer)]>([:])
-    private let ageGauges = Mutex<[String: Metrics.Gauge]>([:])
+    private let handles = Locked<[HandleKey: (Metrics.Counter, Metrics.Timer)]>([:])
+    private let ageGauges = Locked<[String: Metrics.Gauge]>([:])
 
     private struct HandleKey: Hashable {
         var route: String

@@ -1,6 +1,6 @@
 import CLibPQ
 import Foundation
-import Synchronization
+import Locking
 
 /// The production store: PostgreSQL through libpq, bulk loads with `COPY FROM STDIN`.
 ///
@@ -18,7 +18,7 @@ import Synchronization
 /// ```
 public final class PostgresStore: ObservationStore, @unchecked Sendable {
     // @unchecked: the connection pointer is only touched while `lock` is held.
-    private let lock = Mutex(())
+    private let lock = Locked(())
     private let connection: OpaquePointer
     /// The URL with any password removed, for messages.
     public let displayURL: String

@@ -1,6 +1,6 @@
 import CSQLite
 import Foundation
-import Synchronization
+import Locking
 
 /// The embedded store: one SQLite file, no server.
 ///
@@ -16,7 +16,7 @@ import Synchronization
 /// ```
 public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     // @unchecked: the connection pointer is only touched while `lock` is held.
-    private let lock = Mutex(())
+    private let lock = Locked(())
     private let db: OpaquePointer
     /// The database file.
     public let path: String

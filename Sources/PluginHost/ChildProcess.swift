@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import Locking
 
 /// A program run in a child process: to completion with its input, outputs and a deadline
 /// (``run(input:timeout:)``), or started now and stopped later (``start()``).
@@ -142,10 +143,9 @@ extension ChildProcess {
     public final class Running: Sendable {
         /// The child's process id.
         public let pid: pid_t
-        // A pthread mutex (NSLock) rather than Synchronization.Mutex, whose contended path
-        // ThreadSanitizer cannot see; guards `ended` and each waitpid/kill against a reap.
-        private let lock = NSLock()
-        nonisolated(unsafe) private var ended: Termination?
+        /// How the child ended, once reaped; the lock also keeps each waitpid and kill from
+        /// racing a reap.
+        private let ended = Locked<Termination?>(nil)
 
         init(pid: pid_t) {
             self.pid = pid
@@ -153,7 +153,7 @@ extension ChildProcess {
 
         /// How the child ended, or nil while it still runs; never blocks.
         public var termination: Termination? {
-            lock.withLock {
+            ended.withLock { ended in
                 if ended == nil {
                     var status: Int32 = 0
                     if waitpid(pid, &status, WNOHANG) == pid { ended = Termination(waitStatus: status) }
@@ -168,7 +168,7 @@ extension ChildProcess {
         /// Sends `signal` to the child; false (and nothing sent) once it has been reaped.
         @discardableResult
         public func signal(_ signal: Int32) -> Bool {
-            lock.withLock { ended == nil && kill(pid, signal) == 0 }
+            ended.withLock { $0 == nil && kill(pid, signal) == 0 }
         }
 
         /// Waits until the child ends, at most `timeout` seconds (nil: as long as it takes),

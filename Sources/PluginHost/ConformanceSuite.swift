@@ -1,5 +1,6 @@
 import Foundation
 import PluginABI
+import Locking
 
 /// Checks a plugin against the contract of `forecast_plugin.h`, through the C ABI only.
 ///
@@ -197,19 +198,17 @@ public struct ConformanceSuite: Sendable {
 }
 
 /// Progress fractions reported during a training call (thread-safe).
-private final class ProgressLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var fractions: [Double] = []
-    func add(_ value: Double) { lock.withLock { fractions.append(value) } }
-    var values: [Double] { lock.withLock { fractions } }
+private final class ProgressLog: Sendable {
+    private let fractions = Locked<[Double]>([])
+    func add(_ value: Double) { fractions.withLock { $0.append(value) } }
+    var values: [Double] { fractions.withLock { $0 } }
 }
 
 /// A thread-safe counter.
-private final class MismatchCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
+private final class MismatchCounter: Sendable {
+    private let count = Locked(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
 
 extension PluginModel {

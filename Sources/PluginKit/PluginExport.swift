@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 import PluginABI
-import Synchronization
+import Locking
 
 /// Turns a ``ForecastPlugin`` conformance into the C descriptor of `forecast_plugin.h`.
 ///
@@ -26,7 +26,7 @@ public enum PluginExport {
         let descriptor: UnsafeMutablePointer<fp_plugin_descriptor>
     }
 
-    private static let registration = Mutex<Registration?>(nil)
+    private static let registration = Locked<Registration?>(nil)
 
     /// Returns the process-wide descriptor for `plugin`, building it on first use.
     ///

@@ -3,6 +3,7 @@ import PluginABI
 import PluginHost
 import Testing
 import TestSupport
+import Locking
 
 /// The model through the C ABI: descriptor, blob, summary, forecasts and conditioning.
 @Suite("AutoReg model")
@@ -129,9 +130,8 @@ struct AutoRegHostServicesTests {
 }
 
 /// Progress fractions collected from the training thread.
-private final class ProgressRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var fractions: [Double] = []
-    func add(_ value: Double) { lock.withLock { fractions.append(value) } }
-    var values: [Double] { lock.withLock { fractions } }
+private final class ProgressRecorder: Sendable {
+    private let fractions = Locked<[Double]>([])
+    func add(_ value: Double) { fractions.withLock { $0.append(value) } }
+    var values: [Double] { fractions.withLock { $0 } }
 }

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Foundation
-import Synchronization
+import Locking
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 for fetch tests: scripted answers per path,
 /// conditional requests by ETag, and deliberately truncated bodies.
@@ -25,7 +25,7 @@ final class LoopbackHTTPServer: Sendable {
     private let listener: Int32
     /// The port the server listens on.
     let port: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init() throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Locking
 
 /// A loopback HTTP/1.1 server made of plain sockets and threads whose answers a test
 /// scripts: for each request head it is given, the script returns the bytes to send and
@@ -34,23 +35,10 @@ final class ScriptedUpstream: Sendable {
         var listening = true
     }
 
-    /// The state behind a pthread mutex (`NSLock`), which ThreadSanitizer sees; it reports
-    /// accesses inside a contended `Synchronization.Mutex` as races.
-    private final class LockedState: @unchecked Sendable {
-        private let lock = NSLock()
-        private var state = State()
-
-        func withLock<T>(_ body: (inout State) throws -> T) rethrows -> T {
-            lock.lock()
-            defer { lock.unlock() }
-            return try body(&state)
-        }
-    }
-
     /// The port it listens on, on 127.0.0.1.
     let port: Int
     private let listener: Int32
-    private let state = LockedState()
+    private let state = Locked(State())
     private let script: @Sendable (String) -> Reply?
 
     /// Starts listening; `script` is called on a connection's thread with each request head (request line and headers).
