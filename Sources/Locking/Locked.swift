@@ -26,7 +26,16 @@ public final class Locked<State>: @unchecked Sendable {
     public init(_ initial: sending State) {
         mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
-        let status = pthread_mutex_init(mutex, nil)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        #if canImport(Glibc)
+        // Spin briefly before sleeping, as Mutex does: the server's locks are held for a
+        // dictionary lookup, and two event loops meeting on one would otherwise pay a
+        // futex sleep and wake-up (host throughput 0.86 of bare Hummingbird instead of 0.9).
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        #endif
+        let status = pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
         precondition(status == 0, "pthread_mutex_init failed: \(status)")
         state = initial
     }
