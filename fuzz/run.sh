@@ -57,12 +57,13 @@ targets+=(seasonal-naive-blob)
 
 echo "fuzz: building the Swift plugins' blob fuzzers"
 swift_module ForecastMath "$root"/Sources/ForecastMath/*.swift
+swift_module Locking "$root"/Sources/Locking/*.swift
 swift_module PluginKit "$root"/Sources/PluginKit/*.swift
 for plugin in AutoReg ARIMA; do
     lower="$(echo "$plugin" | tr '[:upper:]' '[:lower:]')"
     echo "fuzz: building $lower-blob"
     swift_module "$plugin" "$root/Plugins/$plugin"/*.swift
-    swiftc -sanitize="$sanitizers" "$out/$plugin.o" "$out/PluginKit.o" "$out/ForecastMath.o" \
+    swiftc -sanitize="$sanitizers" "$out/$plugin.o" "$out/PluginKit.o" "$out/Locking.o" "$out/ForecastMath.o" \
         "$out/fp_status_name.o" "$out/blob_load_fuzzer.o" -o "$out/$lower-blob-fuzzer" 2>/dev/null
     targets+=("$lower-blob")
 done
