@@ -70,11 +70,8 @@ public struct Gateway: Sendable {
         do {
             let upstream: UpstreamResponse
             if let target {
-                var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue),
-                                           uri: target.uri(remainder: remainder, query: request.uri.query))
-                head.headers.add(name: "host", value: target.hostHeader)
-                if let accept = request.headers[.accept] { head.headers.add(name: "accept", value: accept) }
-                head.headers.add(name: "x-forwarded-route", value: route)
+                let head = target.requestHead(method: HTTPMethod(rawValue: request.method.rawValue), remainder: remainder,
+                                              query: request.uri.query, accept: request.headers[.accept], route: route)
                 upstream = try await upstreams.execute(head, to: target, timeout: timeout, limit: Self.maxBodyBytes, on: eventLoop)
             } else {
                 upstream = try await viaAsyncHTTPClient(request, route: route, base: base, remainder: remainder, timeout: timeout)

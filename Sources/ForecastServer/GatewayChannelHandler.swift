@@ -110,28 +110,24 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             path = target[...]
             query = nil
         }
-        let trimmed = path.drop { $0 == "/" }
-        let segment = trimmed.prefix { $0 != "/" }
+        let segment = path.drop { $0 == "/" }.prefix { $0 != "/" }
         guard !segment.isEmpty, let route = routes.first(where: { $0.name == segment }) else { return nil }
-        return (route, String(trimmed.dropFirst(segment.count)), query)
+        return (route, Gateway.remainder(of: String(path), route: route.name), query)
     }
 
     private func proxy(_ head: HTTPRequest, route: Route, remainder: String, query: String?, pool: UpstreamPool) {
         proxying = true
         closeAfterResponse = head.headerFields[.connection]?.lowercased() == "close"
         let start = ContinuousClock.now
-        var upstreamHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: route.target.uri(remainder: remainder, query: query))
-        upstreamHead.headers.add(name: "host", value: route.target.hostHeader)
-        if let accept = head.headerFields[.accept] { upstreamHead.headers.add(name: "accept", value: accept) }
-        upstreamHead.headers.add(name: "x-forwarded-route", value: route.name)
+        let upstreamHead = route.target.requestHead(method: .GET, remainder: remainder, query: query,
+                                                    accept: head.headerFields[.accept], route: route.name)
         let deadline = NIODeadline.now() + .nanoseconds(Int64(route.timeoutSeconds * 1_000_000_000))
         pool.execute(upstreamHead, to: route.target, deadline: deadline, limit: Gateway.maxBodyBytes) { result in
             let (status, fields, body) = Gateway.answer(result, route: route.name, base: route.base,
                                                         timeoutSeconds: route.timeoutSeconds)
             self.respond(status: status, fields: fields, body: body)
             let elapsed = ContinuousClock.now - start
-            self.server.metrics.record(route: route.name, method: "GET", status: status.code,
-                                       nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            self.server.metrics.record(route: route.name, method: "GET", status: status.code, elapsed: elapsed)
         }
     }
 

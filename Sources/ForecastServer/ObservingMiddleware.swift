@@ -28,10 +28,8 @@ struct ObservingMiddleware: RouterMiddleware {
         }
         // HEAD is answered like GET, errors included, but never with a body.
         if request.method == .head { response = response.createHeadResponse() }
-        let elapsed = ContinuousClock.now - start
-        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         server.metrics.record(route: routeLabel(request.uri.path), method: methodLabel(request.method),
-                              status: response.status.code, nanoseconds: nanoseconds)
+                              status: response.status.code, elapsed: ContinuousClock.now - start)
         return response
     }
 

@@ -33,8 +33,8 @@ public final class ServerMetrics: Sendable {
         self.factory = factory
     }
 
-    /// Counts one request and records its latency.
-    public func record(route: String, method: String, status: Int, nanoseconds: Int64) {
+    /// Counts one request and records its latency, `elapsed`.
+    public func record(route: String, method: String, status: Int, elapsed: Duration) {
         let key = HandleKey(route: route, method: method, status: status)
         let (counter, timer) = handles.withLock { handles in
             if let existing = handles[key] { return existing }
@@ -45,7 +45,7 @@ public final class ServerMetrics: Sendable {
             return made
         }
         counter.increment()
-        timer.recordNanoseconds(nanoseconds)
+        timer.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 
     /// Sets `forecast_model_age_seconds` (now minus training time) for every loaded model.

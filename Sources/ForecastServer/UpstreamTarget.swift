@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 
 /// A plain-HTTP upstream, parsed once from a route's `upstream` URL, so that forwarding a
 /// request only appends the path remainder and query to a prepared base path.
@@ -36,5 +37,15 @@ struct UpstreamTarget: Sendable, Hashable {
         if uri.isEmpty { uri = "/" }
         if let query, !query.isEmpty { uri += "?" + query }
         return uri
+    }
+
+    /// The request head forwarding a request of `route` to this upstream: its method, the
+    /// path after the route and the query, the client's `Accept`, and `X-Forwarded-Route`.
+    func requestHead(method: HTTPMethod, remainder: String, query: String?, accept: String?, route: String) -> HTTPRequestHead {
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: uri(remainder: remainder, query: query))
+        head.headers.add(name: "host", value: hostHeader)
+        if let accept { head.headers.add(name: "accept", value: accept) }
+        head.headers.add(name: "x-forwarded-route", value: route)
+        return head
     }
 }

@@ -20,28 +20,22 @@ protocol LoadRows: Sequence where Element == LoadRow {
     func rows(ofCity index: Int) -> CityRows
 }
 
-/// The rows of an ``ObservationBatch``, or of some of its cities.
+/// The rows of an ``ObservationBatch``.
 struct BatchRows: LoadRows {
     let batch: ObservationBatch
-    /// The positions in `batch.series` of the cities whose rows these are.
-    private var cityRange: Range<Int>
-
-    init(batch: ObservationBatch) {
-        self.batch = batch
-        cityRange = batch.series.indices
-    }
 
     var cities: [String] { batch.series.map(\.city) }
+    var count: Int { batch.count }
 
-    var count: Int {
-        cityRange == batch.series.indices ? batch.count : cityRange.reduce(0) { $0 + batch.series[$1].rowCount }
+    /// The rows of one city of the batch.
+    struct CityRows: Sequence {
+        fileprivate let series: [ObservationBatch.CitySeries]
+        fileprivate let city: Int
+
+        func makeIterator() -> Iterator { Iterator(series, city..<(city + 1)) }
     }
 
-    func rows(ofCity index: Int) -> BatchRows {
-        var one = self
-        one.cityRange = index..<(index + 1)
-        return one
-    }
+    func rows(ofCity index: Int) -> CityRows { CityRows(series: batch.series, city: index) }
 
     /// The rows city by city, oldest first, skipping hours with neither value.
     struct Iterator: IteratorProtocol {
@@ -79,7 +73,7 @@ struct BatchRows: LoadRows {
         }
     }
 
-    func makeIterator() -> Iterator { Iterator(batch.series, cityRange) }
+    func makeIterator() -> Iterator { Iterator(batch.series, batch.series.indices) }
 }
 
 /// A list of observations with one row per (city, time) (``Swift/Array/lastPerKey()``).

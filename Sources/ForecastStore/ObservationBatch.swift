@@ -5,7 +5,7 @@
 /// NaN marks a value not observed, and an hour where both values are NaN is not a row.
 /// The rows are the same ``Observation``s ``observations`` lists, in the same order: city
 /// by city, oldest first. A 1.6 M row ingest built that array in 36 ms on the critical path
-/// before its load could start (`bench/pipeline`); the SQLite store reads the columns directly.
+/// before its load could start (`bench/pipeline`); both stores read the columns directly.
 public struct ObservationBatch: Sendable {
     /// One city's hours, as two columns of the same length.
     public struct CitySeries: Sendable {

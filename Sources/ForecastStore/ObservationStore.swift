@@ -35,10 +35,4 @@ extension ObservationStore {
         try upsert(observations)
         progress(observations.count)
     }
-
-    /// Upserts the batch's rows as a list of ``Observation``s; a store that can read the
-    /// columns directly (SQLite) implements this itself.
-    public func upsert(_ batch: ObservationBatch, progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
-        try upsert(batch.observations, progress: progress, beforeCommit: beforeCommit)
-    }
 }
