@@ -30,7 +30,7 @@ public final class TrainingObserver: Sendable {
         let context = Unmanaged.passUnretained(self).toOpaque()
         var host = fp_host(
             struct_size: UInt32(MemoryLayout<fp_host>.size),
-            abi_version: UInt32(FP_ABI_VERSION_MAJOR << 16 | FP_ABI_VERSION_MINOR),
+            abi_version: FP_ABI_VERSION,
             context: context,
             log: { context, level, message in
                 guard let context, let message else { return }
