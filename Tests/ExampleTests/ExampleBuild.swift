@@ -44,6 +44,15 @@ enum ExampleBuild {
         return output
     }
 
+    /// `address` or `thread` when `object` was compiled with that sanitizer, by the runtime
+    /// functions it calls; nil for a plain build.
+    static func sanitizer(of object: String) throws -> String? {
+        let symbols = try ProgramRun.run("/usr/bin/env", ["nm", "-u", object]).output
+        if symbols.contains("__asan_") { return "address" }
+        if symbols.contains("__tsan_") { return "thread" }
+        return nil
+    }
+
     /// `swiftc -emit-library` of examples/swift against the PluginKit module and objects this
     /// build produced (PluginKit with PluginABI and Locking, linked statically into the plugin).
     static func swift(into directory: String) throws -> String {
@@ -63,10 +72,9 @@ enum ExampleBuild {
                          "-I", "\(build)/Modules", "-I", header, "-o", output,
                          examples + "/swift/Sources/HourlyProfile/HourlyProfile.swift"] + objects
         if FileManager.default.fileExists(atPath: moduleMap) { arguments += ["-Xcc", "-fmodule-map-file=\(moduleMap)"] }
-        // Under a sanitizer build (scripts/sanitizers) PluginKit's objects are instrumented.
-        let environment = ProcessInfo.processInfo.environment
-        if environment["ASAN_OPTIONS"] != nil { arguments.append("-sanitize=address") }
-        if environment["TSAN_OPTIONS"] != nil { arguments.append("-sanitize=thread") }
+        // Under a sanitizer build (scripts/sanitizers) PluginKit's objects are instrumented:
+        // link the plugin as SwiftPM links its own, with the same sanitizer.
+        if let sanitizer = try sanitizer(of: objects.first { $0.contains("PluginKit.build") }!) { arguments.append("-sanitize=\(sanitizer)") }
         try run(tool("swiftc")!, arguments)
         chmod(output, 0o755)
         return output

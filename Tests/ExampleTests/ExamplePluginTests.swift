@@ -24,7 +24,7 @@ struct ExamplePluginTests {
             guard FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable) else {
                 throw TestSetupFailure(message: "\(BuildProducts.forecastExecutable) is missing: run `swift build` before `swift test`")
             }
-            try forecast(["sample-data", "--out", path + "/sample", "--hours", "1200"])
+            try forecast(["sample-data", "--out", path + "/sample", "--hours", "3000"])
             try forecast(["fetch", "--workdir", path, "--temperature", path + "/sample/temperature.csv.zip",
                           "--humidity", path + "/sample/humidity.csv.zip"])
             try forecast(["ingest", "--workdir", path, "--city", "San Francisco"])
@@ -83,9 +83,22 @@ struct ExamplePluginTests {
         let undefined = try ProgramRun.run("/usr/bin/env", ["nm", "-D", "--undefined-only", library])
         #expect(!undefined.output.contains("fp_"), "the plugin needs a symbol of the host's: \(undefined.output)")
         try await checkTrainAndServe(library, name: "holt-winters", in: workdir)
-        // It declares FP_CAPABILITY_MISSING_VALUES: trained on all of the history, gaps as NaN.
-        let manifest = try workdir.forecast(["plugins", "--json", "--plugin-dir", workdir.plugins])
-        #expect(manifest.contains("\"missing-values\""))
+        let listing = try workdir.forecast(["plugins", "--json", "--plugin-dir", workdir.plugins])
+        #expect(listing.contains("\"missing-values\""))
+
+        // It declares FP_CAPABILITY_MISSING_VALUES, so forecast train hands it all of the
+        // history, long gaps as NaN: Vancouver's sample temperatures have such gaps.
+        try workdir.forecast(["ingest", "--workdir", workdir.path, "--city", "Vancouver"])
+        try workdir.forecast(["train", "--workdir", workdir.path, "--plugin-dir", workdir.plugins, "--plugin", "holt-winters",
+                              "--city", "Vancouver", "--variable", "temperature"])
+        let file = try #require(FileManager.default.contents(atPath: workdir.path + "/models/holt-winters/vancouver/temperature.model"))
+        let headerLine = try #require(file.split(separator: UInt8(ascii: "\n"), maxSplits: 2).dropFirst().first)
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(headerLine)) as? [String: Any])
+        let (count, first, last) = (manifest["count"] as? Int ?? 0, manifest["firstTime"] as? Int ?? 0, manifest["lastTime"] as? Int ?? 0)
+        #expect(count == (last - first) / 3600 + 1, "\(manifest)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data((manifest["summary"] as? String ?? "").utf8)) as? [String: Any])
+        #expect((summary["missing"] as? Int ?? 0) > 0, "the plugin saw no missing hour: \(summary)")
+        #expect((summary["observed"] as? Int ?? 0) + (summary["missing"] as? Int ?? 0) == count)
     }
 
     @Test("the Rust example, a dependency-free cdylib built with cargo --offline, passes the suite and serves",
