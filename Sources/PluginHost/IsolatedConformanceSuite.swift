@@ -55,7 +55,7 @@ public struct IsolatedConformanceSuite: Sendable {
         }
         switch runStep(ConformanceStepRequest.libraryStep, name: "library", blob: []) {
         case .failed(let check):
-            report.refusal = check.detail
+            report.refusal = "\(path): \(check.detail)"
             return report
         case .answered(let reply):
             if let refusal = reply.refusal {

@@ -116,6 +116,20 @@ struct PluginsCommandTests {
         #expect(output.contains("faulty 0.1 (ABI 1.1)") && output.contains("1 failed"), "\(output)")
     }
 
+    @Test("a library whose entry function crashes is refused with the signal, exit status 1")
+    func crashingEntry() throws {
+        let builder = try LibraryBuilder()
+        defer { builder.remove() }
+        let source = """
+            #include "forecast_plugin.h"
+            #include <stdlib.h>
+            FP_EXPORT const fp_plugin_descriptor *forecast_plugin_entry(void) { abort(); }
+            """
+        let (status, output) = try forecast(["plugins", "check", try builder.compile(source, name: "libentry")])
+        #expect(status == 1, "\(output)")
+        #expect(output.contains("libentry.so: the plugin crashed in forecast_plugin_entry (check process killed by signal 6"), "\(output)")
+    }
+
     @Test("the same plugin without faults passes every check")
     func checkablePasses() throws {
         let builder = try LibraryBuilder()

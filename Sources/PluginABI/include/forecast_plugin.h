@@ -72,9 +72,10 @@
  *   time + horizon * step cannot overflow.
  *
  * Other languages
- *   Every constant below is a plain literal, so bindings (Swift's importer, Rust's
- *   hand-written #[repr(C)] types) can take it as is. The two static inline helpers
- *   (fp_status_name, FP_STRUCT_COVERS) are a few lines each to rewrite.
+ *   Every constant below but FP_PLUGIN_DESCRIPTOR_SIZE_1_0 (an offsetof: 96 bytes
+ *   with 8-byte pointers) is a plain literal, so bindings (Swift's importer, Rust's
+ *   hand-written #[repr(C)] types) can take it as is. The two helpers, fp_status_name
+ *   and FP_STRUCT_COVERS, are a few lines each to rewrite.
  */
 #ifndef FORECAST_PLUGIN_H
 #define FORECAST_PLUGIN_H
