@@ -29,9 +29,6 @@ public enum TrainingChild {
         guard plugin.name == request.plugin else {
             return .failed(status: FP_STATUS_INTERNAL, message: "\(request.path) is now plugin '\(plugin.name)', not '\(request.plugin)'")
         }
-        // FP_LOG_DEBUG lines are dropped unless the user asks for them.
-        var logger = logger
-        if ProcessInfo.processInfo.environment["FORECAST_PLUGIN_DEBUG"] == "1" { logger.logLevel = .debug }
         do {
             let output = try plugin.train(request.series, options: request.options, observer: TrainingObserver(logger: logger))
             return .trained(blob: output.blob, summaryJSON: output.summaryJSON)
