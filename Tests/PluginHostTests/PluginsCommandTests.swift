@@ -69,6 +69,27 @@ struct PluginsCommandTests {
         #expect(!missingOutput.contains("USAGE") && !missingOutput.lowercased().contains("usage:"), "\(missingOutput)")
     }
 
+    @Test("check --json reports the plugin, its capabilities and every check; a failure makes passed false and the exit status 1")
+    func checkJSON() throws {
+        let builder = try LibraryBuilder()
+        defer { builder.remove() }
+        let good = try builder.compile(CheckablePlugin.source(name: "checkable"), name: "libcheckable")
+        let (status, output) = try forecast(["plugins", "check", "--json", good])
+        #expect(status == 0, "\(output)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        #expect(object["plugin"] as? String == "checkable" && object["abi"] as? String == "1.1")
+        #expect(object["capabilities"] as? [String] == [] && object["passed"] as? Bool == true)
+        #expect(((object["checks"] as? [[String: Any]]) ?? []).count >= 20)
+
+        let bad = try builder.compile(CheckablePlugin.source(name: "bad", hooks: [.forecast: "if (horizon == 0) abort();"]), name: "libbad")
+        let (badStatus, badOutput) = try forecast(["plugins", "check", "--json", bad])
+        #expect(badStatus == 1)
+        let failed = try #require(try JSONSerialization.jsonObject(with: Data(badOutput.utf8)) as? [String: Any])
+        #expect(failed["passed"] as? Bool == false)
+        let checks = (failed["checks"] as? [[String: Any]]) ?? []
+        #expect(checks.contains { $0["check"] as? String == "horizon 0" && $0["passed"] as? Bool == false })
+    }
+
     @Test("a bare file name is the file in the current directory")
     func bareName() throws {
         let builder = try LibraryBuilder()
