@@ -114,7 +114,7 @@ struct PluginsCommandTests {
         Fault(hook: .train, code: "*(volatile int *)0 = 1;", check: "train", entry: "train", ending: "killed by signal 11"),
         Fault(hook: .load, code: "if (n < 8) abort();", check: "empty blob", entry: "load", ending: "killed by signal 6"),
         Fault(hook: .forecast, code: "if (horizon == 0) *(volatile int *)0 = 1;", check: "horizon 0", entry: "forecast", ending: "killed by signal 11"),
-        Fault(hook: .forecast, code: "if (level > 1) for (;;) sleep(1);", check: "level outside", entry: "forecast", ending: "within 20 s"),
+        Fault(hook: .forecast, code: "if (level > 1) for (;;) sleep(1);", check: "level outside", entry: "forecast", ending: "within 30 s"),
         Fault(hook: .condition, code: "if (s->count == 0) abort();", check: "condition", entry: "condition", ending: "killed by signal 6"),
         Fault(hook: .releaseModel, code: "*(volatile int *)0 = 1;", check: "load", entry: "release_model", ending: "killed by signal 11"),
         Fault(hook: .releaseBuffer, code: "if (b == NULL) abort();", check: "release", entry: "release_buffer", ending: "killed by signal 6"),
@@ -126,7 +126,7 @@ struct PluginsCommandTests {
         let builder = try LibraryBuilder()
         defer { builder.remove() }
         let library = try builder.compile(CheckablePlugin.source(name: "faulty", hooks: [fault.hook: fault.code]), name: "libfaulty")
-        let (status, output) = try forecast(["plugins", "check", "--timeout", "20", library])
+        let (status, output) = try forecast(["plugins", "check", "--timeout", "30", library])
         #expect(status == 1, "\(output)")
         let failures = output.split(separator: "\n").filter { $0.contains("FAIL") }
         #expect(failures.count == 1, "\(output)")
