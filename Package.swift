@@ -122,6 +122,8 @@ let package = Package(
             dependencies: ["PluginABI", "PluginHost", "TestSupport"],
             path: "Tests/PluginHostTests"
         ),
+        // The examples under examples/, built as their authors build them, checked and served.
+        .testTarget(name: "ExampleTests", dependencies: ["PluginHost", "TestSupport"], path: "Tests/ExampleTests"),
         .testTarget(
             name: "ReliabilityTests",
             dependencies: ["PluginABI", "PluginHost", "ForecastStore", "TestSupport"],

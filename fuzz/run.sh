@@ -28,7 +28,6 @@ MAP
 include="$root/Sources/PluginABI/include"
 sanitizers="fuzzer,address"
 
-"$clang" -c -O1 -g -fsanitize=fuzzer-no-link,address -I "$include" "$root/Sources/PluginABI/fp_status_name.c" -o "$out/fp_status_name.o"
 "$clang" -c -O1 -g -fsanitize=fuzzer-no-link,address -I "$include" "$root/fuzz/blob_load_fuzzer.c" -o "$out/blob_load_fuzzer.o"
 
 # Compiles one Swift module of the package into an object with the fuzzer's instrumentation.
@@ -51,7 +50,7 @@ targets+=(config)
 
 echo "fuzz: building seasonal-naive-blob"
 "$clang" -O1 -g -fsanitize=fuzzer,address,undefined -I "$include" "$root/fuzz/blob_load_fuzzer.c" \
-    "$root/Plugins/SeasonalNaive/seasonal_naive.c" "$root/Sources/PluginABI/fp_status_name.c" -lm \
+    "$root/Plugins/SeasonalNaive/seasonal_naive.c" -lm \
     -o "$out/seasonal-naive-blob-fuzzer" 2>/dev/null
 targets+=(seasonal-naive-blob)
 
@@ -64,7 +63,7 @@ for plugin in AutoReg ARIMA; do
     echo "fuzz: building $lower-blob"
     swift_module "$plugin" "$root/Plugins/$plugin"/*.swift
     swiftc -sanitize="$sanitizers" "$out/$plugin.o" "$out/PluginKit.o" "$out/Locking.o" "$out/ForecastMath.o" \
-        "$out/fp_status_name.o" "$out/blob_load_fuzzer.o" -o "$out/$lower-blob-fuzzer" 2>/dev/null
+        "$out/blob_load_fuzzer.o" -o "$out/$lower-blob-fuzzer" 2>/dev/null
     targets+=("$lower-blob")
 done
 

@@ -107,10 +107,10 @@ static int32_t sn_train(const fp_host *host, const fp_series *series, const char
     int64_t period;
     int32_t status = parse_options(options_json, &period, err, cap);
     if (status != FP_STATUS_OK) return status;
-    if (series->step_seconds <= 0 || series->step_seconds > 31622400) {
+    if (series->step_seconds <= 0 || series->step_seconds > FP_MAX_STEP_SECONDS) {
         return fail(err, cap, FP_STATUS_INVALID_ARGUMENT, "the series step must be between 1 second and one year");
     }
-    if (series->start_time < -62135596800LL || series->start_time > 253402300799LL) {
+    if (series->start_time < FP_MIN_TIME || series->start_time > FP_MAX_TIME) {
         return fail(err, cap, FP_STATUS_INVALID_ARGUMENT, "the series start time is not between the years 1 and 9999");
     }
     if (series->count > 0 && series->values == NULL) return fail(err, cap, FP_STATUS_INVALID_ARGUMENT, "NULL values");
@@ -187,8 +187,8 @@ static int32_t sn_load(const uint8_t *blob, size_t size, fp_model **out_model, c
     model->last_cycle = cycle;
     /* Times within the years 1..9999 and steps of at most a year keep
      * last_time + n * step_seconds far from overflow. */
-    int ok = model->step_seconds > 0 && model->step_seconds <= 31622400 &&
-             model->last_time >= -62135596800LL && model->last_time <= 253402300799LL &&
+    int ok = model->step_seconds > 0 && model->step_seconds <= FP_MAX_STEP_SECONDS &&
+             model->last_time >= FP_MIN_TIME && model->last_time <= FP_MAX_TIME &&
              isfinite(model->sigma) && model->sigma >= 0;
     for (int64_t i = 0; i < period; i++) {
         cycle[i] = get_f64(blob + 40 + 8 * i);
@@ -296,6 +296,7 @@ static const fp_plugin_descriptor descriptor = {
     .condition = sn_condition,
     .get_extension = NULL,
     .default_options_json = "{\"period\": 24}",
+    .capabilities = 0, /* finite values only: the newest gap-free stretch is what it repeats */
 };
 
 FP_EXPORT const fp_plugin_descriptor *forecast_plugin_entry(void) { return &descriptor; }

@@ -143,7 +143,10 @@ public struct Trainer: Sendable {
 
     private func runJob(_ job: Job, rows: [Observation], logger: Logger) -> JobResult {
         var result = JobResult(plugin: job.plugin.name, city: job.city, variable: job.variable.rawValue, ok: false, seconds: 0)
-        guard let series = extractor.series(rows, variable: job.variable).map(limited) else {
+        // A plugin declaring FP_CAPABILITY_MISSING_VALUES trains on all of the history with
+        // NaN for the missing hours; the newest --max-points hours still start with an observation.
+        guard let series = extractor.series(rows, variable: job.variable, acceptsMissingValues: job.plugin.acceptsMissingValues)
+            .map(limited)?.trimmingMissingEnds() else {
             result.error = "no \(job.variable.rawValue) observations for \(job.city) in the store (run `forecast ingest --city '\(job.city)'`)"
             return result
         }

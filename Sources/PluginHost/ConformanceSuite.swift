@@ -7,17 +7,57 @@ import Locking
 /// Third-party authors run it (`forecast plugins check FILE.so`) before dropping a
 /// library in: it trains on generated series, loads, forecasts at several horizons and
 /// levels, forecasts concurrently, and feeds bad input that must be answered with
-/// error statuses rather than crashes.
+/// error statuses rather than crashes. The checks come in ``Step``s, each of which can
+/// run on its own (``run(_:trainedBlob:)``), so that `forecast plugins check` runs each
+/// in a child process of its own (``IsolatedConformanceSuite``) and a crash or hang in
+/// one is that step's failure; ``run()`` runs them all in this process.
 public struct ConformanceSuite: Sendable {
     /// The outcome of one check.
-    public struct Check: Sendable, Equatable {
+    public struct Check: Sendable, Equatable, Codable {
         /// What was checked.
         public var name: String
         /// Whether it passed.
         public var passed: Bool
         /// What was observed.
         public var detail: String
+
+        /// Creates an outcome.
+        public init(name: String, passed: Bool, detail: String) {
+            self.name = name
+            self.passed = passed
+            self.detail = detail
+        }
     }
+
+    /// A group of checks that runs on its own; all but ``train`` need the blob it made.
+    public enum Step: String, Sendable, CaseIterable, Codable {
+        case train, load, forecast, deterministic, concurrency
+        case tooShort = "too-short", missingValues = "missing-values", infinity, malformedOptions = "malformed-options"
+        case horizonZero = "horizon-0", levelOutside = "level-outside", garbageBlob = "garbage-blob"
+        case truncatedBlob = "truncated-blob", emptyBlob = "empty-blob", condition, conditionGap = "condition-gap", release
+
+        /// Whether the checks after it are pointless when it fails (nothing to load or forecast).
+        public var isPrerequisite: Bool { self == .train || self == .load }
+
+        /// The check name reported when the step does not finish (it crashed or hung).
+        public var checkName: String {
+            switch self {
+            case .concurrency: "concurrent forecasts"
+            case .missingValues: "NaN in series"
+            case .infinity: "infinity in series"
+            case .levelOutside: "level outside (0, 1)"
+            case .conditionGap: "condition with a gap"
+            default: rawValue.replacingOccurrences(of: "-", with: " ")
+            }
+        }
+    }
+
+    /// Points in the series the suite trains on: 60 days of hourly values.
+    public static let trainingLength = 24 * 60
+    /// Points the conditioning checks hold back from training and condition on.
+    public static let conditioningLength = 48
+    /// Points in the too-short series, which train must refuse with INSUFFICIENT_DATA.
+    public static let tooShortLength = 3
 
     /// The plugin under test.
     public let plugin: LoadedPlugin
@@ -49,105 +89,195 @@ public struct ConformanceSuite: Sendable {
         return TimeSeries(values: values, startTime: 1_420_070_400, stepSeconds: 3600)
     }
 
-    /// Runs every check and returns the results in order.
+    /// The series every step trains on.
+    public static var series: TimeSeries { generatedSeries(count: trainingLength) }
+
+    /// The series with missing hours: a run of a day and a half and scattered single hours.
+    static var seriesWithGaps: TimeSeries {
+        var gappy = series
+        for index in 300..<336 { gappy.values[index] = .nan }
+        for index in stride(from: 700, to: 1400, by: 97) { gappy.values[index] = .nan }
+        return gappy
+    }
+
+    /// The one check that needs no call into the plugin: its identity.
+    public func descriptorCheck() -> Check {
+        Check(name: "descriptor", passed: !plugin.version.isEmpty && !plugin.summary.isEmpty,
+              detail: "name '\(plugin.name)', version '\(plugin.version)', ABI \(plugin.abiVersionText), capabilities: " +
+                  (plugin.capabilityNames.isEmpty ? "none" : plugin.capabilityNames.joined(separator: ", ")) +
+                  (plugin.summary.isEmpty ? "; the description is empty" : ""))
+    }
+
+    /// Runs every check in this process and returns the results in order.
     public func run() -> [Check] {
-        var checks: [Check] = []
-        func record(_ name: String, _ passed: Bool, _ detail: String) {
-            checks.append(Check(name: name, passed: passed, detail: detail))
+        var checks = [descriptorCheck()]
+        let (trainChecks, blob) = runTrain()
+        checks += trainChecks
+        guard let blob else { return checks }
+        for step in Step.allCases where step != .train {
+            let results = run(step, trainedBlob: blob)
+            checks += results
+            if step.isPrerequisite && results.contains(where: { !$0.passed }) { break }
         }
+        return checks
+    }
 
-        record("descriptor", !plugin.version.isEmpty && !plugin.summary.isEmpty,
-               "name '\(plugin.name)', version '\(plugin.version)', ABI \(plugin.abiVersionText)" +
-               (plugin.summary.isEmpty ? "; the description is empty" : ""))
-
-        let series = Self.generatedSeries(count: 24 * 60)
-        let trained: TrainingOutput
+    /// The train step: its checks, and the blob when train succeeded.
+    public func runTrain() -> (checks: [Check], blob: [UInt8]?) {
+        let series = Self.series
         do {
             let progress = ProgressLog()
             let observer = TrainingObserver(onProgress: { fraction, _ in progress.add(fraction) })
-            trained = try plugin.train(series, options: options, observer: observer)
+            let trained = try plugin.train(series, options: options, observer: observer)
             let summaryIsObject = (try? JSONSerialization.jsonObject(with: Data(trained.summaryJSON.utf8))) is [String: Any]
-            record("train", summaryIsObject,
-                   "\(series.count) hourly points -> \(trained.blob.count)-byte blob" +
-                   (summaryIsObject ? "" : "; the summary is not a JSON object: \(trained.summaryJSON.prefix(80))"))
             let fractions = progress.values
-            record("progress", fractions.allSatisfy { (0...1).contains($0) },
-                   fractions.isEmpty ? "no progress reported (allowed)" : "\(fractions.count) reports, all within [0, 1]")
+            return ([
+                Check(name: "train", passed: summaryIsObject,
+                      detail: "\(series.count) hourly points -> \(trained.blob.count)-byte blob" +
+                          (summaryIsObject ? "" : "; the summary is not a JSON object: \(trained.summaryJSON.prefix(80))")),
+                Check(name: "progress", passed: fractions.allSatisfy { (0...1).contains($0) },
+                      detail: fractions.isEmpty ? "no progress reported (allowed)" : "\(fractions.count) reports, all within [0, 1]"),
+            ], trained.blob)
         } catch {
-            record("train", false, error.description)
-            return checks
+            return ([Check(name: "train", passed: false, detail: error.description)], nil)
         }
+    }
 
-        let model: PluginModel
-        do {
-            model = try plugin.loadModel(trained.blob)
-            record("load", true, "blob loaded")
-        } catch {
-            record("load", false, error.description)
-            return checks
+    /// Runs one step on the blob the train step made (``train`` itself ignores it).
+    public func run(_ step: Step, trainedBlob blob: [UInt8]) -> [Check] {
+        func check(_ passed: Bool, _ detail: String) -> [Check] { [Check(name: step.checkName, passed: passed, detail: detail)] }
+        func withModel(_ body: (PluginModel) -> [Check]) -> [Check] {
+            do {
+                return body(try plugin.loadModel(blob))
+            } catch {
+                return check(false, "the trained blob did not load: \(error.description)")
+            }
         }
+        let series = Self.series
+        switch step {
+        case .train:
+            return runTrain().checks
+        case .load:
+            return withModel { _ in check(true, "blob loaded") }
+        case .forecast:
+            return withModel(forecastChecks)
+        case .deterministic:
+            return withModel { model in
+                check((try? model.forecast(horizon: 72)) == (try? model.forecast(horizon: 72)), "two forecasts of one model are identical")
+            }
+        case .concurrency:
+            return withModel { model in
+                check(concurrentForecastsAgree(model), "8 threads x 25 forecasts on one model match the serial result")
+            }
+        case .tooShort:
+            return check(expectStatus([FP_STATUS_INSUFFICIENT_DATA]) {
+                _ = try plugin.train(series.slice(0..<Self.tooShortLength), options: options)
+            }, "\(Self.tooShortLength) observations")
+        case .missingValues:
+            return plugin.acceptsMissingValues ? missingValueChecks() : check(expectStatus([FP_STATUS_INVALID_DATA]) {
+                var withNaN = series
+                withNaN.values[100] = .nan
+                _ = try plugin.train(withNaN, options: options)
+            }, "value 100 is NaN (the plugin does not declare FP_CAPABILITY_MISSING_VALUES)")
+        case .infinity:
+            return check(expectStatus([FP_STATUS_INVALID_DATA]) {
+                var withInfinity = series
+                withInfinity.values[5] = .infinity
+                _ = try plugin.train(withInfinity, options: options)
+            }, "value 5 is +inf")
+        case .malformedOptions:
+            return check(expectStatus([FP_STATUS_INVALID_ARGUMENT]) {
+                _ = try plugin.train(series, options: "{\"no such option\": true}")
+            }, "{\"no such option\": true}")
+        case .horizonZero:
+            return withModel { model in
+                check(expectStatusRaw([FP_STATUS_INVALID_ARGUMENT]) { model.rawForecast(horizon: 0, level: 0.95) }, "horizon 0")
+            }
+        case .levelOutside:
+            return withModel { model in
+                check(expectStatusRaw([FP_STATUS_INVALID_ARGUMENT]) { model.rawForecast(horizon: 24, level: 1.5) }, "level 1.5")
+            }
+        case .garbageBlob:
+            return check(expectStatus([FP_STATUS_BAD_MODEL]) {
+                _ = try plugin.loadModel(Array("this is not a model".utf8))
+            }, "19 bytes of text")
+        case .truncatedBlob:
+            return check(expectStatus([FP_STATUS_BAD_MODEL]) {
+                _ = try plugin.loadModel(Array(blob.prefix(blob.count / 2)))
+            }, "the first half of a real blob")
+        case .emptyBlob:
+            return check(expectStatus([FP_STATUS_BAD_MODEL]) { _ = try plugin.loadModel([]) }, "0 bytes")
+        case .condition:
+            return plugin.supportsConditioning ? conditioningChecks() : [Check(name: "conditioning", passed: true, detail: "not offered (optional)")]
+        case .conditionGap:
+            guard plugin.supportsConditioning else { return [] }
+            let split = series.count - Self.conditioningLength
+            return check(expectStatus([FP_STATUS_INVALID_ARGUMENT]) {
+                let model = try plugin.loadModel(try plugin.train(series.slice(0..<split), options: options).blob)
+                _ = try model.conditioned(on: series.slice((split + 5)..<series.count))
+            }, "newer data starting 5 steps late")
+        case .release:
+            do {
+                _ = try plugin.loadModel(blob) // dropped at once: release_model
+            } catch {
+                return check(false, "the trained blob did not load: \(error.description)")
+            }
+            plugin.releaseBuffer(nil)
+            return check(true, "release_model on a loaded model, release_buffer(NULL)")
+        }
+    }
 
+    private func forecastChecks(_ model: PluginModel) -> [Check] {
         var widths: [Double: Double] = [:]
-        var forecastFailures: [String] = []
+        var failures: [String] = []
         for horizon in [1, 24, 72, 168] {
             for level in [0.5, 0.8, 0.95, 0.99] {
                 do {
                     let output = try model.forecast(horizon: horizon, level: level)
                     if horizon == 72 { widths[level] = output.upper[71] - output.lower[71] }
                 } catch {
-                    forecastFailures.append("h=\(horizon) level=\(level): \(error.message)")
+                    failures.append("h=\(horizon) level=\(level): \(error.message)")
                 }
             }
         }
-        record("forecast", forecastFailures.isEmpty,
-               forecastFailures.isEmpty ? "horizons 1, 24, 72, 168 at levels 0.5-0.99: finite, lower <= mean <= upper"
-                   : forecastFailures.joined(separator: "; "))
         let ordered = widths.count == 4 && widths[0.5]! <= widths[0.8]! && widths[0.8]! <= widths[0.95]! && widths[0.95]! <= widths[0.99]!
-        record("interval levels", ordered, "72-step interval widths by level: " +
-               widths.sorted { $0.key < $1.key }.map { "\($0.key): \(String(format: "%.3g", $0.value))" }.joined(separator: ", "))
-
-        record("deterministic", (try? model.forecast(horizon: 72)) == (try? model.forecast(horizon: 72)),
-               "two forecasts of one model are identical")
-        record("concurrent forecasts", concurrentForecastsAgree(model), "8 threads x 25 forecasts on one model match the serial result")
-
-        // Bad input: each must be an error status with a message, never a crash.
-        record("too short", expectStatus([FP_STATUS_INSUFFICIENT_DATA]) {
-            _ = try plugin.train(series.slice(0..<3), options: options)
-        }, "3 observations")
-        var withNaN = series
-        withNaN.values[100] = .nan
-        record("NaN in series", expectStatus([FP_STATUS_INVALID_DATA]) {
-            _ = try plugin.train(withNaN, options: options)
-        }, "value 100 is NaN")
-        var withInfinity = series
-        withInfinity.values[5] = .infinity
-        record("infinity in series", expectStatus([FP_STATUS_INVALID_DATA]) {
-            _ = try plugin.train(withInfinity, options: options)
-        }, "value 5 is +inf")
-        record("malformed options", expectStatus([FP_STATUS_INVALID_ARGUMENT]) {
-            _ = try plugin.train(series, options: "{\"no such option\": true}")
-        }, "{\"no such option\": true}")
-        record("horizon 0", expectStatusRaw([FP_STATUS_INVALID_ARGUMENT]) { model.rawForecast(horizon: 0, level: 0.95) }, "horizon 0")
-        record("level outside (0, 1)", expectStatusRaw([FP_STATUS_INVALID_ARGUMENT]) { model.rawForecast(horizon: 24, level: 1.5) }, "level 1.5")
-        record("garbage blob", expectStatus([FP_STATUS_BAD_MODEL]) {
-            _ = try plugin.loadModel(Array("this is not a model".utf8))
-        }, "19 bytes of text")
-        record("truncated blob", expectStatus([FP_STATUS_BAD_MODEL]) {
-            _ = try plugin.loadModel(Array(trained.blob.prefix(trained.blob.count / 2)))
-        }, "the first half of a real blob")
-        record("empty blob", expectStatus([FP_STATUS_BAD_MODEL]) { _ = try plugin.loadModel([]) }, "0 bytes")
-
-        if plugin.supportsConditioning {
-            checks += conditioningChecks(series: series, options: options)
-        } else {
-            record("conditioning", true, "not offered (optional)")
-        }
-        return checks
+        return [
+            Check(name: "forecast", passed: failures.isEmpty,
+                  detail: failures.isEmpty ? "horizons 1, 24, 72, 168 at levels 0.5-0.99: finite, lower <= mean <= upper"
+                      : failures.joined(separator: "; ")),
+            Check(name: "interval levels", passed: ordered, detail: "72-step interval widths by level: " +
+                  widths.sorted { $0.key < $1.key }.map { "\($0.key): \(String(format: "%.3g", $0.value))" }.joined(separator: ", ")),
+        ]
     }
 
-    private func conditioningChecks(series: TimeSeries, options: String) -> [Check] {
+    /// For a plugin declaring FP_CAPABILITY_MISSING_VALUES: NaN trains, conditions and still
+    /// forecasts finite values.
+    private func missingValueChecks() -> [Check] {
+        let gappy = Self.seriesWithGaps
+        let description = "\(gappy.missingCount) of \(gappy.count) values NaN (a 36-hour gap and single hours)"
+        do {
+            let model = try plugin.loadModel(try plugin.train(gappy, options: options).blob)
+            _ = try model.forecast(horizon: 72, level: 0.95)
+            var checks = [Check(name: "NaN in series", passed: true, detail: "\(description): trained, forecasts finite")]
+            if plugin.supportsConditioning {
+                var newer = Self.generatedSeries(count: gappy.count + 24).slice(gappy.count..<(gappy.count + 24))
+                newer.values[3] = .nan
+                newer.values[4] = .nan
+                let later = try model.conditioned(on: newer)
+                _ = try later.forecast(horizon: 24, level: 0.95)
+                checks.append(Check(name: "condition on NaN", passed: true, detail: "24 newer values, 2 NaN: conditioned, forecasts finite"))
+            }
+            return checks
+        } catch {
+            return [Check(name: "NaN in series", passed: false,
+                          detail: "the plugin declares FP_CAPABILITY_MISSING_VALUES, but with \(description): \(error.description)")]
+        }
+    }
+
+    private func conditioningChecks() -> [Check] {
         var checks: [Check] = []
-        let split = series.count - 48
+        let series = Self.series
+        let split = series.count - Self.conditioningLength
         do {
             let early = try plugin.loadModel(try plugin.train(series.slice(0..<split), options: options).blob)
             let unchanged = try early.conditioned(on: TimeSeries(values: [], startTime: series.startTime + Int64(split) * 3600))
@@ -156,16 +286,10 @@ public struct ConformanceSuite: Sendable {
             let later = try early.conditioned(on: series.slice(split..<series.count))
             let output = try later.forecast(horizon: 24)
             checks.append(Check(name: "condition", passed: output.mean != (try early.forecast(horizon: 24)).mean,
-                                detail: "conditioned on 48 newer observations; the forecast moved with them"))
+                                detail: "trained on \(split), conditioned on \(Self.conditioningLength) newer observations; the forecast moved with them"))
         } catch {
             checks.append(Check(name: "condition", passed: false, detail: error.description))
-            return checks
         }
-        let gap = expectStatus([FP_STATUS_INVALID_ARGUMENT]) {
-            let model = try plugin.loadModel(try plugin.train(series.slice(0..<split), options: options).blob)
-            _ = try model.conditioned(on: series.slice((split + 5)..<series.count))
-        }
-        checks.append(Check(name: "condition with a gap", passed: gap, detail: "newer data starting 5 steps late"))
         return checks
     }
 
@@ -218,6 +342,7 @@ extension PluginModel {
         let count = Int(max(horizon, 1))
         var mean = [Double](repeating: 0, count: count), lower = mean, upper = mean
         var buffer = [CChar](repeating: 0, count: LoadedPlugin.errorCapacity)
+        plugin.trace("forecast")
         let status = withHandle { handle in
             forecast(handle, horizon, level, &mean, &lower, &upper, &buffer, buffer.count)
         }

@@ -5,8 +5,11 @@ import PluginABI
 /// Loaded once and never unloaded, so the descriptor pointer stays valid for the life
 /// of the process. Every method calls through the C ABI only.
 public final class LoadedPlugin: @unchecked Sendable {
-    // @unchecked: the descriptor is constant static data of a library that is never
-    // unloaded, and the ABI declares train/load/forecast/condition thread-safe.
+    // @unchecked: the descriptor is the host's immutable copy of constant static data of
+    // a library that is never unloaded, and the ABI declares train/load/forecast/condition
+    // thread-safe.
+    /// The host's copy of the plugin's descriptor: the fields its `struct_size` covers,
+    /// the rest zero (see ``PluginLoader``).
     let descriptor: UnsafePointer<fp_plugin_descriptor>
 
     /// The plugin's unique name, e.g. `arima`.
@@ -23,10 +26,21 @@ public final class LoadedPlugin: @unchecked Sendable {
     public let defaultOptionsJSON: String?
     /// Whether the plugin offers the optional `condition` entry.
     public let supportsConditioning: Bool
+    /// The `FP_CAPABILITY_*` bits the plugin declares (0 for an ABI 1.0 plugin, whose
+    /// descriptor does not reach the field).
+    public let capabilities: UInt64
+    /// Whether train and condition accept NaN as "not observed" (`FP_CAPABILITY_MISSING_VALUES`):
+    /// then `forecast train` passes the whole history with missing hours as NaN.
+    public var acceptsMissingValues: Bool { capabilities & FP_CAPABILITY_MISSING_VALUES != 0 }
 
-    init(descriptor: UnsafePointer<fp_plugin_descriptor>, path: String) {
+    /// Told the name of each entry point just before it is called (nil: nobody listens).
+    /// Only the conformance suite's child process listens, to say where a plugin crashed.
+    let callTrace: (@Sendable (String) -> Void)?
+
+    init(descriptor: UnsafePointer<fp_plugin_descriptor>, path: String, callTrace: (@Sendable (String) -> Void)? = nil) {
         self.descriptor = descriptor
         self.path = path
+        self.callTrace = callTrace
         let table = descriptor.pointee
         name = String(cString: table.name)
         version = table.version.map { String(cString: $0) } ?? ""
@@ -34,12 +48,38 @@ public final class LoadedPlugin: @unchecked Sendable {
         abiVersion = table.abi_version
         defaultOptionsJSON = table.default_options_json.map { String(cString: $0) }
         supportsConditioning = table.condition != nil
+        // The copy is zero past struct_size, but say so in terms of the rule: read an
+        // appended field only when the plugin's struct covers it, and only from a 1.1 plugin.
+        let covered = PluginABIInfo.covers(structSize: table.struct_size,
+                                           offset: MemoryLayout<fp_plugin_descriptor>.offset(of: \.capabilities)!,
+                                           size: MemoryLayout<UInt64>.size)
+        capabilities = covered && table.abi_version & 0xFFFF >= 1 ? table.capabilities : 0
+    }
+
+    /// The capabilities by name, for people: `["missing-values"]`.
+    public var capabilityNames: [String] {
+        var names: [String] = []
+        if acceptsMissingValues { names.append("missing-values") }
+        let unknown = capabilities & ~FP_CAPABILITY_MISSING_VALUES
+        if unknown != 0 { names.append("unknown bits 0x" + String(unknown, radix: 16)) }
+        return names
     }
 
     /// The ABI version as `major.minor`.
     public var abiVersionText: String { "\(abiVersion >> 16).\(abiVersion & 0xFFFF)" }
 
     static let errorCapacity = 1024
+
+    /// Reports that `entry` is about to be called, when someone listens.
+    func trace(_ entry: String) {
+        callTrace?(entry)
+    }
+
+    /// Calls the plugin's release_buffer on `buffer` (NULL must be a no-op).
+    func releaseBuffer(_ buffer: UnsafeMutableRawPointer?) {
+        trace("release_buffer")
+        descriptor.pointee.release_buffer?(buffer)
+    }
 
     /// Calls `body` with a zeroed error buffer and turns a non-OK status into a `PluginCallError`.
     func call(_ operation: String, _ body: (UnsafeMutablePointer<CChar>, Int) -> Int32) throws(PluginCallError) {
@@ -62,6 +102,7 @@ public final class LoadedPlugin: @unchecked Sendable {
             throw PluginCallError(plugin: name, operation: "train", status: FP_STATUS_INTERNAL, message: "missing entry points")
         }
         var trained = fp_trained(blob: nil, blob_size: 0, summary_json: nil)
+        trace("train")
         try call("train") { err, capacity in
             series.values.withUnsafeBufferPointer { values in
                 var raw = fp_series(values: values.baseAddress, count: values.count,
@@ -72,8 +113,9 @@ public final class LoadedPlugin: @unchecked Sendable {
             }
         }
         defer {
-            release(trained.blob)
-            release(trained.summary_json)
+            if trained.blob != nil || trained.summary_json != nil { trace("release_buffer") }
+            if let blob = trained.blob { release(blob) }
+            if let summary = trained.summary_json { release(summary) }
         }
         guard let blob = trained.blob, trained.blob_size > 0 else {
             throw PluginCallError(plugin: name, operation: "train", status: FP_STATUS_INTERNAL,
@@ -90,6 +132,7 @@ public final class LoadedPlugin: @unchecked Sendable {
             throw PluginCallError(plugin: name, operation: "load", status: FP_STATUS_INTERNAL, message: "missing entry point")
         }
         var handle: OpaquePointer?
+        trace("load")
         try call("load") { err, capacity in
             blob.withUnsafeBufferPointer { load($0.baseAddress, $0.count, &handle, err, capacity) }
         }

@@ -54,7 +54,7 @@ public struct PluginLoadError: Error, Sendable, Equatable, CustomStringConvertib
         case .unsupportedABI(let major, let minor):
             return "plugin ABI version \(major).\(minor) is not supported (this host speaks \(PluginABIInfo.major).x)"
         case .descriptorTooSmall(let size, let needed):
-            return "descriptor is \(size) bytes, smaller than the \(needed) bytes ABI \(PluginABIInfo.major).0 requires"
+            return "descriptor is \(size) bytes, smaller than the \(needed) bytes of ABI \(PluginABIInfo.major).0, the oldest this host reads"
         case .missingFunction(let name):
             return "required function '\(name)' is NULL"
         case .invalidName(let name):

@@ -14,8 +14,14 @@ public enum PluginLoader {
     ///
     /// - Parameter checkPermissions: refuse a file, or its directory, writable by group
     ///   or others (as sshd refuses such keys). Only tests of that rule turn it off.
+    /// - Parameter callTrace: told each entry point's name just before it is called (the
+    ///   conformance suite's child process uses it to say where a plugin crashed).
     /// - Throws: ``PluginLoadError`` whose description is one line naming the file and reason.
-    public static func load(path: String, checkPermissions: Bool = true) throws(PluginLoadError) -> LoadedPlugin {
+    ///
+    /// A path without a slash names a file in the current directory, as on a command
+    /// line (dlopen alone would search the library path for it).
+    public static func load(path: String, checkPermissions: Bool = true,
+                            callTrace: (@Sendable (String) -> Void)? = nil) throws(PluginLoadError) -> LoadedPlugin {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             throw PluginLoadError(path: path, reason: .fileMissing)
@@ -24,7 +30,7 @@ public enum PluginLoader {
             try requireOwnerOnlyWritable(path: path, info: info)
         }
         dlerror()
-        guard let library = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+        guard let library = dlopen(path.contains("/") ? path : "./" + path, RTLD_NOW | RTLD_LOCAL) else {
             let detail = dlerror().map { String(cString: $0) } ?? "dlopen failed"
             throw PluginLoadError(path: path, reason: .notLoadable(shortened(detail, path: path)))
         }
@@ -36,12 +42,16 @@ public enum PluginLoader {
         guard let descriptor = entry() else {
             throw PluginLoadError(path: path, reason: .nullDescriptor)
         }
-        try validate(descriptor, path: path)
-        return LoadedPlugin(descriptor: descriptor, path: path)
+        let copy = try validatedCopy(of: descriptor, path: path)
+        return LoadedPlugin(descriptor: copy, path: path, callTrace: callTrace)
     }
 
-    /// Checks the descriptor's version, size, required functions and name.
-    static func validate(_ descriptor: UnsafePointer<fp_plugin_descriptor>, path: String) throws(PluginLoadError) {
+    /// Checks the descriptor's version, size, required functions and name, and returns the
+    /// host's own copy of it: the `struct_size` bytes the plugin declared, the fields after
+    /// them zero (an ABI 1.0 descriptor is shorter than this header's struct, and reading
+    /// it whole would read past its end). The copy is never freed, like the library.
+    static func validatedCopy(of descriptor: UnsafePointer<fp_plugin_descriptor>, path: String) throws(PluginLoadError)
+        -> UnsafePointer<fp_plugin_descriptor> {
         // Read the two leading fields first: a plugin of another major version may
         // have a different layout after them.
         let header = UnsafeRawPointer(descriptor).assumingMemoryBound(to: UInt32.self)
@@ -53,7 +63,11 @@ public enum PluginLoader {
         guard Int(size) >= PluginABIInfo.minimumDescriptorSize else {
             throw PluginLoadError(path: path, reason: .descriptorTooSmall(size: size, needed: PluginABIInfo.minimumDescriptorSize))
         }
-        let table = descriptor.pointee
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<fp_plugin_descriptor>.size,
+                                                    alignment: MemoryLayout<fp_plugin_descriptor>.alignment)
+        copy.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<fp_plugin_descriptor>.size)
+        copy.copyMemory(from: UnsafeRawPointer(descriptor), byteCount: min(Int(size), MemoryLayout<fp_plugin_descriptor>.size))
+        let table = copy.assumingMemoryBound(to: fp_plugin_descriptor.self).pointee
         let required: [(String, Bool)] = [
             ("train", table.train != nil), ("load", table.load != nil), ("forecast", table.forecast != nil),
             ("release_model", table.release_model != nil), ("release_buffer", table.release_buffer != nil),
@@ -64,6 +78,7 @@ public enum PluginLoader {
         guard let rawName = table.name else { throw PluginLoadError(path: path, reason: .invalidName("")) }
         let name = String(cString: rawName)
         guard isValidName(name) else { throw PluginLoadError(path: path, reason: .invalidName(name)) }
+        return UnsafePointer(copy.assumingMemoryBound(to: fp_plugin_descriptor.self))
     }
 
     /// Whether `name` is 1-64 characters of `[a-z0-9_-]`.

@@ -19,6 +19,7 @@ public final class PluginModel: @unchecked Sendable {
     func withHandle<R>(_ body: (OpaquePointer) -> R) -> R { body(handle) }
 
     deinit {
+        plugin.trace("release_model")
         plugin.descriptor.pointee.release_model?(handle)
     }
 
@@ -37,6 +38,7 @@ public final class PluginModel: @unchecked Sendable {
         var mean = [Double](repeating: .nan, count: horizon)
         var lower = mean
         var upper = mean
+        plugin.trace("forecast")
         try plugin.call("forecast") { err, capacity in
             mean.withUnsafeMutableBufferPointer { m in
                 lower.withUnsafeMutableBufferPointer { l in
@@ -66,6 +68,7 @@ public final class PluginModel: @unchecked Sendable {
                                   message: "this plugin does not offer conditioning on new data")
         }
         var result: OpaquePointer?
+        plugin.trace("condition")
         try plugin.call("condition") { err, capacity in
             newer.values.withUnsafeBufferPointer { values in
                 var raw = fp_series(values: values.baseAddress, count: values.count,

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PluginABI
 import Synchronization
@@ -12,9 +13,13 @@ public final class TrainingObserver: Sendable {
     public let onProgress: @Sendable (Double, String?) -> Void
     private let cancelled = Atomic<Bool>(false)
 
-    /// Creates an observer.
+    /// Creates an observer. The plugin's `FP_LOG_DEBUG` lines reach `logger` at its own
+    /// level (so they are dropped at the default, info), or always when the environment has
+    /// `FORECAST_PLUGIN_DEBUG=1`.
     public init(logger: Logger = Logger(label: "forecast.plugin"),
                 onProgress: @escaping @Sendable (Double, String?) -> Void = { _, _ in }) {
+        var logger = logger
+        if ProcessInfo.processInfo.environment["FORECAST_PLUGIN_DEBUG"] == "1" { logger.logLevel = .debug }
         self.logger = logger
         self.onProgress = onProgress
     }
@@ -30,7 +35,7 @@ public final class TrainingObserver: Sendable {
         let context = Unmanaged.passUnretained(self).toOpaque()
         var host = fp_host(
             struct_size: UInt32(MemoryLayout<fp_host>.size),
-            abi_version: UInt32(FP_ABI_VERSION_MAJOR << 16 | FP_ABI_VERSION_MINOR),
+            abi_version: FP_ABI_VERSION,
             context: context,
             log: { context, level, message in
                 guard let context, let message else { return }

@@ -14,7 +14,8 @@ public protocol ConditionableModel: ForecastModel {
     /// Returns a model with the same parameters that forecasts from the end of `newer`.
     ///
     /// The export layer has already checked that `newer` continues the model's series
-    /// (start one step after `lastTime`, the same step) and holds only finite values.
+    /// (start one step after `lastTime`, the same step) and holds only finite values, or
+    /// finite values and NaN for a plugin that declares ``ForecastPlugin/acceptsMissingValues``.
     func conditioned(on newer: Series) throws(PluginError) -> Self
 
     /// Time of the last observation the model has seen (Unix seconds).

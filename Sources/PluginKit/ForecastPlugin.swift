@@ -24,6 +24,12 @@ public protocol ForecastPlugin {
     static var summary: String { get }
     /// The default options as a JSON object, shown to users; `nil` when there are none.
     static var defaultOptionsJSON: String? { get }
+    /// Whether `train` and a ``ConditionableModel``'s `conditioned(on:)` accept NaN in the
+    /// series as "not observed" (the ABI's `FP_CAPABILITY_MISSING_VALUES`). With `true`,
+    /// `forecast train` passes the whole history with its missing hours as NaN, and
+    /// PluginKit lets NaN (never an infinity) through to `conditioned(on:)`; the forecast
+    /// must still be finite. Default `false`: the host passes finite values only.
+    static var acceptsMissingValues: Bool { get }
 
     /// Fits a model to `series` with `options` (a JSON object; empty means defaults).
     static func train(_ series: Series, options: String, host: HostServices) throws(PluginError) -> TrainedModel
@@ -35,4 +41,6 @@ public protocol ForecastPlugin {
 extension ForecastPlugin {
     /// No documented defaults unless the plugin says so.
     public static var defaultOptionsJSON: String? { nil }
+    /// Finite values only unless the plugin says otherwise.
+    public static var acceptsMissingValues: Bool { false }
 }

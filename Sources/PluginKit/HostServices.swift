@@ -15,9 +15,19 @@ public struct HostServices: @unchecked Sendable {
     /// Services that do nothing: for calling a plugin's Swift API directly in tests or tools.
     public static let none = HostServices(nil)
 
+    /// The host's struct as far as its `struct_size` reaches, the rest zero: a host built
+    /// against another minor version of the header may pass a smaller or bigger struct
+    /// than this one, and only the covered fields are read (never past its end).
     private var table: fp_host? {
-        guard let host, Int(host.pointee.struct_size) >= MemoryLayout<fp_host>.size else { return nil }
-        return host.pointee
+        guard let host else { return nil }
+        let raw = UnsafeRawPointer(host)
+        let declared = Int(raw.load(fromByteOffset: 0, as: UInt32.self))
+        guard declared >= MemoryLayout<fp_host>.offset(of: \.context)! + MemoryLayout<UnsafeMutableRawPointer?>.size else {
+            return nil // not even the context is there: nothing can be called
+        }
+        var copy = fp_host()
+        withUnsafeMutableBytes(of: &copy) { $0.copyMemory(from: UnsafeRawBufferPointer(start: raw, count: Swift.min(declared, $0.count))) }
+        return copy
     }
 
     /// Writes one line to the host's log at an `FP_LOG_*` level.

@@ -39,7 +39,7 @@ public enum PluginExport {
             let descriptor = UnsafeMutablePointer<fp_plugin_descriptor>.allocate(capacity: 1)
             let conditionable = P.Model.self is any ConditionableModel.Type
             descriptor.initialize(to: fp_plugin_descriptor(
-                abi_version: UInt32(FP_ABI_VERSION_MAJOR << 16 | FP_ABI_VERSION_MINOR),
+                abi_version: FP_ABI_VERSION,
                 struct_size: UInt32(MemoryLayout<fp_plugin_descriptor>.size),
                 name: UnsafePointer(strdup(P.name)),
                 version: UnsafePointer(strdup(P.version)),
@@ -51,7 +51,8 @@ public enum PluginExport {
                 release_buffer: releaseBufferThunk,
                 condition: conditionable ? conditionThunk : nil,
                 get_extension: nil,
-                default_options_json: P.defaultOptionsJSON.map { UnsafePointer(strdup($0)) }
+                default_options_json: P.defaultOptionsJSON.map { UnsafePointer(strdup($0)) },
+                capabilities: P.acceptsMissingValues ? FP_CAPABILITY_MISSING_VALUES : 0
             ))
             current = Registration(plugin: P.self, descriptor: descriptor)
             return UInt(bitPattern: descriptor)
@@ -212,7 +213,14 @@ public enum PluginExport {
             guard input.startTime == expected else {
                 throw .invalidArgument("the new observations must start one step after the model's last observation (at \(expected)); they start at \(input.startTime)")
             }
-            try input.requireFinite()
+            guard let plugin = PluginExport.plugin else {
+                throw .internal("the plugin was called before its descriptor was built")
+            }
+            if plugin.acceptsMissingValues {
+                try input.requireFiniteOrMissing()
+            } else {
+                try input.requireFinite()
+            }
             out.pointee = handle(for: try fitted.conditioned(on: input))
             return FP_STATUS_OK
         } catch {

@@ -1,3 +1,5 @@
+import PluginABI
+
 /// One univariate, evenly spaced series as a plugin sees it.
 ///
 /// The export layer copies the host's `fp_series` into this value, so a plugin may keep it.
@@ -21,10 +23,10 @@ public struct Series: Sendable, Equatable {
 
     /// The times a series may start at: the years 1 to 9999 in Unix seconds. Keeping times
     /// and steps in these ranges means `time + horizon * step` cannot overflow.
-    public static let validTimes: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
+    public static let validTimes: ClosedRange<Int64> = FP_MIN_TIME...FP_MAX_TIME
 
     /// The steps a series may have: one second to one year (366 days).
-    public static let validSteps: ClosedRange<Int64> = 1...31_622_400
+    public static let validSteps: ClosedRange<Int64> = 1...FP_MAX_STEP_SECONDS
 
     /// Time of the last observation (the start time for an empty series).
     public var lastTime: Int64 {
@@ -41,6 +43,17 @@ public struct Series: Sendable, Equatable {
             throw .invalidData("observation \(index) of \(values.count) is \(values[index]); every value must be finite")
         }
     }
+
+    /// Throws `invalidData` naming the first infinite value, if any; NaN ("not observed")
+    /// passes. For a plugin that declares ``ForecastPlugin/acceptsMissingValues``.
+    public func requireFiniteOrMissing() throws(PluginError) {
+        if let index = values.firstIndex(where: { $0.isInfinite }) {
+            throw .invalidData("observation \(index) of \(values.count) is \(values[index]); a value must be finite or NaN (missing)")
+        }
+    }
+
+    /// How many values are NaN ("not observed").
+    public var missingCount: Int { values.reduce(0) { $1.isNaN ? $0 + 1 : $0 } }
 
     /// Throws `insufficientData` unless the series holds at least `minimum` observations.
     public func requireCount(atLeast minimum: Int, for purpose: String) throws(PluginError) {

@@ -20,8 +20,9 @@ struct PluginLoaderTests {
     func loadsExample() throws {
         let plugin = try BuildProducts.plugin("SeasonalNaive")
         #expect(plugin.name == "seasonal-naive")
-        #expect(plugin.abiVersionText == "1.0")
+        #expect(plugin.abiVersionText == "1.1")
         #expect(plugin.supportsConditioning)
+        #expect(!plugin.acceptsMissingValues)
         #expect(plugin.defaultOptionsJSON == #"{"period": 24}"#)
     }
 

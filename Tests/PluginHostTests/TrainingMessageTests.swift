@@ -18,6 +18,23 @@ struct TrainingMessageTests {
         #expect(decoded.series.values.map(\.bitPattern) == values.map(\.bitPattern))
     }
 
+    @Test("NaN reaches a plugin that accepts missing values through a real training process")
+    func missingValuesThroughChild() throws {
+        let builder = try LibraryBuilder()
+        defer { builder.remove() }
+        let plugin = try PluginLoader.load(path: try builder.compile(file: BuildProducts.packageRoot + "/examples/c/holt_winters.c",
+                                                                      name: "libholt_winters"))
+        #expect(plugin.acceptsMissingValues)
+        var series = ConformanceSuite.generatedSeries(count: 24 * 20)
+        for index in [5, 6, 7, 200, 301] { series.values[index] = .nan }
+        let training = ChildProcessTraining(executable: BuildProducts.forecastExecutable, arguments: ["train-child"], timeout: 600)
+        let output = try training.train(plugin, series: series, options: "{}", observer: TrainingObserver())
+        // The plugin counts what it was given: the five NaN arrived as NaN.
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(output.summaryJSON.utf8)) as? [String: Any])
+        #expect(summary["missing"] as? Int == 5, "\(output.summaryJSON)")
+        #expect(summary["observed"] as? Int == series.count - 5)
+    }
+
     @Test("replies survive encoding: a model, and a plugin's failure")
     func replyRoundTrip() throws {
         let trained = TrainingReply.trained(blob: [0, 10, 13, 255], summaryJSON: #"{"aic":1.5}"#)

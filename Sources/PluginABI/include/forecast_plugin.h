@@ -1,5 +1,16 @@
 /*
- * forecast_plugin.h -- the forecast host's plugin contract, ABI version 1.
+ * forecast_plugin.h -- the forecast host's plugin contract, ABI version 1.1.
+ *
+ * Changes
+ *   1.1  fp_plugin_descriptor.capabilities appended (FP_CAPABILITY_MISSING_VALUES: train
+ *        and condition accept NaN as "not observed"). fp_status_name is a static inline
+ *        function here, so a plugin needs no symbol of the host's. The time and step
+ *        limits are named constants (FP_MIN_TIME, FP_MAX_TIME, FP_MAX_STEP_SECONDS), the
+ *        version constants are plain literals other languages can import, and
+ *        FP_STRUCT_COVERS reads an appended field only when struct_size covers it.
+ *        A 1.1 host loads 1.0 plugins unchanged, and a 1.1 plugin runs under a 1.0 host
+ *        (which reads no capabilities, so it passes finite values only).
+ *   1.0  the first version.
  *
  * A plugin is a shared library that exports ONE function, FORECAST_PLUGIN_ENTRY_NAME
  * ("forecast_plugin_entry"), returning a pointer to a constant fp_plugin_descriptor.
@@ -9,16 +20,25 @@
  * Versioning
  *   fp_plugin_descriptor.abi_version holds (major << 16) | minor. The host refuses a
  *   major version it does not speak. Minor versions only ever APPEND fields to the
- *   end of a struct; struct_size tells the reader how many bytes are really there,
- *   and a reader never touches a field past struct_size. Optional features are
- *   either a NULL-able function pointer or found by string through get_extension.
+ *   end of a struct; struct_size tells the reader how many bytes are really there.
+ *   Both sides follow the same two rules for fp_plugin_descriptor and fp_host:
+ *     - accept any struct_size from the 1.0 size up (a newer peer is bigger, an older
+ *       one smaller than the struct this header declares);
+ *     - read a field only when struct_size covers it (FP_STRUCT_COVERS below), and
+ *       treat an uncovered field as zero / NULL / "not offered".
+ *   fp_series and fp_trained carry no size and never grow in place: a later minor
+ *   version that needs more passes a new struct to a new entry point appended to the
+ *   descriptor. Optional features are either a NULL-able function pointer, a
+ *   capability bit, or found by string through get_extension.
  *
  * Memory ownership ("whoever allocates frees")
  *   - Everything the host passes in (series values, option strings, blobs, output
  *     arrays, error buffers) is owned by the host and valid only for the call.
  *     A plugin copies what it wants to keep.
  *   - Every buffer a plugin returns (model blob, summary JSON) is owned by the plugin
- *     and is released by the host through the SAME plugin's release_buffer.
+ *     and is released by the host through the SAME plugin's release_buffer, which is
+ *     given the pointer only, never the size: a plugin whose allocator needs the size
+ *     (Rust's, say) stores it in a header in front of the bytes it hands out.
  *   - A model handle made by load or condition is released by release_model.
  *
  * Errors
@@ -28,6 +48,9 @@
  *   err_capacity > 0, and leaves every output pointer untouched or NULL. A plugin
  *   never aborts, never prints to stdout, and never returns NaN or infinity in a
  *   successful forecast: a numerical failure is FP_STATUS_NUMERICAL with a message.
+ *   The host shows the message after its own prefix naming the plugin, the call and
+ *   the status ("plugin holt: train failed (insufficient data): <message>"), so the
+ *   message need not repeat them.
  *
  * Threads
  *   Each function below carries a tag:
@@ -44,9 +67,15 @@
  * Time
  *   Times are seconds since 1970-01-01T00:00:00Z (Unix time, UTC), as int64_t. A plugin
  *   may answer FP_STATUS_INVALID_ARGUMENT to a start time outside the years 1..9999
- *   (-62135596800 .. 253402300799) or a step over one year (31622400 s), and
- *   FP_STATUS_BAD_MODEL to a blob holding such values: within these ranges
+ *   (FP_MIN_TIME .. FP_MAX_TIME) or a step outside 1 .. FP_MAX_STEP_SECONDS (one
+ *   year), and FP_STATUS_BAD_MODEL to a blob holding such values: within these ranges
  *   time + horizon * step cannot overflow.
+ *
+ * Other languages
+ *   Every constant below but FP_PLUGIN_DESCRIPTOR_SIZE_1_0 (an offsetof: 96 bytes
+ *   with 8-byte pointers) is a plain literal, so bindings (Swift's importer, Rust's
+ *   hand-written #[repr(C)] types) can take it as is. The two helpers, fp_status_name
+ *   and FP_STRUCT_COVERS, are a few lines each to rewrite.
  */
 #ifndef FORECAST_PLUGIN_H
 #define FORECAST_PLUGIN_H
@@ -63,9 +92,12 @@ extern "C" {
 /** The major version: a host speaks exactly one. Bumped only for breaking changes. */
 #define FP_ABI_VERSION_MAJOR 1
 /** The minor version: bumped when fields are appended. */
-#define FP_ABI_VERSION_MINOR 0
-/** The packed version a plugin built against this header reports. */
-#define FP_ABI_VERSION ((uint32_t)((FP_ABI_VERSION_MAJOR << 16) | FP_ABI_VERSION_MINOR))
+#define FP_ABI_VERSION_MINOR 1
+/** The packed version a plugin built against this header reports:
+ *  (FP_ABI_VERSION_MAJOR << 16) | FP_ABI_VERSION_MINOR, written out as a literal. */
+#define FP_ABI_VERSION 0x00010001u
+/** The packed version 1.0, the oldest this major version has. */
+#define FP_ABI_VERSION_1_0 0x00010000u
 /** Extracts the major version from a packed abi_version. */
 #define FP_ABI_MAJOR(v) ((uint32_t)(v) >> 16)
 /** Extracts the minor version from a packed abi_version. */
@@ -105,11 +137,60 @@ extern "C" {
 /** Anything else; the error text says what. */
 #define FP_STATUS_INTERNAL 9
 
-/** Returns a static, human-readable name for a status code ("ok", "invalid argument", ...). */
-const char *fp_status_name(int32_t status);
+/** Returns a static, human-readable name for a status code ("ok", "invalid argument", ...).
+ *  Defined here (static inline), so calling it needs nothing from the host. */
+static inline const char *fp_status_name(int32_t status) {
+    switch (status) {
+    case FP_STATUS_OK: return "ok";
+    case FP_STATUS_INVALID_ARGUMENT: return "invalid argument";
+    case FP_STATUS_INSUFFICIENT_DATA: return "insufficient data";
+    case FP_STATUS_INVALID_DATA: return "invalid data";
+    case FP_STATUS_NUMERICAL: return "numerical failure";
+    case FP_STATUS_CANCELLED: return "cancelled";
+    case FP_STATUS_BAD_MODEL: return "bad model";
+    case FP_STATUS_OUT_OF_MEMORY: return "out of memory";
+    case FP_STATUS_UNSUPPORTED: return "unsupported";
+    case FP_STATUS_INTERNAL: return "internal error";
+    default: return "unknown status";
+    }
+}
+
+/* ------------------------------------------------------------------ limits -- */
+
+/** The earliest time a series or model may hold: 0001-01-01T00:00:00Z. */
+#define FP_MIN_TIME (-62135596800LL)
+/** The latest time a series or model may hold: 9999-12-31T23:59:59Z. */
+#define FP_MAX_TIME 253402300799LL
+/** The longest step between observations: one year of 366 days. */
+#define FP_MAX_STEP_SECONDS 31622400LL
+
+/* ---------------------------------------------------------- struct growth -- */
+
+/**
+ * Non-zero when the struct at `ptr`, of C type `type`, is big enough to hold `field`:
+ * its struct_size reaches the end of the field. Read every field appended after 1.0
+ * (the ones marked "Since 1.1") only when this holds, e.g.
+ *
+ *     uint64_t caps = FP_STRUCT_COVERS(d, fp_plugin_descriptor, capabilities) ? d->capabilities : 0;
+ *
+ * and copy a struct from a peer with min(struct_size, sizeof) bytes, never by value.
+ */
+#define FP_STRUCT_COVERS(ptr, type, field) \
+    ((size_t)(ptr)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* ------------------------------------------------------------ capabilities -- */
+
+/** Capability bit (fp_plugin_descriptor.capabilities, since 1.1): train and condition
+ *  accept NaN in fp_series.values as "not observed at this time". With it, the host
+ *  may pass the whole history with its missing hours as NaN (it still never passes
+ *  an infinity); without it, the host passes finite values only. Either way a
+ *  successful forecast is finite. */
+#define FP_CAPABILITY_MISSING_VALUES 0x1ull
 
 /* ------------------------------------------------------------ log levels -- */
 
+/* The host writes INFO and above to its standard error, with the plugin's name; it
+ * drops DEBUG lines unless FORECAST_PLUGIN_DEBUG=1 is set in its environment. */
 #define FP_LOG_DEBUG 0
 #define FP_LOG_INFO 1
 #define FP_LOG_WARNING 2
@@ -120,7 +201,9 @@ const char *fp_status_name(int32_t status);
 /**
  * Services the host offers a plugin during train. Passed by pointer; owned by the
  * host and valid only for the duration of the call it is passed to. A plugin reads
- * only the fields struct_size covers, and treats a NULL function as "not offered".
+ * only the fields struct_size covers (FP_STRUCT_COVERS), accepts a struct smaller or
+ * bigger than the one it was compiled with, and treats a NULL or uncovered function
+ * as "not offered".
  */
 typedef struct fp_host {
     /** sizeof(fp_host) as the host compiled it. */
@@ -149,8 +232,10 @@ typedef struct fp_host {
 
 /** One univariate, evenly spaced series. Owned by the host; valid during the call. */
 typedef struct fp_series {
-    /** count observations, oldest first. Finite values only; a plugin answers
-     *  FP_STATUS_INVALID_DATA to a NaN or infinity. */
+    /** count observations, oldest first. Finite values only, unless the plugin
+     *  declares FP_CAPABILITY_MISSING_VALUES: then a value may also be NaN ("not
+     *  observed"). A plugin answers FP_STATUS_INVALID_DATA to an infinity, and to a NaN
+     *  it did not declare it accepts. */
     const double *values;
     /** Number of observations. */
     size_t count;
@@ -257,7 +342,8 @@ typedef struct fp_plugin_descriptor {
 
     /**
      * [thread-safe] Releases a buffer this plugin returned (fp_trained.blob,
-     * fp_trained.summary_json, or a buffer from an extension). NULL is a no-op.
+     * fp_trained.summary_json, or a buffer from an extension). NULL is a no-op. No
+     * size is passed: see "Memory ownership" above.
      */
     void (*release_buffer)(void *buffer);
 
@@ -274,7 +360,8 @@ typedef struct fp_plugin_descriptor {
      *   out_model  on FP_STATUS_OK, a new caller-owned handle (release_model).
      *
      * Returns FP_STATUS_OK, INVALID_ARGUMENT (wrong start or step), INVALID_DATA
-     * (NaN/inf), NUMERICAL, OUT_OF_MEMORY or INTERNAL.
+     * (infinity, or NaN without FP_CAPABILITY_MISSING_VALUES), NUMERICAL,
+     * OUT_OF_MEMORY or INTERNAL.
      */
     int32_t (*condition)(const fp_model *model, const fp_series *newer, fp_model **out_model,
                          char *err, size_t err_capacity);
@@ -290,7 +377,17 @@ typedef struct fp_plugin_descriptor {
     /** A NUL-terminated JSON object with the plugin's default options, for users to
      *  read (`forecast plugins`), or NULL. Static storage. */
     const char *default_options_json;
+
+    /* ---- 1.0 ends here (FP_PLUGIN_DESCRIPTOR_SIZE_1_0 bytes). Since 1.1: ---- */
+
+    /** Since 1.1. A bit set of FP_CAPABILITY_* flags; 0 declares none. A host ignores
+     *  bits it does not know, and reads the field only when struct_size covers it. */
+    uint64_t capabilities;
 } fp_plugin_descriptor;
+
+/** The size of an ABI 1.0 descriptor: everything before `capabilities`. The smallest
+ *  struct_size a host of this major version accepts. */
+#define FP_PLUGIN_DESCRIPTOR_SIZE_1_0 offsetof(fp_plugin_descriptor, capabilities)
 
 /**
  * The entry point: the one symbol a plugin exports, named FORECAST_PLUGIN_ENTRY_NAME.
