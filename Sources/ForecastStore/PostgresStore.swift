@@ -130,7 +130,8 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// Upserts `rows` (of cities that already have a partition) through a temporary table.
+    /// Upserts `rows` (of cities that already have a partition) through a temporary table;
+    /// a missing value (NULL) in a new row never replaces a stored one.
     private func merge<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], sent: inout Int,
                                                progress: (Int) -> Void) throws(StoreError) {
         _ = try execute("""
@@ -146,8 +147,12 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
             INSERT INTO city_observations(city_id, time, temperature, humidity)
             SELECT l.city_id, l.time, l.temperature, l.humidity
             FROM observations_load l LEFT JOIN city_observations o ON o.city_id = l.city_id AND o.time = l.time
-            WHERE o.city_id IS NULL OR o.temperature IS DISTINCT FROM l.temperature OR o.humidity IS DISTINCT FROM l.humidity
-            ON CONFLICT (city_id, time) DO UPDATE SET temperature = EXCLUDED.temperature, humidity = EXCLUDED.humidity
+            WHERE o.city_id IS NULL
+               OR (l.temperature IS NOT NULL AND o.temperature IS DISTINCT FROM l.temperature)
+               OR (l.humidity IS NOT NULL AND o.humidity IS DISTINCT FROM l.humidity)
+            ON CONFLICT (city_id, time) DO UPDATE
+            SET temperature = COALESCE(EXCLUDED.temperature, city_observations.temperature),
+                humidity = COALESCE(EXCLUDED.humidity, city_observations.humidity)
             """)
     }
 
@@ -219,6 +224,25 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
                             temperature: result.string(row, 1).flatMap(Double.init),
                             humidity: result.string(row, 2).flatMap(Double.init))
             }
+        }
+    }
+
+    /// The hours each variable of each of `cities` has stored values at, one query per city.
+    public func coverage(cities: [String]) throws -> [String: StoredCoverage] {
+        try lock.withLock { _ throws(StoreError) in
+            try ensureConnected()
+            var result: [String: StoredCoverage] = [:]
+            for city in cities {
+                let row = try execute(StoredCoverage.query(placeholder: "$1"), [city])
+                func range(_ column: Int) -> HourRange? {
+                    guard row.int(0, column + 2) > 0, let first = row.string(0, column).flatMap({ Int64($0) }),
+                          let last = row.string(0, column + 1).flatMap({ Int64($0) }) else { return nil }
+                    return HourRange(first: first, last: last, count: row.int(0, column + 2))
+                }
+                let coverage = StoredCoverage(temperature: range(0), humidity: range(3))
+                if coverage.temperature != nil || coverage.humidity != nil { result[city] = coverage }
+            }
+            return result
         }
     }
 

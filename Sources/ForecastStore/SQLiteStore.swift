@@ -57,6 +57,9 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         Self.configureLibrary
+        if !readOnly, !privateFile, let problem = Self.writeAccessProblem(path: path) {
+            throw StoreError(.connection, problem)
+        }
         var handle: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
@@ -89,6 +92,25 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
             sqlite3_close_v2(db)
             throw StoreError(.connection, "cannot open SQLite database \(path): \(error.message)")
         }
+    }
+
+    /// Why a writer cannot use the database file `path`, or nil when it can: the file is
+    /// read-only, or its directory is (SQLite creates its journal and WAL files beside the
+    /// database, so a writable file in a read-only directory is no use either). Said
+    /// plainly, instead of SQLite's "attempt to write a readonly database".
+    static func writeAccessProblem(path: String) -> String? {
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        guard FileManager.default.fileExists(atPath: directory) else { return nil }
+        if access(directory, W_OK) != 0 {
+            let reason = String(cString: strerror(errno))
+            return FileManager.default.fileExists(atPath: path)
+                ? "cannot write the SQLite database \(path): its directory \(directory) is read-only (\(reason)); SQLite creates its journal files beside the database, so the directory must be writable"
+                : "cannot create the SQLite database \(path): the directory \(directory) is read-only (\(reason))"
+        }
+        if FileManager.default.fileExists(atPath: path), access(path, W_OK) != 0 {
+            return "cannot write the SQLite database \(path): the file is read-only (\(String(cString: strerror(errno))))"
+        }
+        return nil
     }
 
     /// Opens the file named by a `sqlite://` URL (`sqlite:///abs/path.db` or `sqlite://relative.db`).
@@ -210,13 +232,16 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// The upsert of `rows` rows in one statement.
+    /// The upsert of `rows` rows in one statement. A missing value (NULL) in a new row never
+    /// replaces a stored one: only the values the new row has are written.
     private static func upsertSQL(rows: Int) -> String {
         "INSERT INTO city_observations(city_id, time, temperature, humidity) VALUES "
             + Array(repeating: "(?, ?, ?, ?)", count: rows).joined(separator: ", ")
             + """
-             ON CONFLICT(city_id, time) DO UPDATE SET temperature = excluded.temperature, humidity = excluded.humidity
-            WHERE temperature IS NOT excluded.temperature OR humidity IS NOT excluded.humidity
+             ON CONFLICT(city_id, time) DO UPDATE
+            SET temperature = COALESCE(excluded.temperature, temperature), humidity = COALESCE(excluded.humidity, humidity)
+            WHERE (excluded.temperature IS NOT NULL AND temperature IS NOT excluded.temperature)
+               OR (excluded.humidity IS NOT NULL AND humidity IS NOT excluded.humidity)
             """
     }
 
@@ -292,6 +317,27 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
             while try query.step() {
                 result.append(Observation(city: city, time: query.int64(0),
                                           temperature: query.double(1), humidity: query.double(2)))
+            }
+            return result
+        }
+    }
+
+    /// The hours each variable of each of `cities` has stored values at, one query per city.
+    public func coverage(cities: [String]) throws -> [String: StoredCoverage] {
+        try lock.withLock { _ throws(StoreError) in
+            let query = try Statement(db, StoredCoverage.query(placeholder: "?"))
+            var result: [String: StoredCoverage] = [:]
+            for city in cities {
+                try query.bind(1, city)
+                if try query.step() {
+                    func range(_ column: Int32) -> HourRange? {
+                        query.int64(column + 2) > 0
+                            ? HourRange(first: query.int64(column), last: query.int64(column + 1), count: Int(query.int64(column + 2))) : nil
+                    }
+                    let coverage = StoredCoverage(temperature: range(0), humidity: range(3))
+                    if coverage.temperature != nil || coverage.humidity != nil { result[city] = coverage }
+                }
+                query.reset()
             }
             return result
         }
