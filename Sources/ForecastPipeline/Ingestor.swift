@@ -20,10 +20,16 @@ public struct Ingestor: Sendable {
     public var gapPolicy: GapPolicy
     /// Where processed CSVs go (nil: none are written).
     public var processedDirectory: String?
+    /// What messages call the two files (nil: their paths), e.g. the URL a staged file came from.
+    public var temperatureName: String?
+    public var humidityName: String?
 
     /// Creates an ingest step.
     public init(temperaturePath: String, humidityPath: String, selection: CitySelection = .named(["San Francisco"]),
-                gapPolicy: GapPolicy = GapPolicy(), processedDirectory: String? = nil) {
+                gapPolicy: GapPolicy = GapPolicy(), processedDirectory: String? = nil,
+                temperatureName: String? = nil, humidityName: String? = nil) {
+        self.temperatureName = temperatureName
+        self.humidityName = humidityName
         self.temperaturePath = temperaturePath
         self.humidityPath = humidityPath
         self.selection = selection
@@ -89,15 +95,16 @@ public struct Ingestor: Sendable {
     /// Reads, validates, joins and cleans, without writing anything.
     public func process() throws(PipelineError) -> Processed {
         let (temperature, humidity) = try readBoth()
+        for table in [temperature, humidity] where table.rowCount == 0 {
+            throw PipelineError(.data, "\(table.path) has a header but no data rows (an empty export or a download cut short?); nothing was loaded, the store is unchanged")
+        }
         var humidityColumn: [String: Int] = [:]
         for (index, city) in humidity.cities.enumerated() { humidityColumn[city] = index }
         for city in temperature.cities where humidityColumn[city] == nil {
-            throw PipelineError(.data, "\(humidity.path): no column '\(city)' (it is in \(temperature.path)); the file has: \(humidity.headerCities.joined(separator: ", "))")
+            throw PipelineError(.data, "\(humidity.path): no column '\(city)' (it is in \(temperature.path)); the file has: \(WideCSVReader.quoted(humidity.headerCities.joined(separator: ", "), limit: 400))")
         }
-        guard let start = [temperature.times.first, humidity.times.first].compactMap({ $0 }).min(),
-              let end = [temperature.times.last, humidity.times.last].compactMap({ $0 }).max() else {
-            throw PipelineError(.data, "\(temperature.path) and \(humidity.path) have no data rows")
-        }
+        let start = min(temperature.times[0], humidity.times[0])
+        let end = max(temperature.times[temperature.times.count - 1], humidity.times[humidity.times.count - 1])
         let hours = Int((end - start) / 3600) + 1
         let rowsRead = Self.unionCount(temperature.times, humidity.times)
         let temperatureIndex = temperature.times.map { Int(($0 - start) / 3600) }
@@ -184,11 +191,11 @@ public struct Ingestor: Sendable {
     private func readBoth() throws(PipelineError) -> (WideTable, WideTable) {
         let results = ParallelResults<WideTable, PipelineError>(count: 2)
         let selection = selection
-        let paths = [(temperaturePath, Variable.temperature), (humidityPath, Variable.humidity)]
+        let paths = [(temperaturePath, Variable.temperature, temperatureName), (humidityPath, Variable.humidity, humidityName)]
         DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let (path, variable) = paths[index]
+            let (path, variable, name) = paths[index]
             results.set(index, Swift.Result { () throws(PipelineError) -> WideTable in
-                try WideCSVReader.read(path: path, variable: variable, selection: selection)
+                try WideCSVReader.read(path: path, variable: variable, selection: selection, name: name)
             })
         }
         return (try results.get(0), try results.get(1))
