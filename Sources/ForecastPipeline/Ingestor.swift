@@ -20,8 +20,9 @@ public struct Ingestor: Sendable {
     public var gapPolicy: GapPolicy
     /// Where processed CSVs go (nil: none are written).
     public var processedDirectory: String?
-    /// What messages call the two files (nil: their paths), e.g. the URL a staged file came from.
+    /// What messages call the temperature file (nil: its path), e.g. the URL a staged file came from.
     public var temperatureName: String?
+    /// What messages call the humidity file (nil: its path).
     public var humidityName: String?
 
     /// Creates an ingest step.

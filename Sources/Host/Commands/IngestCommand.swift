@@ -72,13 +72,16 @@ struct IngestCommand: AsyncParsableCommand {
         let data = global.resolvedWorkdir + "/data"
         var temperaturePath = options.temperatureCSV ?? data + "/temperature.csv"
         var humidityPath = options.humidityCSV ?? data + "/humidity.csv"
-        var temperatureName = temperaturePath, humidityName = humidityPath
-        for outcome in staged?.outcomes ?? [] where staged!.csvToRead(outcome) != outcome.csvPath {
+        // Messages name the file as the user knows it: a fetched CSV with its source.
+        var temperatureName = options.temperatureCSV ?? fetchedName(data, .temperature)
+        var humidityName = options.humidityCSV ?? fetchedName(data, .humidity)
+        for outcome in staged?.outcomes ?? [] {
+            guard let path = staged?.csvToRead(outcome), path != outcome.csvPath else { continue }
             if outcome.variable == Variable.temperature.rawValue, options.temperatureCSV == nil {
-                temperaturePath = staged!.csvToRead(outcome)
+                temperaturePath = path
                 temperatureName = outcome.source
             } else if outcome.variable == Variable.humidity.rawValue, options.humidityCSV == nil {
-                humidityPath = staged!.csvToRead(outcome)
+                humidityPath = path
                 humidityName = outcome.source
             }
         }
@@ -129,6 +132,15 @@ struct IngestCommand: AsyncParsableCommand {
                       store: redacted(global.resolvedDatabaseURL), maxInterpolatedGapHours: options.maxGap,
                       processSeconds: processed.timeIntervalSince(started), loadSeconds: finished.timeIntervalSince(processed),
                       seconds: finished.timeIntervalSince(started))
+    }
+
+    /// `<data>/temperature.csv (fetched from <source>)`, from the record fetch keeps beside it.
+    static func fetchedName(_ data: String, _ variable: Variable) -> String {
+        let csv = "\(data)/\(variable.rawValue).csv"
+        struct Record: Decodable { var source: String }
+        guard let bytes = FileManager.default.contents(atPath: "\(data)/\(variable.rawValue).source.json"),
+              let record = try? JSONDecoder().decode(Record.self, from: bytes) else { return csv }
+        return "\(csv) (fetched from \(record.source))"
     }
 
     /// The URL without its password.
