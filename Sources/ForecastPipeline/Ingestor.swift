@@ -123,7 +123,8 @@ public struct Ingestor: Sendable {
         for column in 0..<temperature.cities.count { grids.append(try perCity.get(column)) }
         // The rows stay in the grids' columns: a struct per row cost 36 ms before the load could start.
         let batch = ObservationBatch(grids.map {
-            ObservationBatch.CitySeries(city: $0.summary.city, start: start, temperature: $0.temperature, humidity: $0.humidity)
+            ObservationBatch.CitySeries(city: $0.summary.city, start: start, temperature: $0.temperature, humidity: $0.humidity,
+                                        imputed: $0.imputed)
         })
         return Processed(result: Result(summaries: grids.map(\.summary), batch: batch),
                          grids: grids, start: start, directory: processedDirectory)
@@ -135,6 +136,8 @@ public struct Ingestor: Sendable {
         var summary: CitySummary
         var temperature: [Double]
         var humidity: [Double]
+        /// Per hour, which values were interpolated (``ImputedMask``); empty when none were.
+        var imputed: [UInt8]
     }
 
     /// What every city's processing reads.
@@ -159,8 +162,18 @@ public struct Ingestor: Sendable {
         var humidityGrid = [Double](repeating: .nan, count: hours)
         let other = context.humidity.columns[context.humidityColumn[city]!]
         for (row, index) in context.humidityIndex.enumerated() { humidityGrid[index] = other[row] }
+        let missingTemperature = temperatureGrid.map(\.isNaN), missingHumidity = humidityGrid.map(\.isNaN)
         let temperatureSummary = gapPolicy.apply(to: &temperatureGrid, start: start)
         let humiditySummary = gapPolicy.apply(to: &humidityGrid, start: start)
+        // The hours the gap policy filled, so the store can tell them from measured ones.
+        var imputed: [UInt8] = []
+        if temperatureSummary.interpolated + humiditySummary.interpolated > 0 {
+            imputed = [UInt8](repeating: 0, count: hours)
+            for index in 0..<hours {
+                if missingTemperature[index] && !temperatureGrid[index].isNaN { imputed[index] |= ImputedMask.temperature }
+                if missingHumidity[index] && !humidityGrid[index].isNaN { imputed[index] |= ImputedMask.humidity }
+            }
+        }
 
         var summary = CitySummary(city: city, rowsRead: context.rowsRead, hoursSpanned: hours, rowsKept: 0,
                                   dropped: CitySummary.DroppedRows(), temperature: temperatureSummary,
@@ -185,7 +198,7 @@ public struct Ingestor: Sendable {
             }
         }
         summary.processedPath = processedDirectory.map { Self.processedPath($0, city) }
-        return CityGrid(summary: summary, temperature: temperatureGrid, humidity: humidityGrid)
+        return CityGrid(summary: summary, temperature: temperatureGrid, humidity: humidityGrid, imputed: imputed)
     }
 
     /// Reads the two files on two threads.

@@ -194,8 +194,8 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         try lock.withLock { _ throws(StoreError) in
             try transaction { () throws(StoreError) in
                 let ids = try cityIDs(rows.cities)
-                // Four parameters a row; old SQLite builds allow only 999 per statement.
-                let perStatement = max(1, min(2_500, Int(sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) / 4))
+                // Five parameters a row; old SQLite builds allow only 999 per statement.
+                let perStatement = max(1, min(2_500, Int(sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) / 5))
                 let full = try Statement(db, Self.upsertSQL(rows: min(perStatement, max(rows.count, 1))))
                 var insert = full
                 var parameter: Int32 = 1
@@ -212,7 +212,8 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
                     try insert.bind(parameter + 1, row.time)
                     try insert.bind(parameter + 2, row.temperature)
                     try insert.bind(parameter + 3, row.humidity)
-                    parameter += 4
+                    try insert.bind(parameter + 4, Int64(row.imputed))
+                    parameter += 5
                     written += 1
                     guard written - batchStart == perStatement || written == total else { continue }
                     do throws(StoreError) {
@@ -233,15 +234,21 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     }
 
     /// The upsert of `rows` rows in one statement. A missing value (NULL) in a new row never
-    /// replaces a stored one: only the values the new row has are written.
+    /// replaces a stored one, and an interpolated value (``ImputedMask``) never replaces a
+    /// measured one: per variable, the stored value stays then.
     private static func upsertSQL(rows: Int) -> String {
-        "INSERT INTO city_observations(city_id, time, temperature, humidity) VALUES "
-            + Array(repeating: "(?, ?, ?, ?)", count: rows).joined(separator: ", ")
+        let keepT = "(excluded.temperature IS NULL OR ((excluded.imputed & 1) = 1 AND temperature IS NOT NULL AND (imputed & 1) = 0))"
+        let keepH = "(excluded.humidity IS NULL OR ((excluded.imputed & 2) = 2 AND humidity IS NOT NULL AND (imputed & 2) = 0))"
+        return "INSERT INTO city_observations(city_id, time, temperature, humidity, imputed) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
             + """
              ON CONFLICT(city_id, time) DO UPDATE
-            SET temperature = COALESCE(excluded.temperature, temperature), humidity = COALESCE(excluded.humidity, humidity)
-            WHERE (excluded.temperature IS NOT NULL AND temperature IS NOT excluded.temperature)
-               OR (excluded.humidity IS NOT NULL AND humidity IS NOT excluded.humidity)
+            SET temperature = CASE WHEN \(keepT) THEN temperature ELSE excluded.temperature END,
+                humidity = CASE WHEN \(keepH) THEN humidity ELSE excluded.humidity END,
+                imputed = (CASE WHEN \(keepT) THEN imputed & 1 ELSE excluded.imputed & 1 END)
+                        | (CASE WHEN \(keepH) THEN imputed & 2 ELSE excluded.imputed & 2 END)
+            WHERE (NOT \(keepT) AND (temperature IS NOT excluded.temperature OR (imputed & 1) <> (excluded.imputed & 1)))
+               OR (NOT \(keepH) AND (humidity IS NOT excluded.humidity OR (imputed & 2) <> (excluded.imputed & 2)))
             """
     }
 
@@ -260,6 +267,7 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
             try single.bind(2, row.time)
             try single.bind(3, row.temperature)
             try single.bind(4, row.humidity)
+            try single.bind(5, Int64(row.imputed))
             do throws(StoreError) {
                 try single.stepDone()
             } catch {

@@ -30,6 +30,21 @@ enum MissingOverValue {
         expected[0].temperature = 300
         #expect(try store.observations(city: "Oslo", from: nil, to: nil) == expected)
 
+        // An interpolated value (marked imputed) never replaces a measured one; it replaces
+        // another interpolated one, and a measured value replaces it.
+        func load(_ city: String, _ temperature: Double, imputed: Bool) throws {
+            let series = ObservationBatch.CitySeries(city: city, start: base, temperature: [temperature], humidity: [.nan],
+                                                     imputed: imputed ? [ImputedMask.temperature] : [])
+            try store.upsert(ObservationBatch([series]), progress: { _ in }, beforeCommit: {})
+        }
+        try load("Oslo", 250, imputed: true)
+        #expect(try store.observations(city: "Oslo", from: nil, to: nil) == expected, "a measured value was replaced by an interpolated one")
+        for (value, imputed, stored) in [(280.0, true, 280.0), (281, true, 281), (282, false, 282), (283, true, 282), (284, false, 284)] {
+            try load("Trondheim", value, imputed: imputed)
+            #expect(try store.observations(city: "Trondheim", from: nil, to: nil).map(\.temperature) == [stored],
+                    "after loading \(value) (\(imputed ? "interpolated" : "measured"))")
+        }
+
         // Coverage: temperature and humidity of Oslo over 100 hours; a humidity-only city.
         try store.upsert([Observation(city: "Bergen", time: base + 7200, temperature: nil, humidity: 90),
                           Observation(city: "Bergen", time: base + 36000, temperature: nil, humidity: 91)])
