@@ -115,6 +115,28 @@ struct BadInputCatalogueTests {
                                 ["refusing to replace", cut])
     }
 
+    @Test("pipeline: a file fetch accepts but ingest refuses is never installed; the raw files stay as they were")
+    func pipelineInstallsOnlyWhatIngestLoaded() throws {
+        let setup = try Setup("pipeline")
+        defer { setup.scratch.remove() }
+        let workdir = setup.workdir
+        // The store gets 1,000 hours (from another work directory's files), the raw files keep 800.
+        let longer = setup.scratch.file("longer")
+        try FileManager.default.createDirectory(atPath: longer, withIntermediateDirectories: true)
+        try ForecastCLI.prepareWorkdir(longer, hours: 1000, cities: ["San Francisco"])
+        try ForecastCLI.check(try ForecastCLI.run(["ingest", "--workdir", workdir, "--temperature-csv", longer + "/data/temperature.csv",
+                                                   "--humidity-csv", longer + "/data/humidity.csv"], in: workdir), "ingest")
+        // A new temperature file as long as the raw one (fetch accepts it), shorter than the store (ingest refuses it).
+        // (other bytes, same data: a trailing space, which the reader trims).
+        var lines = setup.temperatureLines
+        lines[1] += " "
+        let changed = try setup.input("changed.csv", lines.joined(separator: "\n") + "\n")
+        #expect(FileManager.default.contents(atPath: changed) != FileManager.default.contents(atPath: workdir + "/data/temperature.csv"))
+        try setup.expectRefused(["pipeline", "--workdir", workdir, "--plugin-dir", BuildProducts.directory, "--plugin", "seasonal-naive",
+                                 "--temperature", changed, "--humidity", workdir + "/sample/humidity.csv.zip"],
+                                ["refusing to load", changed, "but the store holds"])
+    }
+
     @Test("a load with --allow-partial-files keeps every stored value the files lack (no NULL over a value)")
     func partialLoadKeepsStoredValues() throws {
         let setup = try Setup("partial", train: false)
