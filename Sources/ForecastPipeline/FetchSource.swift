@@ -4,11 +4,14 @@ public struct FetchSource: Sendable, Equatable {
     public var variable: Variable
     /// An `http(s)://` URL or a local path; `.zip` or plain `.csv` (detected by content).
     public var location: String
+    /// The CSV entry to use when the archive holds several (its path or file name).
+    public var entry: String?
 
     /// Creates a source.
-    public init(variable: Variable, location: String) {
+    public init(variable: Variable, location: String, entry: String? = nil) {
         self.variable = variable
         self.location = location
+        self.entry = entry
     }
 
     /// The course's public files: the default sources.

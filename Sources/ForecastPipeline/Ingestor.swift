@@ -20,10 +20,17 @@ public struct Ingestor: Sendable {
     public var gapPolicy: GapPolicy
     /// Where processed CSVs go (nil: none are written).
     public var processedDirectory: String?
+    /// What messages call the temperature file (nil: its path), e.g. the URL a staged file came from.
+    public var temperatureName: String?
+    /// What messages call the humidity file (nil: its path).
+    public var humidityName: String?
 
     /// Creates an ingest step.
     public init(temperaturePath: String, humidityPath: String, selection: CitySelection = .named(["San Francisco"]),
-                gapPolicy: GapPolicy = GapPolicy(), processedDirectory: String? = nil) {
+                gapPolicy: GapPolicy = GapPolicy(), processedDirectory: String? = nil,
+                temperatureName: String? = nil, humidityName: String? = nil) {
+        self.temperatureName = temperatureName
+        self.humidityName = humidityName
         self.temperaturePath = temperaturePath
         self.humidityPath = humidityPath
         self.selection = selection
@@ -89,15 +96,16 @@ public struct Ingestor: Sendable {
     /// Reads, validates, joins and cleans, without writing anything.
     public func process() throws(PipelineError) -> Processed {
         let (temperature, humidity) = try readBoth()
+        for table in [temperature, humidity] where table.rowCount == 0 {
+            throw PipelineError(.data, "\(table.path) has a header but no data rows (an empty export or a download cut short?); nothing was loaded, the store is unchanged")
+        }
         var humidityColumn: [String: Int] = [:]
         for (index, city) in humidity.cities.enumerated() { humidityColumn[city] = index }
         for city in temperature.cities where humidityColumn[city] == nil {
-            throw PipelineError(.data, "\(humidity.path): no column '\(city)' (it is in \(temperature.path)); the file has: \(humidity.headerCities.joined(separator: ", "))")
+            throw PipelineError(.data, "\(humidity.path): no column '\(city)' (it is in \(temperature.path)); the file has: \(WideCSVReader.quoted(humidity.headerCities.joined(separator: ", "), limit: 400))")
         }
-        guard let start = [temperature.times.first, humidity.times.first].compactMap({ $0 }).min(),
-              let end = [temperature.times.last, humidity.times.last].compactMap({ $0 }).max() else {
-            throw PipelineError(.data, "\(temperature.path) and \(humidity.path) have no data rows")
-        }
+        let start = min(temperature.times[0], humidity.times[0])
+        let end = max(temperature.times[temperature.times.count - 1], humidity.times[humidity.times.count - 1])
         let hours = Int((end - start) / 3600) + 1
         let rowsRead = Self.unionCount(temperature.times, humidity.times)
         let temperatureIndex = temperature.times.map { Int(($0 - start) / 3600) }
@@ -115,7 +123,8 @@ public struct Ingestor: Sendable {
         for column in 0..<temperature.cities.count { grids.append(try perCity.get(column)) }
         // The rows stay in the grids' columns: a struct per row cost 36 ms before the load could start.
         let batch = ObservationBatch(grids.map {
-            ObservationBatch.CitySeries(city: $0.summary.city, start: start, temperature: $0.temperature, humidity: $0.humidity)
+            ObservationBatch.CitySeries(city: $0.summary.city, start: start, temperature: $0.temperature, humidity: $0.humidity,
+                                        imputed: $0.imputed)
         })
         return Processed(result: Result(summaries: grids.map(\.summary), batch: batch),
                          grids: grids, start: start, directory: processedDirectory)
@@ -127,6 +136,8 @@ public struct Ingestor: Sendable {
         var summary: CitySummary
         var temperature: [Double]
         var humidity: [Double]
+        /// Per hour, which values were interpolated (``ImputedMask``); empty when none were.
+        var imputed: [UInt8]
     }
 
     /// What every city's processing reads.
@@ -151,8 +162,18 @@ public struct Ingestor: Sendable {
         var humidityGrid = [Double](repeating: .nan, count: hours)
         let other = context.humidity.columns[context.humidityColumn[city]!]
         for (row, index) in context.humidityIndex.enumerated() { humidityGrid[index] = other[row] }
+        let missingTemperature = temperatureGrid.map(\.isNaN), missingHumidity = humidityGrid.map(\.isNaN)
         let temperatureSummary = gapPolicy.apply(to: &temperatureGrid, start: start)
         let humiditySummary = gapPolicy.apply(to: &humidityGrid, start: start)
+        // The hours the gap policy filled, so the store can tell them from measured ones.
+        var imputed: [UInt8] = []
+        if temperatureSummary.interpolated + humiditySummary.interpolated > 0 {
+            imputed = [UInt8](repeating: 0, count: hours)
+            for index in 0..<hours {
+                if missingTemperature[index] && !temperatureGrid[index].isNaN { imputed[index] |= ImputedMask.temperature }
+                if missingHumidity[index] && !humidityGrid[index].isNaN { imputed[index] |= ImputedMask.humidity }
+            }
+        }
 
         var summary = CitySummary(city: city, rowsRead: context.rowsRead, hoursSpanned: hours, rowsKept: 0,
                                   dropped: CitySummary.DroppedRows(), temperature: temperatureSummary,
@@ -177,18 +198,18 @@ public struct Ingestor: Sendable {
             }
         }
         summary.processedPath = processedDirectory.map { Self.processedPath($0, city) }
-        return CityGrid(summary: summary, temperature: temperatureGrid, humidity: humidityGrid)
+        return CityGrid(summary: summary, temperature: temperatureGrid, humidity: humidityGrid, imputed: imputed)
     }
 
     /// Reads the two files on two threads.
     private func readBoth() throws(PipelineError) -> (WideTable, WideTable) {
         let results = ParallelResults<WideTable, PipelineError>(count: 2)
         let selection = selection
-        let paths = [(temperaturePath, Variable.temperature), (humidityPath, Variable.humidity)]
+        let paths = [(temperaturePath, Variable.temperature, temperatureName), (humidityPath, Variable.humidity, humidityName)]
         DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let (path, variable) = paths[index]
+            let (path, variable, name) = paths[index]
             results.set(index, Swift.Result { () throws(PipelineError) -> WideTable in
-                try WideCSVReader.read(path: path, variable: variable, selection: selection)
+                try WideCSVReader.read(path: path, variable: variable, selection: selection, name: name)
             })
         }
         return (try results.get(0), try results.get(1))

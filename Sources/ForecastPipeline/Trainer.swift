@@ -9,8 +9,10 @@ import Synchronization
 ///
 /// Each job reads its series from the store (``SeriesExtractor``), calls the plugin's
 /// train entry point through the C ABI with the options from plugins.json, and
-/// publishes a model file atomically with its full manifest. A job that fails publishes
-/// nothing, so the previous model of that city and variable stays; the others go on.
+/// publishes a model file atomically with its full manifest, once it has passed the
+/// ``publishGate`` (its data ends no earlier than the published model's; it loads and
+/// forecasts soundly). A job that fails publishes nothing, so the previous model of that
+/// city and variable stays; the others go on.
 /// Where the train call runs is the ``executor``'s choice: `forecast train` runs each in a
 /// child process with a time limit (``ChildProcessTraining``), so a plugin that crashes or
 /// hangs fails only its own job.
@@ -61,12 +63,15 @@ public struct Trainer: Sendable {
     public var maxPoints: Int?
     /// Where each train call runs (default: in this process).
     public var executor: any TrainingExecutor
+    /// What a new model must pass before it is published.
+    public var publishGate: PublishGate
 
     /// Creates a train step.
     public init(repository: ModelRepository, extractor: SeriesExtractor = SeriesExtractor(),
                 parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, maxPoints: Int? = nil,
-                executor: any TrainingExecutor = InProcessTraining()) {
+                executor: any TrainingExecutor = InProcessTraining(), publishGate: PublishGate = PublishGate()) {
         self.repository = repository
+        self.publishGate = publishGate
         self.executor = executor
         self.extractor = extractor
         self.parallelism = max(1, parallelism)
@@ -153,6 +158,11 @@ public struct Trainer: Sendable {
         result.count = series.count
         result.firstTime = series.startTime
         result.lastTime = series.lastTime
+        let target = repository.path(plugin: job.plugin.name, city: job.city, variable: job.variable.rawValue)
+        if let refusal = publishGate.olderDataRefusal(lastTime: series.lastTime, replacing: target) {
+            result.error = refusal
+            return result
+        }
         let started = Date()
         let output: TrainingOutput
         do {
@@ -163,6 +173,10 @@ public struct Trainer: Sendable {
             return result
         }
         result.seconds = Date().timeIntervalSince(started)
+        if let refusal = publishGate.checkRefusal(job.plugin, blob: output.blob, variable: job.variable) {
+            result.error = refusal
+            return result
+        }
         let manifest = ModelManifest(
             plugin: job.plugin.name, pluginVersion: job.plugin.version, abiVersion: job.plugin.abiVersion,
             city: job.city, variable: job.variable.rawValue, firstTime: series.startTime, lastTime: series.lastTime,

@@ -25,44 +25,63 @@ public struct Unzipper: Sendable {
         return magic == Data([0x50, 0x4B, 0x03, 0x04]) || magic == Data([0x50, 0x4B, 0x05, 0x06])
     }
 
-    /// Extracts the archive's CSV file to `destination`; `preferredName` picks among several (e.g. `temperature`).
+    /// Extracts the archive's CSV file to `destination`.
+    ///
+    /// An archive with one CSV entry gives that one. One with several is refused unless
+    /// `entry` names the one to use (its path in the archive, or its file name): picking one
+    /// by its name alone would silently use data the user never chose. Messages call the
+    /// archive `name` (the user's file or URL), not the path it was downloaded to.
     ///
     /// - Returns: the name of the entry extracted and its size in bytes.
     @discardableResult
-    public func extractCSV(from archivePath: String, to destination: String, preferredName: String) throws(PipelineError) -> (entry: String, bytes: UInt64) {
+    public func extractCSV(from archivePath: String, to destination: String, preferredName: String,
+                           entry requested: String? = nil, name: String? = nil) throws(PipelineError) -> (entry: String, bytes: UInt64) {
+        let shown = name ?? archivePath
         let archive: Archive
         do {
             archive = try Archive(url: URL(fileURLWithPath: archivePath), accessMode: .read)
         } catch {
-            throw PipelineError(.archive, "\(archivePath) is not a readable zip archive (corrupt or truncated): \(error)")
+            throw PipelineError(.archive, "\(shown) is not a readable zip archive (corrupt or truncated): \(error)")
         }
         var entries: [Entry] = []
         var declared: UInt64 = 0
         for entry in archive {
             let path = entry.path
             if Self.isUnsafe(path) {
-                throw PipelineError(.archive, "\(archivePath): entry '\(path)' has an absolute or '..' path; refusing the archive")
+                throw PipelineError(.archive, "\(shown): entry '\(WideCSVReader.quoted(path, limit: 120))' has an absolute or '..' path; refusing the archive")
             }
             declared &+= entry.uncompressedSize
             entries.append(entry)
         }
         guard declared <= maxUncompressedBytes else {
-            throw PipelineError(.archive, "\(archivePath): the entries would expand to \(declared) bytes, over the limit of \(maxUncompressedBytes)")
+            throw PipelineError(.archive, "\(shown): the entries would expand to \(declared) bytes, over the limit of \(maxUncompressedBytes)")
         }
         let csvs = entries.filter { $0.type == .file && $0.path.lowercased().hasSuffix(".csv") && !$0.path.hasPrefix("__MACOSX/") }
-        let chosen = csvs.first { ($0.path as NSString).lastPathComponent.lowercased() == preferredName.lowercased() + ".csv" }
-            ?? (csvs.count == 1 ? csvs[0] : nil)
-        guard let entry = chosen else {
-            let names = entries.map(\.path).joined(separator: ", ")
-            throw PipelineError(.archive, "\(archivePath): expected one .csv entry (\(preferredName).csv); found: \(names.isEmpty ? "none" : names)")
+        let listed = WideCSVReader.quoted(csvs.map(\.path).joined(separator: ", "), limit: 400)
+        let chosen: Entry
+        if let requested {
+            guard let match = csvs.first(where: { $0.path == requested })
+                    ?? csvs.first(where: { ($0.path as NSString).lastPathComponent == requested }) else {
+                throw PipelineError(.archive, "\(shown) has no CSV entry '\(WideCSVReader.quoted(requested, limit: 120))'; its CSV entries: \(csvs.isEmpty ? "none" : listed)")
+            }
+            chosen = match
+        } else if csvs.count == 1 {
+            chosen = csvs[0]
+        } else if csvs.isEmpty {
+            let names = WideCSVReader.quoted(entries.map(\.path).joined(separator: ", "), limit: 400)
+            throw PipelineError(.archive, "\(shown) holds no .csv entry (\(preferredName).csv expected); found: \(names.isEmpty ? "nothing" : names)")
+        } else {
+            throw PipelineError(.archive, "\(shown) holds \(csvs.count) CSV entries (\(listed)); name the one to use with --\(preferredName)-entry")
         }
+        let entry = chosen
 
         let directory = (destination as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = "\(directory)/.\((destination as NSString).lastPathComponent).unzip-\(getpid())"
         _ = FileManager.default.createFile(atPath: temporary, contents: nil)
         guard let output = FileHandle(forWritingAtPath: temporary) else {
-            throw PipelineError(.archive, "cannot create \(temporary)")
+            let reason = access(directory, W_OK) != 0 ? "the directory is read-only (\(String(cString: strerror(errno))))" : "cannot create a file there"
+            throw PipelineError(.archive, "cannot extract \(shown) into \(directory): \(reason)")
         }
         var written: UInt64 = 0
         let limit = maxUncompressedBytes
@@ -77,11 +96,11 @@ public struct Unzipper: Sendable {
         } catch is SizeLimitExceeded {
             try? output.close()
             try? FileManager.default.removeItem(atPath: temporary)
-            throw PipelineError(.archive, "\(archivePath): '\(entry.path)' expands past the limit of \(limit) bytes; refusing it")
+            throw PipelineError(.archive, "\(shown): '\(entry.path)' expands past the limit of \(limit) bytes; refusing it")
         } catch {
             try? output.close()
             try? FileManager.default.removeItem(atPath: temporary)
-            throw PipelineError(.archive, "\(archivePath): cannot extract '\(entry.path)' (corrupt archive): \(error)")
+            throw PipelineError(.archive, "\(shown): cannot extract '\(entry.path)' (corrupt archive): \(error)")
         }
         guard rename(temporary, destination) == 0 else {
             try? FileManager.default.removeItem(atPath: temporary)

@@ -32,3 +32,15 @@ public enum CitySelection: Sendable, Equatable {
     /// These columns, in this order; each must exist.
     case named([String])
 }
+
+extension Variable {
+    /// Where a forecast's mean may lie: temperature 173-343 K (-100 to +70 °C), humidity
+    /// -5 to 105 % (a linear model may overshoot the 0-100 % bounds a little; more than
+    /// 5 points means the model is broken). What `forecast train` checks before publishing.
+    public var plausibleForecastRange: ClosedRange<Double> {
+        switch self {
+        case .temperature: 173...343
+        case .humidity: -5...105
+        }
+    }
+}

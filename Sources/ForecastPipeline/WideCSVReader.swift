@@ -7,12 +7,15 @@ import Foundation
 /// increase (a duplicate and an out-of-order row are reported as such); a cell is empty
 /// (missing) or a finite number within the variable's physical range.
 public enum WideCSVReader {
-    /// Reads `path` as `variable`, keeping the columns `selection` names.
-    public static func read(path: String, variable: Variable, selection: CitySelection) throws(PipelineError) -> WideTable {
+    /// Reads `path` as `variable`, keeping the columns `selection` names; messages call the
+    /// file `name` (what the user gave, when `path` is a staging copy of it).
+    public static func read(path: String, variable: Variable, selection: CitySelection,
+                            name: String? = nil) throws(PipelineError) -> WideTable {
+        let shown = name ?? path
         var header: [String] = []
         var selectedIndices: [Int] = []   // field index of each selected column
         var fieldToColumn: [Int] = []     // field index -> selected column or -1
-        var table = WideTable(variable: variable, path: path, cities: [], headerCities: [], times: [], columns: [])
+        var table = WideTable(variable: variable, path: shown, cities: [], headerCities: [], times: [], columns: [])
         var previousTime = Int64.min
         var previousLine = 0
         let range = variable.validRange
@@ -23,10 +26,10 @@ public enum WideCSVReader {
             if header.isEmpty {
                 header = parseHeader(line)
                 guard let first = header.first, first.lowercased() == "datetime" else {
-                    throw PipelineError(.data, "\(path): the first line must be a header starting with 'datetime'; found '\(header.first ?? "")'")
+                    throw PipelineError(.data, "\(shown): the first line must be a header starting with 'datetime'; found '\(quoted(header.first ?? ""))'")
                 }
                 let cities = Array(header.dropFirst())
-                guard !cities.isEmpty else { throw PipelineError(.data, "\(path): the header names no city columns") }
+                guard !cities.isEmpty else { throw PipelineError(.data, "\(shown): the header names no city columns") }
                 table.headerCities = cities
                 switch selection {
                 case .all:
@@ -36,7 +39,7 @@ public enum WideCSVReader {
                     for name in names {
                         guard let index = header.firstIndex(of: name), index > 0 else {
                             let suggestion = cities.first { $0.lowercased() == name.lowercased() }.map { " (did you mean '\($0)'?)" } ?? ""
-                            throw PipelineError(.data, "\(path): no column '\(name)'\(suggestion); the file has: \(cities.joined(separator: ", "))")
+                            throw PipelineError(.data, "\(shown): no column '\(quoted(name))'\(suggestion); the file has: \(quoted(cities.joined(separator: ", "), limit: 400))")
                         }
                         table.cities.append(name)
                         selectedIndices.append(index)
@@ -57,7 +60,7 @@ public enum WideCSVReader {
             if line.contains(UInt8(ascii: "\"")) {
                 let parsed = splitQuoted(line)
                 guard parsed.count == header.count else {
-                    throw PipelineError(.data, "\(path) line \(number): \(parsed.count) fields, the header has \(header.count)")
+                    throw PipelineError(.data, "\(shown) line \(number): \(parsed.count) fields, the header has \(header.count)")
                 }
                 return try parsedRow(parsed.map { Array($0.utf8) }, number: number)
             }
@@ -76,7 +79,7 @@ public enum WideCSVReader {
             }
             fields += 1
             guard fields == header.count else {
-                throw PipelineError(.data, "\(path) line \(number): \(fields) fields, the header has \(header.count)")
+                throw PipelineError(.data, "\(shown) line \(number): \(fields) fields, the header has \(header.count)")
             }
             let time = try parseTime(UnsafeBufferPointer(rebasing: line[fieldStarts[0]..<fieldEnds[0]]), number: number)
             table.times.append(time)
@@ -86,21 +89,21 @@ public enum WideCSVReader {
             }
             return true
         }
-        guard !header.isEmpty else { throw PipelineError(.data, "\(path): the file is empty") }
+        guard !header.isEmpty else { throw PipelineError(.data, "\(shown): the file is empty") }
         return table
 
         func parseTime(_ bytes: UnsafeBufferPointer<UInt8>, number: Int) throws(PipelineError) -> Int64 {
             guard let time = Timestamp.parse(bytes) else {
-                throw PipelineError(.data, "\(path) line \(number): '\(String(decoding: bytes, as: UTF8.self))' is not a timestamp of the form YYYY-MM-DD HH:MM:SS")
+                throw PipelineError(.data, "\(shown) line \(number): '\(quoted(bytes))' is not a timestamp of the form YYYY-MM-DD HH:MM:SS")
             }
             guard time % 3600 == 0 else {
-                throw PipelineError(.data, "\(path) line \(number): \(Timestamp.format(time)) is not on the hour; the data must be hourly")
+                throw PipelineError(.data, "\(shown) line \(number): \(Timestamp.format(time)) is not on the hour; the data must be hourly")
             }
             if time == previousTime {
-                throw PipelineError(.data, "\(path) line \(number): duplicate timestamp \(Timestamp.format(time)) (also on line \(previousLine))")
+                throw PipelineError(.data, "\(shown) line \(number): duplicate timestamp \(Timestamp.format(time)) (also on line \(previousLine))")
             }
             if time < previousTime {
-                throw PipelineError(.data, "\(path) line \(number): timestamp \(Timestamp.format(time)) is out of order (line \(previousLine) has \(Timestamp.format(previousTime)))")
+                throw PipelineError(.data, "\(shown) line \(number): timestamp \(Timestamp.format(time)) is out of order (line \(previousLine) has \(Timestamp.format(previousTime)))")
             }
             previousTime = time
             previousLine = number
@@ -113,10 +116,10 @@ public enum WideCSVReader {
             while let last = trimmed.last, last == 32 { trimmed = UnsafeBufferPointer(rebasing: trimmed.dropLast()) }
             if trimmed.isEmpty { return .nan }
             guard let value = NumberParser.parse(trimmed) else {
-                throw PipelineError(.data, "\(path) line \(number), column '\(header[column])': '\(String(decoding: cell, as: UTF8.self))' is not a number")
+                throw PipelineError(.data, "\(shown) line \(number), column '\(quoted(header[column]))': '\(quoted(cell))' is not a number")
             }
             guard range.contains(value) else {
-                throw PipelineError(.data, "\(path) line \(number), column '\(header[column])': \(value) \(variable.unit) is outside the physical range \(range.lowerBound)...\(range.upperBound) \(variable.unit) for \(variable.rawValue)")
+                throw PipelineError(.data, "\(shown) line \(number), column '\(quoted(header[column]))': \(value) \(variable.unit) is outside the physical range \(range.lowerBound)...\(range.upperBound) \(variable.unit) for \(variable.rawValue)")
             }
             return value
         }
@@ -132,6 +135,20 @@ public enum WideCSVReader {
             }
             return true
         }
+    }
+
+    /// At most `limit` characters of `text` for a message, saying how long the rest is: a
+    /// 10 MB cell must not make a 10 MB error line.
+    static func quoted(_ text: String, limit: Int = 40) -> String {
+        guard text.count > limit else { return text }
+        return String(text.prefix(limit)) + "... (\(text.utf8.count) bytes in all)"
+    }
+
+    /// As ``quoted(_:limit:)`` for the bytes of a cell.
+    static func quoted(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int = 40) -> String {
+        guard bytes.count > limit * 4 else { return quoted(String(decoding: bytes, as: UTF8.self), limit: limit) }
+        let head = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<(limit * 4)]), as: UTF8.self)
+        return String(head.prefix(limit)) + "... (\(bytes.count) bytes in all)"
     }
 
     /// The header's fields, with a UTF-8 byte-order mark and surrounding quotes removed.

@@ -4,6 +4,8 @@ struct LoadRow {
     var time: Int64
     var temperature: Double?
     var humidity: Double?
+    /// Which of the values were interpolated (``ImputedMask``).
+    var imputed: UInt8 = 0
 }
 
 /// Rows a load writes: those of an ``ObservationBatch`` or a list of ``Observation``s with
@@ -46,6 +48,7 @@ struct BatchRows: LoadRows {
         private var start: Int64 = 0
         private var temperature: [Double] = []
         private var humidity: [Double] = []
+        private var imputed: [UInt8] = []
 
         fileprivate init(_ series: [ObservationBatch.CitySeries], _ cities: Range<Int>) {
             self.series = series
@@ -60,15 +63,17 @@ struct BatchRows: LoadRows {
                     guard city < end else { return nil }
                     temperature = series[city].temperature
                     humidity = series[city].humidity
+                    imputed = series[city].imputed
                     start = series[city].start
                     index = 0
                     continue
                 }
                 let t = temperature[index], h = humidity[index]
                 let time = start + Int64(index) * 3600
+                let marks = imputed.isEmpty ? 0 : imputed[index]
                 index += 1
                 if t.isNaN && h.isNaN { continue }
-                return LoadRow(city: city, time: time, temperature: t.isNaN ? nil : t, humidity: h.isNaN ? nil : h)
+                return LoadRow(city: city, time: time, temperature: t.isNaN ? nil : t, humidity: h.isNaN ? nil : h, imputed: marks)
             }
         }
     }

@@ -123,6 +123,18 @@ public struct Migration: Sendable {
                 SELECT c.name, o.time, o.temperature, o.humidity FROM city_observations o JOIN cities c ON c.id = o.city_id
                 """,
             ]),
+        // Hours ingest filled by interpolation are marked, so that a later load's own
+        // interpolation never replaces a value that was measured (see `ImputedMask`); old rows
+        // count as measured. A bit mask in one small column: bit 0 temperature, bit 1 humidity.
+        Migration(
+            version: 3,
+            summary: "city_observations.imputed: which of the row's values ingest interpolated (bit 0 temperature, bit 1 humidity)",
+            sqlite: [
+                "ALTER TABLE city_observations ADD COLUMN imputed INTEGER NOT NULL DEFAULT 0 CHECK (imputed BETWEEN 0 AND 3)",
+            ],
+            postgres: [
+                "ALTER TABLE city_observations ADD COLUMN imputed SMALLINT NOT NULL DEFAULT 0 CHECK (imputed BETWEEN 0 AND 3)",
+            ]),
     ]
 
     /// The partition of `city_observations` that holds one city's rows on PostgreSQL.

@@ -17,14 +17,19 @@ public struct ObservationBatch: Sendable {
         public var temperature: [Double]
         /// Relative humidity in percent per hour; NaN when not observed.
         public var humidity: [Double]
+        /// Per hour, which of its values were interpolated rather than measured
+        /// (``ImputedMask``); empty when none were.
+        public var imputed: [UInt8]
 
-        /// Creates a city's series; the two columns must have the same length.
-        public init(city: String, start: Int64, temperature: [Double], humidity: [Double]) {
+        /// Creates a city's series; the columns must have the same length (`imputed` may be empty).
+        public init(city: String, start: Int64, temperature: [Double], humidity: [Double], imputed: [UInt8] = []) {
             precondition(temperature.count == humidity.count, "the two columns of \(city) differ in length")
+            precondition(imputed.isEmpty || imputed.count == temperature.count, "the imputed marks of \(city) differ in length")
             self.city = city
             self.start = start
             self.temperature = temperature
             self.humidity = humidity
+            self.imputed = imputed
         }
 
         /// The number of hours with at least one observed value.
@@ -68,4 +73,16 @@ public struct ObservationBatch: Sendable {
         }
         return rows
     }
+}
+
+/// Which values of a stored hour ingest interpolated (bits of `city_observations.imputed`).
+///
+/// A load writes an interpolated value only where the store has no measured one: a later
+/// file's own gap filling never replaces a measurement, while a measured value replaces
+/// an interpolated one.
+public enum ImputedMask {
+    /// The temperature was interpolated.
+    public static let temperature: UInt8 = 1
+    /// The humidity was interpolated.
+    public static let humidity: UInt8 = 2
 }

@@ -1,12 +1,14 @@
 /// Where processed observations live: SQLite (embedded default) or PostgreSQL.
 ///
 /// Implementations are thread-safe. Every write is one transaction: it happens
-/// completely or not at all, and repeating it leaves the same rows (upsert).
+/// completely or not at all, and repeating it leaves the same rows (upsert). A write
+/// never replaces a stored value with a missing one: a row's nil keeps what is stored.
 public protocol ObservationStore: Sendable {
     /// Creates or upgrades the schema to the newest migration; idempotent.
     func migrate() throws
 
-    /// Inserts or replaces `observations` in one transaction; on error nothing changes.
+    /// Inserts `observations` or updates the stored rows with their values, in one
+    /// transaction; a nil value keeps the stored one; on error nothing changes.
     func upsert(_ observations: [Observation]) throws
 
     /// Upserts as ``upsert(_:)``, calling `progress` with the number of rows written so far.
@@ -27,9 +29,25 @@ public protocol ObservationStore: Sendable {
 
     /// The observations of `city` with `from <= time <= to` (either bound optional), oldest first.
     func observations(city: String, from: Int64?, to: Int64?) throws -> [Observation]
+
+    /// For each of `cities` that has stored values, the hours each variable has a value at
+    /// (what a load is compared with before it may go ahead).
+    func coverage(cities: [String]) throws -> [String: StoredCoverage]
 }
 
 extension ObservationStore {
+    /// Computed from ``observations(city:from:to:)``; the stores answer with one query per city.
+    public func coverage(cities: [String]) throws -> [String: StoredCoverage] {
+        var result: [String: StoredCoverage] = [:]
+        for city in cities {
+            let rows = try observations(city: city, from: nil, to: nil)
+            let coverage = StoredCoverage(temperature: HourRange(rows.filter { $0.temperature != nil }.map(\.time)),
+                                          humidity: HourRange(rows.filter { $0.humidity != nil }.map(\.time)))
+            if coverage.temperature != nil || coverage.humidity != nil { result[city] = coverage }
+        }
+        return result
+    }
+
     /// Upserts as ``upsert(_:)``, reporting rows written so far; stores that cannot report call `progress` once at the end.
     public func upsert(_ observations: [Observation], progress: (Int) -> Void) throws {
         try upsert(observations)

@@ -17,15 +17,18 @@ struct PostgresBinaryCopy {
         append(UInt32(0)) // header extension length
     }
 
-    /// One row: `city_id integer, time bigint, temperature double precision, humidity double precision`.
-    mutating func appendRow(cityID: Int32, time: Int64, temperature: Double?, humidity: Double?) {
-        append(UInt16(4))
+    /// One row: `city_id integer, time bigint, temperature double precision, humidity double
+    /// precision, imputed smallint`.
+    mutating func appendRow(cityID: Int32, time: Int64, temperature: Double?, humidity: Double?, imputed: UInt8) {
+        append(UInt16(5))
         append(UInt32(4))
         append(UInt32(bitPattern: cityID))
         append(UInt32(8))
         append(UInt64(bitPattern: time))
         append(temperature)
         append(humidity)
+        append(UInt32(2))
+        append(UInt16(imputed))
     }
 
     /// The end-of-data marker.

@@ -119,7 +119,7 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
                 for city in newCities {
                     let id = ids[city]
                     let partition = Migration.postgresPartition(cityID: Int64(id))
-                    _ = try execute("CREATE TABLE \(partition) (LIKE city_observations INCLUDING CONSTRAINTS, CHECK (city_id = \(id)))")
+                    _ = try execute("CREATE TABLE \(partition) (LIKE city_observations INCLUDING CONSTRAINTS INCLUDING DEFAULTS, CHECK (city_id = \(id)))")
                     try copy(rows.rows(ofCity: city), ids: ids, into: partition, sent: &sent, progress: progress)
                     _ = try execute("ALTER TABLE \(partition) ADD PRIMARY KEY (city_id, time)")
                     _ = try execute("ALTER TABLE city_observations ATTACH PARTITION \(partition) FOR VALUES IN (\(id))")
@@ -130,24 +130,37 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// Upserts `rows` (of cities that already have a partition) through a temporary table.
+    /// Upserts `rows` (of cities that already have a partition) through a temporary table;
+    /// a missing value (NULL) in a new row never replaces a stored one, nor does an
+    /// interpolated value replace a measured one.
     private func merge<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], sent: inout Int,
                                                progress: (Int) -> Void) throws(StoreError) {
         _ = try execute("""
             CREATE TEMP TABLE observations_load (
                 city_id INTEGER NOT NULL, time BIGINT NOT NULL,
-                temperature DOUBLE PRECISION, humidity DOUBLE PRECISION
+                temperature DOUBLE PRECISION, humidity DOUBLE PRECISION, imputed SMALLINT NOT NULL
             ) ON COMMIT DROP
             """)
         try copy(rows, ids: ids, into: "observations_load", sent: &sent, progress: progress)
         // Statistics let the planner choose between index probes (a small load) and a hash join.
         _ = try execute("ANALYZE observations_load")
+        // Per variable, the stored value stays when the new one is missing, or interpolated
+        // while the stored one was measured; a row is touched only when something changes.
+        let keepT = "(l.temperature IS NULL OR ((l.imputed & 1) = 1 AND o.temperature IS NOT NULL AND (o.imputed & 1) = 0))"
+        let keepH = "(l.humidity IS NULL OR ((l.imputed & 2) = 2 AND o.humidity IS NOT NULL AND (o.imputed & 2) = 0))"
         _ = try execute("""
-            INSERT INTO city_observations(city_id, time, temperature, humidity)
-            SELECT l.city_id, l.time, l.temperature, l.humidity
+            INSERT INTO city_observations(city_id, time, temperature, humidity, imputed)
+            SELECT l.city_id, l.time,
+                   CASE WHEN \(keepT) THEN o.temperature ELSE l.temperature END,
+                   CASE WHEN \(keepH) THEN o.humidity ELSE l.humidity END,
+                   (CASE WHEN \(keepT) THEN COALESCE(o.imputed, 0) & 1 ELSE l.imputed & 1 END)
+                     | (CASE WHEN \(keepH) THEN COALESCE(o.imputed, 0) & 2 ELSE l.imputed & 2 END)
             FROM observations_load l LEFT JOIN city_observations o ON o.city_id = l.city_id AND o.time = l.time
-            WHERE o.city_id IS NULL OR o.temperature IS DISTINCT FROM l.temperature OR o.humidity IS DISTINCT FROM l.humidity
-            ON CONFLICT (city_id, time) DO UPDATE SET temperature = EXCLUDED.temperature, humidity = EXCLUDED.humidity
+            WHERE o.city_id IS NULL
+               OR (NOT \(keepT) AND (o.temperature IS DISTINCT FROM l.temperature OR (o.imputed & 1) <> (l.imputed & 1)))
+               OR (NOT \(keepH) AND (o.humidity IS DISTINCT FROM l.humidity OR (o.imputed & 2) <> (l.imputed & 2)))
+            ON CONFLICT (city_id, time) DO UPDATE
+            SET temperature = EXCLUDED.temperature, humidity = EXCLUDED.humidity, imputed = EXCLUDED.imputed
             """)
     }
 
@@ -219,6 +232,25 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
                             temperature: result.string(row, 1).flatMap(Double.init),
                             humidity: result.string(row, 2).flatMap(Double.init))
             }
+        }
+    }
+
+    /// The hours each variable of each of `cities` has stored values at, one query per city.
+    public func coverage(cities: [String]) throws -> [String: StoredCoverage] {
+        try lock.withLock { _ throws(StoreError) in
+            try ensureConnected()
+            var result: [String: StoredCoverage] = [:]
+            for city in cities {
+                let row = try execute(StoredCoverage.query(placeholder: "$1"), [city])
+                func range(_ column: Int) -> HourRange? {
+                    guard row.int(0, column + 2) > 0, let first = row.string(0, column).flatMap({ Int64($0) }),
+                          let last = row.string(0, column + 1).flatMap({ Int64($0) }) else { return nil }
+                    return HourRange(first: first, last: last, count: row.int(0, column + 2))
+                }
+                let coverage = StoredCoverage(temperature: range(0), humidity: range(3))
+                if coverage.temperature != nil || coverage.humidity != nil { result[city] = coverage }
+            }
+            return result
         }
     }
 
@@ -316,7 +348,7 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     /// chunk, adding to `sent` and reporting it after each chunk.
     private func copy<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], into target: String,
                                               sent: inout Int, progress: (Int) -> Void) throws(StoreError) {
-        _ = try expect(PQexec(connection, "COPY \(target) (city_id, time, temperature, humidity) FROM STDIN WITH (FORMAT binary)"), PGRES_COPY_IN)
+        _ = try expect(PQexec(connection, "COPY \(target) (city_id, time, temperature, humidity, imputed) FROM STDIN WITH (FORMAT binary)"), PGRES_COPY_IN)
         let chunk = 1 << 20
         var encoder = PostgresBinaryCopy(reserving: chunk + 256)
         var pending = 0
@@ -335,7 +367,7 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
             progress(sent)
         }
         for row in rows {
-            encoder.appendRow(cityID: ids[row.city], time: row.time, temperature: row.temperature, humidity: row.humidity)
+            encoder.appendRow(cityID: ids[row.city], time: row.time, temperature: row.temperature, humidity: row.humidity, imputed: row.imputed)
             pending += 1
             if encoder.buffer.count >= chunk { try flush() }
         }

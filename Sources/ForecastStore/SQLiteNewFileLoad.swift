@@ -42,6 +42,7 @@ extension SQLiteStore {
         } catch {
             throw StoreError(.connection, "cannot create the directory of \(path): \(error.localizedDescription)")
         }
+        if let problem = writeAccessProblem(path: path) { throw StoreError(.connection, problem) }
         let prefix = "." + (path as NSString).lastPathComponent + ".tmp-"
         removeAbandonedTemporaries(in: directory, prefix: prefix)
         let temporary = "\(directory)/\(prefix)\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -57,6 +57,9 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         Self.configureLibrary
+        if !readOnly, !privateFile, let problem = Self.writeAccessProblem(path: path) {
+            throw StoreError(.connection, problem)
+        }
         var handle: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
@@ -89,6 +92,25 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
             sqlite3_close_v2(db)
             throw StoreError(.connection, "cannot open SQLite database \(path): \(error.message)")
         }
+    }
+
+    /// Why a writer cannot use the database file `path`, or nil when it can: the file is
+    /// read-only, or its directory is (SQLite creates its journal and WAL files beside the
+    /// database, so a writable file in a read-only directory is no use either). Said
+    /// plainly, instead of SQLite's "attempt to write a readonly database".
+    static func writeAccessProblem(path: String) -> String? {
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        guard FileManager.default.fileExists(atPath: directory) else { return nil }
+        if access(directory, W_OK) != 0 {
+            let reason = String(cString: strerror(errno))
+            return FileManager.default.fileExists(atPath: path)
+                ? "cannot write the SQLite database \(path): its directory \(directory) is read-only (\(reason)); SQLite creates its journal files beside the database, so the directory must be writable"
+                : "cannot create the SQLite database \(path): the directory \(directory) is read-only (\(reason))"
+        }
+        if FileManager.default.fileExists(atPath: path), access(path, W_OK) != 0 {
+            return "cannot write the SQLite database \(path): the file is read-only (\(String(cString: strerror(errno))))"
+        }
+        return nil
     }
 
     /// Opens the file named by a `sqlite://` URL (`sqlite:///abs/path.db` or `sqlite://relative.db`).
@@ -172,8 +194,8 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         try lock.withLock { _ throws(StoreError) in
             try transaction { () throws(StoreError) in
                 let ids = try cityIDs(rows.cities)
-                // Four parameters a row; old SQLite builds allow only 999 per statement.
-                let perStatement = max(1, min(2_500, Int(sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) / 4))
+                // Five parameters a row; old SQLite builds allow only 999 per statement.
+                let perStatement = max(1, min(2_500, Int(sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) / 5))
                 let full = try Statement(db, Self.upsertSQL(rows: min(perStatement, max(rows.count, 1))))
                 var insert = full
                 var parameter: Int32 = 1
@@ -190,7 +212,8 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
                     try insert.bind(parameter + 1, row.time)
                     try insert.bind(parameter + 2, row.temperature)
                     try insert.bind(parameter + 3, row.humidity)
-                    parameter += 4
+                    try insert.bind(parameter + 4, Int64(row.imputed))
+                    parameter += 5
                     written += 1
                     guard written - batchStart == perStatement || written == total else { continue }
                     do throws(StoreError) {
@@ -210,13 +233,22 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// The upsert of `rows` rows in one statement.
+    /// The upsert of `rows` rows in one statement. A missing value (NULL) in a new row never
+    /// replaces a stored one, and an interpolated value (``ImputedMask``) never replaces a
+    /// measured one: per variable, the stored value stays then.
     private static func upsertSQL(rows: Int) -> String {
-        "INSERT INTO city_observations(city_id, time, temperature, humidity) VALUES "
-            + Array(repeating: "(?, ?, ?, ?)", count: rows).joined(separator: ", ")
+        let keepT = "(excluded.temperature IS NULL OR ((excluded.imputed & 1) = 1 AND temperature IS NOT NULL AND (imputed & 1) = 0))"
+        let keepH = "(excluded.humidity IS NULL OR ((excluded.imputed & 2) = 2 AND humidity IS NOT NULL AND (imputed & 2) = 0))"
+        return "INSERT INTO city_observations(city_id, time, temperature, humidity, imputed) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
             + """
-             ON CONFLICT(city_id, time) DO UPDATE SET temperature = excluded.temperature, humidity = excluded.humidity
-            WHERE temperature IS NOT excluded.temperature OR humidity IS NOT excluded.humidity
+             ON CONFLICT(city_id, time) DO UPDATE
+            SET temperature = CASE WHEN \(keepT) THEN temperature ELSE excluded.temperature END,
+                humidity = CASE WHEN \(keepH) THEN humidity ELSE excluded.humidity END,
+                imputed = (CASE WHEN \(keepT) THEN imputed & 1 ELSE excluded.imputed & 1 END)
+                        | (CASE WHEN \(keepH) THEN imputed & 2 ELSE excluded.imputed & 2 END)
+            WHERE (NOT \(keepT) AND (temperature IS NOT excluded.temperature OR (imputed & 1) <> (excluded.imputed & 1)))
+               OR (NOT \(keepH) AND (humidity IS NOT excluded.humidity OR (imputed & 2) <> (excluded.imputed & 2)))
             """
     }
 
@@ -235,6 +267,7 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
             try single.bind(2, row.time)
             try single.bind(3, row.temperature)
             try single.bind(4, row.humidity)
+            try single.bind(5, Int64(row.imputed))
             do throws(StoreError) {
                 try single.stepDone()
             } catch {
@@ -292,6 +325,27 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
             while try query.step() {
                 result.append(Observation(city: city, time: query.int64(0),
                                           temperature: query.double(1), humidity: query.double(2)))
+            }
+            return result
+        }
+    }
+
+    /// The hours each variable of each of `cities` has stored values at, one query per city.
+    public func coverage(cities: [String]) throws -> [String: StoredCoverage] {
+        try lock.withLock { _ throws(StoreError) in
+            let query = try Statement(db, StoredCoverage.query(placeholder: "?"))
+            var result: [String: StoredCoverage] = [:]
+            for city in cities {
+                try query.bind(1, city)
+                if try query.step() {
+                    func range(_ column: Int32) -> HourRange? {
+                        query.int64(column + 2) > 0
+                            ? HourRange(first: query.int64(column), last: query.int64(column + 1), count: Int(query.int64(column + 2))) : nil
+                    }
+                    let coverage = StoredCoverage(temperature: range(0), humidity: range(3))
+                    if coverage.temperature != nil || coverage.humidity != nil { result[city] = coverage }
+                }
+                query.reset()
             }
             return result
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Opens the store a URL names: `sqlite://` (embedded) or `postgresql://` (server).
 ///
 /// ```swift
@@ -64,6 +66,17 @@ public enum StoreFactory {
             if !path.isEmpty, try create(path, once) { return }
         }
         try upsert(try open(url: url), once)
+    }
+
+    /// The hours each variable of `cities` has stored values at in the store at `url`
+    /// (opened and migrated as a load would); empty for a SQLite file that does not exist
+    /// yet, which is not created.
+    public static func coverage(url: String, cities: [String]) throws -> [String: StoredCoverage] {
+        if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            if !path.isEmpty, !FileManager.default.fileExists(atPath: path) { return [:] }
+        }
+        return try open(url: url).coverage(cities: cities)
     }
 
     /// The store kind a URL names (`sqlite` or `postgresql`), for messages.

@@ -17,7 +17,7 @@ struct ForecastCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             PluginsCommand.self,
-            SampleDataCommand.self, FetchCommand.self, IngestCommand.self, TrainCommand.self, TrainChildCommand.self, BacktestCommand.self, PipelineCommand.self,
+            SampleDataCommand.self, FetchCommand.self, IngestCommand.self, TrainCommand.self, TrainChildCommand.self, CheckChildCommand.self, BacktestCommand.self, PipelineCommand.self,
             ServeCommand.self,
             CitiesCommand.self,
             VerifyModelsCommand.self,

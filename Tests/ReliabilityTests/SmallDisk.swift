@@ -46,7 +46,7 @@ struct SmallDisk {
         return filler
     }
 
-    private static func command(_ executable: String, _ arguments: [String]) -> Int32 {
+    static func command(_ executable: String, _ arguments: [String]) -> Int32 {
         (try? ProgramRun.run(executable, arguments, timeout: 60))?.status ?? -1
     }
 }

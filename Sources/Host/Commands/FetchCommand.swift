@@ -13,11 +13,18 @@ struct FetchCommand: AsyncParsableCommand {
             the file has not changed (ETag / Last-Modified) or its SHA-256 is the same as last time. \
             `--only temperature` (or humidity) fetches one source, so that a scheduler can run the \
             two downloads as separate tasks.
+
+            Each new CSV is extracted under a staging name and checked before it replaces the one in \
+            <workdir>/data: every row must parse, and it must cover at least the hours and city columns \
+            of the CSV it replaces (a shorter file is nearly always a truncated download); otherwise it \
+            is refused and the previous files stay. --allow-partial-files accepts a shorter file. A zip \
+            holding several CSV entries is refused unless --temperature-entry / --humidity-entry names one.
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sources: SourceOptions
+    @OptionGroup var partial: PartialFileOptions
 
     @Option(name: .long, help: ArgumentHelp("Fetch only this source: temperature or humidity (default: both).", valueName: "variable"))
     var only: Variable?
@@ -26,7 +33,7 @@ struct FetchCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let outcomes = try await Self.perform(global: global, sources: sources, only: only)
+        let outcomes = try await Self.perform(global: global, sources: sources, only: only, allowPartialFiles: partial.allowPartialFiles)
         if json {
             print(try JSONOutput.render(outcomes))
         } else {
@@ -37,12 +44,22 @@ struct FetchCommand: AsyncParsableCommand {
     }
 
     /// Runs the step; shared with `forecast pipeline`.
-    static func perform(global: GlobalOptions, sources: SourceOptions, only: Variable? = nil) async throws -> [FetchOutcome] {
+    static func perform(global: GlobalOptions, sources: SourceOptions, only: Variable? = nil,
+                        allowPartialFiles: Bool) async throws -> [FetchOutcome] {
         let fetcher = Fetcher(dataDirectory: global.resolvedWorkdir + "/data", retries: sources.retries,
-                              initialBackoff: sources.backoff)
+                              initialBackoff: sources.backoff, allowPartialFiles: allowPartialFiles)
         let progress = ProgressReporter()
         defer { progress.close() }
         return try await fetcher.fetch(sources.list.filter { only == nil || $0.variable == only }, progress: progress)
+    }
+
+    /// Fetches and checks both sources without installing them (`forecast pipeline`).
+    static func stage(global: GlobalOptions, sources: SourceOptions, allowPartialFiles: Bool) async throws -> StagedFetch {
+        let fetcher = Fetcher(dataDirectory: global.resolvedWorkdir + "/data", retries: sources.retries,
+                              initialBackoff: sources.backoff, allowPartialFiles: allowPartialFiles)
+        let progress = ProgressReporter()
+        defer { progress.close() }
+        return try await fetcher.stage(sources.list, progress: progress)
     }
 }
 
@@ -54,6 +71,12 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Humidity source: URL or path, .zip or .csv.", valueName: "source"))
     var humidity = FetchSource.defaults[1].location
 
+    @Option(name: .customLong("temperature-entry"), help: ArgumentHelp("The CSV entry to use when the temperature zip holds several.", valueName: "name"))
+    var temperatureEntry: String?
+
+    @Option(name: .customLong("humidity-entry"), help: ArgumentHelp("The CSV entry to use when the humidity zip holds several.", valueName: "name"))
+    var humidityEntry: String?
+
     @Option(name: .long, help: "Retries after a failed download attempt.")
     var retries = 3
 
@@ -62,6 +85,7 @@ struct SourceOptions: ParsableArguments {
 
     /// The two sources.
     var list: [FetchSource] {
-        [FetchSource(variable: .temperature, location: temperature), FetchSource(variable: .humidity, location: humidity)]
+        [FetchSource(variable: .temperature, location: temperature, entry: temperatureEntry),
+         FetchSource(variable: .humidity, location: humidity, entry: humidityEntry)]
     }
 }

@@ -14,11 +14,17 @@ struct IngestCommand: AsyncParsableCommand {
             Gaps of up to --max-gap hours are interpolated linearly; longer gaps and empty ends are \
             never invented. Writes <workdir>/processed/<city>.csv and loads the store in one \
             transaction (an upsert: loading twice leaves the same rows; a failure leaves the store unchanged).
+
+            A load never replaces a stored value with a missing one. A file that covers fewer hours \
+            than the store holds for a city and variable, has no values for one, or shares no hour with \
+            the other variable's file is refused with both time ranges, and nothing is written; \
+            --allow-partial-files loads it anyway (hours the file lacks keep their stored values).
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: IngestOptions
+    @OptionGroup var partial: PartialFileOptions
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
@@ -26,7 +32,7 @@ struct IngestCommand: AsyncParsableCommand {
     func validate() throws { try selection.check() }
 
     func run() async throws {
-        let report = try Self.perform(global: global, options: selection)
+        let report = try Self.perform(global: global, options: selection, allowPartialFiles: partial.allowPartialFiles)
         if json { print(try JSONOutput.render(report)) } else { report.printText() }
     }
 
@@ -56,18 +62,43 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     /// Runs the step; shared with `forecast pipeline`.
-    static func perform(global: GlobalOptions, options: IngestOptions) throws -> Report {
+    ///
+    /// `staged` (the pipeline) reads the CSVs fetch has checked but not installed yet, and
+    /// names them by their sources in messages.
+    static func perform(global: GlobalOptions, options: IngestOptions, allowPartialFiles: Bool,
+                        staged: StagedFetch? = nil) throws -> Report {
         let started = Date()
         let config = try global.loadConfig()
         let data = global.resolvedWorkdir + "/data"
+        var temperaturePath = options.temperatureCSV ?? data + "/temperature.csv"
+        var humidityPath = options.humidityCSV ?? data + "/humidity.csv"
+        // Messages name the file as the user knows it: a fetched CSV with its source.
+        var temperatureName = options.temperatureCSV ?? fetchedName(data, .temperature)
+        var humidityName = options.humidityCSV ?? fetchedName(data, .humidity)
+        for outcome in staged?.outcomes ?? [] {
+            guard let path = staged?.csvToRead(outcome), path != outcome.csvPath else { continue }
+            if outcome.variable == Variable.temperature.rawValue, options.temperatureCSV == nil {
+                temperaturePath = path
+                temperatureName = outcome.source
+            } else if outcome.variable == Variable.humidity.rawValue, options.humidityCSV == nil {
+                humidityPath = path
+                humidityName = outcome.source
+            }
+        }
         let ingestor = Ingestor(
-            temperaturePath: options.temperatureCSV ?? data + "/temperature.csv",
-            humidityPath: options.humidityCSV ?? data + "/humidity.csv",
+            temperaturePath: temperaturePath,
+            humidityPath: humidityPath,
             selection: options.allCities ? .all : .named(options.cities.isEmpty ? [config.defaultCity] : options.cities),
             gapPolicy: GapPolicy(maxInterpolatedHours: options.maxGap),
-            processedDirectory: global.resolvedWorkdir + "/processed")
+            processedDirectory: global.resolvedWorkdir + "/processed",
+            temperatureName: temperatureName, humidityName: humidityName)
         let ingested = try ingestor.process()
         let result = ingested.result
+        // Compared with the store before anything is written: a file that covers fewer hours
+        // than the store (a truncated download) is refused, not loaded.
+        let stored = try StoreFactory.coverage(url: global.resolvedDatabaseURL, cities: result.summaries.map(\.city))
+        try CoverageCheck(temperatureFile: temperatureName, humidityFile: humidityName, allowPartialFiles: allowPartialFiles)
+            .check(result.summaries, stored: stored)
         let processed = Date()
         // The processed CSVs are written on the other core while the store loads; the load
         // commits only once they are all written, so a failure of either leaves the store
@@ -103,6 +134,15 @@ struct IngestCommand: AsyncParsableCommand {
                       seconds: finished.timeIntervalSince(started))
     }
 
+    /// `<data>/temperature.csv (fetched from <source>)`, from the record fetch keeps beside it.
+    static func fetchedName(_ data: String, _ variable: Variable) -> String {
+        let csv = "\(data)/\(variable.rawValue).csv"
+        struct Record: Decodable { var source: String }
+        guard let bytes = FileManager.default.contents(atPath: "\(data)/\(variable.rawValue).source.json"),
+              let record = try? JSONDecoder().decode(Record.self, from: bytes) else { return csv }
+        return "\(csv) (fetched from \(record.source))"
+    }
+
     /// The URL without its password.
     static func redacted(_ url: String) -> String {
         guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
@@ -132,4 +172,12 @@ struct IngestOptions: ParsableArguments {
         if allCities && !cities.isEmpty { throw ValidationError("use either --city or --all-cities, not both") }
         if maxGap < 0 || maxGap > 48 { throw ValidationError("--max-gap must be between 0 and 48 hours") }
     }
+}
+
+/// Whether a file that covers fewer hours than the store (or than the file it replaces, or
+/// than the other variable's file) may be used (`fetch`, `ingest` and `pipeline`).
+struct PartialFileOptions: ParsableArguments {
+    @Flag(name: .customLong("allow-partial-files"), help: ArgumentHelp(
+        "Use a file even when it covers fewer hours than the store or the file it replaces, or no hour of the other variable's file; hours it lacks keep their stored values."))
+    var allowPartialFiles = false
 }

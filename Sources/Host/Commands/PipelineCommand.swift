@@ -17,6 +17,7 @@ struct PipelineCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var sources: SourceOptions
     @OptionGroup var ingest: IngestOptions
+    @OptionGroup var partial: PartialFileOptions
     @OptionGroup var train: TrainOptions
 
     @Flag(name: .long, help: "Print the result as JSON.")
@@ -40,13 +41,23 @@ struct PipelineCommand: AsyncParsableCommand {
     func run() async throws {
         var timings: [Timing] = []
         var started = Date()
-        let fetched = try await FetchCommand.perform(global: global, sources: sources)
+        // Fetched and checked, but installed only once ingest has loaded them: a file ingest
+        // refuses leaves the previous raw files as they were, like the store and the models.
+        let staged = try await FetchCommand.stage(global: global, sources: sources, allowPartialFiles: partial.allowPartialFiles)
+        let fetched = staged.outcomes
         timings.append(Timing(step: "fetch", seconds: Date().timeIntervalSince(started),
                               summary: fetched.map { "\($0.variable) \($0.status.rawValue)" }.joined(separator: ", ")))
         if !json { print("fetch: " + timings.last!.summary) }
 
         started = Date()
-        let ingested = try IngestCommand.perform(global: global, options: ingest)
+        let ingested: IngestCommand.Report
+        do {
+            ingested = try IngestCommand.perform(global: global, options: ingest, allowPartialFiles: partial.allowPartialFiles, staged: staged)
+        } catch {
+            staged.discard()
+            throw error
+        }
+        try staged.install()
         timings.append(Timing(step: "ingest", seconds: Date().timeIntervalSince(started),
                               summary: "\(ingested.cities.count) city(ies), \(ingested.rowsLoaded) rows loaded into \(ingested.store)"))
         if !json { ingested.printText() }

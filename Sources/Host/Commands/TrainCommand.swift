@@ -18,6 +18,13 @@ struct TrainCommand: AsyncParsableCommand {
             Each train call runs in a child process of its own with a time limit (--job-timeout), so a \
             plugin that crashes, aborts or hangs fails only its own job. --in-process calls the \
             plugins in this process instead (no isolation; for debugging a plugin).
+
+            Before a new model is published it must pass two checks, else its job fails with the reason \
+            and the previous model stays: its training data must not end earlier than that of the model \
+            it replaces (--allow-older-data publishes it anyway), and, through its plugin (in a child \
+            process too, unless --in-process), it must load and forecast 1 to 168 hours at the levels \
+            0.8 and 0.95 with every value finite, lower <= mean <= upper and every mean plausible \
+            (temperature 173-343 K, humidity -5 to 105 %).
             """
     )
 
@@ -78,7 +85,8 @@ struct TrainCommand: AsyncParsableCommand {
                               extractor: SeriesExtractor(minimumCount: options.minPoints),
                               parallelism: options.jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                               maxPoints: options.maxPoints,
-                              executor: try options.executor())
+                              executor: try options.executor(),
+                              publishGate: PublishGate(checker: try options.checker(), allowOlderData: options.allowOlderData))
         let progress = ProgressReporter()
         defer { progress.close() }
         return try trainer.run(jobs, store: store, progress: progress)
@@ -112,6 +120,9 @@ struct TrainOptions: ParsableArguments {
     @Flag(name: .customLong("in-process"), help: "Call the plugins in this process: no crash isolation and no --job-timeout.")
     var inProcess = false
 
+    @Flag(name: .customLong("allow-older-data"), help: "Publish a new model even when its training data ends earlier than that of the model it replaces.")
+    var allowOlderData = false
+
     func validate() throws {
         guard jobTimeout >= 0, jobTimeout.isFinite else {
             throw ValidationError("--job-timeout must be a number of seconds >= 0 (0: no limit), not \(jobTimeout)")
@@ -127,5 +138,16 @@ struct TrainOptions: ParsableArguments {
         }
         return ChildProcessTraining(executable: executable, arguments: [TrainChildCommand.configuration.commandName!],
                                     timeout: jobTimeout > 0 ? jobTimeout : nil)
+    }
+
+    /// Where each new model's publish check runs: a child process per check (this
+    /// executable's `check-child`), or here with --in-process.
+    func checker() throws -> any ModelChecker {
+        if inProcess { return InProcessModelCheck() }
+        guard let executable = GlobalOptions.executablePath else {
+            throw PipelineError(.usage, "cannot find this program's own path (/proc/self/exe) to start checking processes; use --in-process")
+        }
+        return ChildProcessModelCheck(executable: executable, arguments: [CheckChildCommand.configuration.commandName!],
+                                      timeout: jobTimeout > 0 ? jobTimeout : nil)
     }
 }
