@@ -15,7 +15,7 @@ enum AutoRegPlugin: ForecastPlugin {
     /// them with the model's own forecasts.
     static let acceptsMissingValues = true
     /// One line for `forecast plugins`.
-    static let summary = "Autoregression by least squares (Householder QR) with lag selection by aic/bic/hqic as statsmodels' ar_select_order; optional trend and seasonal dummies"
+    static let summary = "Autoregression by least squares (Householder QR) on daily differences by default, lag selection by aic/bic/hqic as statsmodels' ar_select_order (or by held-out error), intervals calibrated on its own errors; missing hours welcome"
     /// The default options, for users to read.
     static var defaultOptionsJSON: String? { AutoRegOptions.defaultsJSON }
 
