@@ -64,6 +64,7 @@ def main():
     parser.add_argument("--data", default="/work/quality-data")
     parser.add_argument("--scoring", default=os.path.join(HERE, "..", "quality"), help="directory of bench/quality's scoring.py")
     parser.add_argument("--set", default="tuning", choices=["tuning", "held-out", "all"])
+    parser.add_argument("--humidity-bounds", action="store_true", help='add "bounds": [0, 100] for humidity series')
     parser.add_argument("options", nargs="+")
     args = parser.parse_args()
     sys.path.insert(0, os.path.abspath(args.scoring))
@@ -105,7 +106,10 @@ def main():
     for options in args.options:
         scores, picks = {}, []
         for key, (values, times, origins) in series.items():
-            forecasts, summary = run_plugin(plugin, values, times, origins, options)
+            chosen = options
+            if args.humidity_bounds and key.endswith("/humidity"):
+                chosen = json.dumps({**json.loads(options), "bounds": [0, 100]})
+            forecasts, summary = run_plugin(plugin, values, times, origins, chosen)
             scores[key] = scoring.score_series(forecasts)
             picks.append(summary["selected_lags"])
         line(options + f" p={picks}", scoring.summarise(scores, baseline))
