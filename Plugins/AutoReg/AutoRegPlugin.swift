@@ -25,7 +25,8 @@ enum AutoRegPlugin: ForecastPlugin {
         let fit = try AutoRegFit.run(series, options: parsed, host: host)
         let summary = try AutoRegSummary(fit).json()
         let by = fit.holdout == nil ? parsed.ic.rawValue : "held-out error"
-        host.log("autoreg: selected p=\(fit.model.order) of maxlag \(fit.maxlag) by \(by); \(fit.missing) missing values; sigma2 \(fit.model.sigma2)")
+        let differenced = parsed.difference > 0 ? " of the lag-\(parsed.difference) differences" : ""
+        host.log("autoreg: selected p=\(fit.selectedLags)\(differenced) of maxlag \(fit.maxlag) by \(by); \(fit.missing) missing values; sigma2 \(fit.model.sigma2)")
         return TrainedModel(blob: fit.model.blob, summaryJSON: summary)
     }
 
