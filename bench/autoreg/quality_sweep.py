@@ -25,8 +25,9 @@ from autoreg_ctypes import Plugin  # noqa: E402
 
 
 def load_series(data, city, variable):
-    runs = sorted(glob.glob(os.path.join(data, "runs", "*", "processed")))
-    frame = pd.read_csv(os.path.join(runs[-1], city.lower().replace(" ", "-") + ".csv"))
+    name = city.lower().replace(" ", "-") + ".csv"
+    runs = sorted(glob.glob(os.path.join(data, "runs", "*", "processed", name)), key=os.path.getmtime)
+    frame = pd.read_csv(runs[-1])
     values = frame[variable].to_numpy(float)
     times = pd.to_datetime(frame["datetime"]).astype("int64").to_numpy() // 10**9
     first = np.flatnonzero(~np.isnan(values))[0]
