@@ -34,6 +34,9 @@ struct AutoRegFit: Sendable {
 
     /// At least this many complete rows per regression column: the cap on the lag count.
     static let rowsPerColumn = 5
+    /// At least two days of observed values (of differences, when differenced): fewer
+    /// give coefficients so uncertain that long forecasts can explode.
+    static let minimumObserved = 48
 
     /// The largest lag count a series with `observed` values affords with `terms`:
     /// `maxlag` unless the regression would have fewer than ``rowsPerColumn`` rows per
@@ -57,9 +60,10 @@ struct AutoRegFit: Sendable {
         let observed = fitted.reduce(0) { $1.isNaN ? $0 : $0 + 1 }
         let terms = options.deterministicTerms
         let maxlag = cappedMaxlag(options.maxlag, observed: observed, terms: terms)
-        guard maxlag >= 1 else {
-            let needed = rowsPerColumn * terms.columnCount + rowsPerColumn + 1
-            throw .insufficientData("\(observed) observed values are too few for an autoregression with \(terms.columnCount) deterministic terms: at least \(needed) are needed")
+        let needed = max(rowsPerColumn * terms.columnCount + rowsPerColumn + 1, minimumObserved)
+        guard maxlag >= 1, observed >= needed else {
+            let what = difference > 0 ? "observed lag-\(difference) differences" : "observed values"
+            throw .insufficientData("\(observed) \(what) are too few for an autoregression with \(terms.columnCount) deterministic terms: at least \(needed) are needed")
         }
         let cells = (values.count - maxlag) * (terms.columnCount + maxlag)
         guard cells <= 40_000_000 else {

@@ -24,16 +24,20 @@ struct AutoRegBadInputTests {
 
     @Test("too few points for even one lag: insufficient data; a short series gets fewer lags")
     func tooShort() throws {
-        // 10 points: 5 rows per column for a constant and one lag need 11.
-        let error = try trainError(Self.hourly.slice(0..<10), #"{"maxlag": 24, "trend": "c", "difference": 0}"#)
+        // 47 points: less than two days.
+        let error = try trainError(Self.hourly.slice(0..<47), #"{"maxlag": 24, "trend": "c", "difference": 0}"#)
         #expect(error?.status == FP_STATUS_INSUFFICIENT_DATA)
-        #expect(error?.message.contains("at least 11") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("at least 48") == true, "\(error?.message ?? "")")
+        // 70 points with the defaults: 46 daily differences.
+        let differenced = try trainError(Self.hourly.slice(0..<70), "{}")
+        #expect(differenced?.status == FP_STATUS_INSUFFICIENT_DATA)
+        #expect(differenced?.message.contains("46 observed lag-24 differences") == true, "\(differenced?.message ?? "")")
         #expect(try trainError(TimeSeries(values: [], startTime: 0), "{}")?.status == FP_STATUS_INSUFFICIENT_DATA)
-        // 40 points afford (40 - 5) / 6 = 5 lags with a constant, whatever maxlag asks.
+        // 60 points afford (60 - 5) / 6 = 9 lags with a constant, whatever maxlag asks.
         let plugin = try BuildProducts.plugin("AutoReg")
-        let trained = try plugin.train(Self.hourly.slice(0..<40), options: #"{"maxlag": 24, "trend": "c", "difference": 0}"#)
+        let trained = try plugin.train(Self.hourly.slice(0..<60), options: #"{"maxlag": 24, "trend": "c", "difference": 0}"#)
         let summary = try JSONSerialization.jsonObject(with: Data(trained.summaryJSON.utf8)) as? [String: Any]
-        #expect(summary?["maxlag_used"] as? Int == 5)
+        #expect(summary?["maxlag_used"] as? Int == 9)
     }
 
     @Test("infinity: invalid data (NaN is a missing value, not an error)")
