@@ -1,46 +1,90 @@
 import ForecastMath
 import PluginKit
 
-/// Training: select the lag count, refit the chosen model, keep what forecasting needs.
+/// Training: cap the lag count by the series' length, select it, refit the chosen
+/// model, calibrate its intervals, keep what forecasting needs.
 ///
-/// Follows `ar_select_order(y, maxlag, ic, trend, seasonal, period).model.fit()`:
-/// the selection holds back `maxlag` observations so that every candidate is compared on
-/// the same sample; the chosen order p is then refitted holding back only p observations
-/// (statsmodels' default `hold_back`), which is the model that forecasts.
+/// With `selection: ic` this follows `ar_select_order(y, maxlag, ic, trend, seasonal,
+/// period).model.fit()`: the selection holds back `maxlag` observations so that every
+/// candidate is compared on the same sample; the chosen order p is then refitted holding
+/// back only p observations (statsmodels' default `hold_back`), which is the model that
+/// forecasts. Missing values (NaN) drop the rows whose response or lags they touch
+/// (``LagDesign``); the forecast starts from the end with missing values filled by the
+/// model's own one-step forecasts.
 struct AutoRegFit: Sendable {
     /// The options the fit used.
     let options: AutoRegOptions
-    /// The selection step.
-    let selection: LagOrderSelection
+    /// The largest lag count considered after capping by the series' length.
+    let maxlag: Int
+    /// The selection by information criterion (nil when selected on held-out data).
+    let selection: LagOrderSelection?
+    /// The selection on held-out data (nil when selected by information criterion).
+    let holdout: HoldoutSelection?
     /// The refitted model.
     let model: AutoRegModel
-    /// Observations in the refit (`n - p`).
+    /// Rows in the refit.
     let nobs: Int
+    /// Missing values in the training series.
+    let missing: Int
+    /// The lag count p of the regression (lags of the differences when differenced).
+    let selectedLags: Int
     /// The refit's criteria as statsmodels' `AutoRegResults` reports them (aic, bic, hqic),
     /// counting `df_model + 1` parameters with `df_model` = the number of coefficients.
     let criteria: [InformationCriterion: Double]
 
+    /// At least this many complete rows per regression column: the cap on the lag count.
+    static let rowsPerColumn = 5
+    /// At least two days of observed values (of differences, when differenced): fewer
+    /// give coefficients so uncertain that long forecasts can explode.
+    static let minimumObserved = 48
+
+    /// The largest lag count a series with `observed` values affords with `terms`:
+    /// `maxlag` unless the regression would have fewer than ``rowsPerColumn`` rows per
+    /// column (a two-week series, 336 hours, with 23 seasonal dummies and a constant gets
+    /// 36 lags, not 120).
+    static func cappedMaxlag(_ maxlag: Int, observed: Int, terms: DeterministicTerms) -> Int {
+        // rows = observed - m >= rowsPerColumn * (terms + m)
+        let affordable = (observed - rowsPerColumn * terms.columnCount) / (rowsPerColumn + 1)
+        return min(maxlag, affordable)
+    }
+
     /// Fits `series` with `options`, reporting progress and honouring cancellation through `host`.
     static func run(_ series: Series, options: AutoRegOptions, host: HostServices) throws(PluginError) -> AutoRegFit {
-        try series.requireFinite()
+        let values = series.values
+        if let index = values.firstIndex(where: { $0.isInfinite }) {
+            throw .invalidData("observation \(index) of \(values.count) is \(values[index]); values must be finite or NaN (missing)")
+        }
+        let missing = values.reduce(0) { $1.isNaN ? $0 + 1 : $0 }
+        let difference = options.difference
+        let fitted = Differencing.differenced(values, lag: difference)
+        let observed = fitted.reduce(0) { $1.isNaN ? $0 : $0 + 1 }
         let terms = options.deterministicTerms
-        let maxlag = options.maxlag
-        // The selection regresses n - maxlag observations on columnCount + maxlag columns
-        // and needs at least one residual degree of freedom.
-        let minimum = maxlag + terms.columnCount + maxlag + 1
-        try series.requireCount(atLeast: minimum, for: "an autoregression with maxlag \(maxlag) and \(terms.columnCount) deterministic terms")
-        let cells = (series.count - maxlag) * (terms.columnCount + maxlag)
+        let maxlag = cappedMaxlag(options.maxlag, observed: observed, terms: terms)
+        let needed = max(rowsPerColumn * terms.columnCount + rowsPerColumn + 1, minimumObserved)
+        guard maxlag >= 1, observed >= needed else {
+            let what = difference > 0 ? "observed lag-\(difference) differences" : "observed values"
+            throw .insufficientData("\(observed) \(what) are too few for an autoregression with \(terms.columnCount) deterministic terms: at least \(needed) are needed")
+        }
+        let cells = (values.count - maxlag) * (terms.columnCount + maxlag)
         guard cells <= 40_000_000 else {
-            throw .invalidArgument("the regression would hold \(cells) numbers (\(series.count) observations x \(terms.columnCount + maxlag) columns); lower maxlag or period, or train on a shorter window")
+            throw .invalidArgument("the regression would hold \(cells) numbers (\(values.count) observations x \(terms.columnCount + maxlag) columns); lower maxlag or period, or train on a shorter window")
         }
         host.progress(0, stage: "selecting order")
         try host.checkCancellation()
-        let selection = try LagOrderSelection.run(values: series.values, terms: terms, maxlag: maxlag, criterion: options.ic)
-        host.progress(0.6, stage: "fitting")
+        var selection: LagOrderSelection?
+        var holdout: HoldoutSelection?
+        if options.selection == .holdout {
+            holdout = try HoldoutSelection.run(values: values, fitted: fitted, difference: difference, terms: terms,
+                                               maxlag: maxlag, bounds: options.bounds)
+        }
+        if holdout == nil {
+            selection = try LagOrderSelection.run(values: fitted, terms: terms, maxlag: maxlag, criterion: options.ic)
+        }
+        let p = holdout?.selected ?? selection!.selected
+        host.progress(0.5, stage: "fitting")
         try host.checkCancellation()
 
-        let p = selection.selected
-        let design = LagDesign(values: series.values, terms: terms, lags: p, holdBack: p)
+        let design = LagDesign(values: fitted, terms: terms, lags: p, holdBack: p)
         let fit: LeastSquaresFit
         do {
             fit = try LeastSquares.fit(design: design.matrix, response: design.response)
@@ -60,16 +104,40 @@ struct AutoRegFit: Sendable {
             criteria[ic] = ic.value(rss: fit.residualSumOfSquares, nobs: nobs, parameters: fit.parameterCount + 1)
         }
         let k = terms.columnCount
-        let model = AutoRegModel(
+        var model = AutoRegModel(
             terms: terms,
             deterministicCoefficients: Array(fit.coefficients[0..<k]),
-            lagCoefficients: Array(fit.coefficients[k...]),
+            lagCoefficients: Differencing.levelCoefficients(Array(fit.coefficients[k...]), lag: difference),
             sigma2: sigma2,
-            recent: Array(series.values.suffix(p)),
+            recent: [],
             observationCount: series.count,
             lastTime: series.lastTime,
-            stepSeconds: series.stepSeconds)
+            stepSeconds: series.stepSeconds,
+            bounds: options.bounds)
+        host.progress(0.8, stage: "calibrating")
+        try host.checkCancellation()
+        let filled = fillMissing(values, model: model)
+        model = AutoRegModel(
+            terms: terms, deterministicCoefficients: model.deterministicCoefficients,
+            lagCoefficients: model.lagCoefficients, sigma2: sigma2, recent: Array(filled.suffix(model.order)),
+            observationCount: series.count, lastTime: series.lastTime, stepSeconds: series.stepSeconds,
+            bounds: options.bounds)
+        if options.intervals == .calibrated {
+            model.calibration = IntervalCalibration.run(model: model, observed: values, filled: filled, indexOffset: 0)
+        }
         host.progress(1, stage: "done")
-        return AutoRegFit(options: options, selection: selection, model: model, nobs: nobs, criteria: criteria)
+        return AutoRegFit(options: options, maxlag: maxlag, selection: selection, holdout: holdout, model: model,
+                          nobs: nobs, missing: missing, selectedLags: p, criteria: criteria)
+    }
+
+    /// `values` with every NaN replaced by the model's one-step forecast from the values
+    /// before it; NaN among the first p values (no full lag history yet) take the first
+    /// observed value.
+    static func fillMissing(_ values: [Double], model: AutoRegModel) -> [Double] {
+        let p = min(model.order, values.count)
+        guard values.contains(where: \.isNaN) else { return values }
+        let first = values.first(where: { !$0.isNaN }) ?? 0
+        let head = values[0..<p].map { $0.isNaN ? first : $0 }
+        return model.filling(Array(values[p...]), after: head, firstIndex: p)
     }
 }

@@ -6,6 +6,9 @@ import PluginKit
 /// `y[t] = sum_j delta_j d_j(t) + sum_{i=1..p} phi_i y[t-i] + e[t]`, `e ~ N(0, sigma2)`,
 /// with `d_j` the deterministic terms. Immutable, so `forecast` is safe to call from many
 /// threads at once.
+///
+/// Missing observations (NaN) in the data it is conditioned on are replaced by the
+/// model's own one-step forecasts, so it always forecasts from the end of the series.
 struct AutoRegModel: ConditionableModel, Equatable {
     /// The deterministic terms (constant, trend, seasonal dummies) and their phase convention.
     let terms: DeterministicTerms
@@ -15,7 +18,7 @@ struct AutoRegModel: ConditionableModel, Equatable {
     let lagCoefficients: [Double]
     /// The innovation variance: residual sum of squares / nobs (statsmodels' `sigma2`).
     let sigma2: Double
-    /// The last p observations, oldest first.
+    /// The last p values, oldest first (missing ones already replaced by forecasts).
     let recent: [Double]
     /// How many observations precede the first forecast step: its 0-based time index,
     /// which drives the trend (`index + 1`) and the seasonal phase (`index mod period`).
@@ -24,6 +27,11 @@ struct AutoRegModel: ConditionableModel, Equatable {
     let lastTime: Int64
     /// Seconds between observations.
     let stepSeconds: Int64
+    /// The variable's physical range: means and interval bounds stay inside it.
+    var bounds: ClosedRange<Double>? = nil
+    /// Quantiles of the model's own standardized multi-step errors, or nil for the
+    /// Gaussian intervals of the moving-average representation.
+    var calibration: LeadTimeErrorQuantiles? = nil
 
     /// The lag count p.
     var order: Int { lagCoefficients.count }
@@ -45,42 +53,111 @@ struct AutoRegModel: ConditionableModel, Equatable {
         return psi
     }
 
-    /// The recursive mean forecast and intervals `mean +- z sigma sqrt(sum_{j<h} psi_j^2)`.
+    /// The Gaussian forecast standard deviations `sigma sqrt(sum_{j<h} psi_j^2)`, h = 1...count.
+    func forecastStandardDeviations(_ count: Int) -> [Double] {
+        let psi = psiWeights(count)
+        var cumulative = 0.0
+        return psi.map { weight in
+            cumulative += weight * weight
+            return (sigma2 * cumulative).squareRoot()
+        }
+    }
+
+    /// The one-step prediction of the value at time index `t` from `path[end - p ..< end]`.
+    @inline(__always)
+    func predict(_ path: UnsafeBufferPointer<Double>, end: Int, at t: Int) -> Double {
+        var value = terms.combination(deterministicCoefficients, at: t)
+        for i in 0..<order { value += lagCoefficients[i] * path[end - 1 - i] }
+        if let bounds { value = min(max(value, bounds.lowerBound), bounds.upperBound) }
+        return value
+    }
+
+    /// `history` (the p values before time index `firstIndex`, complete) followed by
+    /// `values` with each NaN replaced by the one-step forecast from the values before it.
+    func filling(_ values: [Double], after history: [Double], firstIndex: Int) -> [Double] {
+        var path = history + values
+        let p = history.count
+        path.withUnsafeMutableBufferPointer { buffer in
+            for k in values.indices where buffer[p + k].isNaN {
+                buffer[p + k] = predict(UnsafeBufferPointer(buffer), end: p + k, at: firstIndex + k)
+            }
+        }
+        return path
+    }
+
+    /// The recursive mean forecast for `horizon` steps after `history` (its last p values
+    /// are used), starting at time index `firstIndex`.
+    func meanPath(after history: UnsafeBufferPointer<Double>, end: Int, firstIndex: Int, horizon: Int) -> [Double] {
+        let p = order
+        var path = [Double](repeating: 0, count: p + horizon)
+        for i in 0..<p { path[i] = history[end - p + i] }
+        path.withUnsafeMutableBufferPointer { buffer in
+            for step in 0..<horizon {
+                buffer[p + step] = predict(UnsafeBufferPointer(buffer), end: p + step, at: firstIndex + step)
+            }
+        }
+        return Array(path[p...])
+    }
+
+    /// The recursive mean forecast and intervals: `mean + sd_h * (calibrated error
+    /// quantiles)` when the model carries a calibration, else `mean +- z sd_h`; all
+    /// inside ``bounds`` when it has them.
     func forecast(horizon: Int, level: Double) throws(PluginError) -> ForecastResult {
         guard horizon >= 1 else { throw .invalidArgument("the horizon must be at least 1; got \(horizon)") }
         guard level > 0, level < 1 else { throw .invalidArgument("the level must lie in (0, 1); got \(level)") }
-        let p = order
-        var path = recent
-        path.reserveCapacity(p + horizon)
-        var mean = [Double](repeating: 0, count: horizon)
-        for step in 0..<horizon {
-            var value = terms.combination(deterministicCoefficients, at: observationCount + step)
-            let last = path.count - 1
-            for i in 0..<p { value += lagCoefficients[i] * path[last - i] }
-            path.append(value)
-            mean[step] = value
+        let mean = recent.withUnsafeBufferPointer { history in
+            meanPath(after: history, end: history.count, firstIndex: observationCount, horizon: horizon)
         }
+        let sd = forecastStandardDeviations(horizon)
         let z = NormalDistribution.criticalValue(level: level)
-        let psi = psiWeights(horizon)
         var lower = mean
         var upper = mean
-        var cumulative = 0.0
+        // Calibrated half-widths carry the sampling noise of empirical quantiles; they are
+        // kept non-decreasing with the lead (a later hour is never more certain).
+        var below = 0.0
+        var above = 0.0
         for step in 0..<horizon {
-            cumulative += psi[step] * psi[step]
-            let half = z * (sigma2 * cumulative).squareRoot()
-            lower[step] = mean[step] - half
-            upper[step] = mean[step] + half
+            if let calibration {
+                let offsets = calibration.offsets(level: level, lead: step + 1)
+                below = max(below, -sd[step] * offsets.lower)
+                above = max(above, sd[step] * offsets.upper)
+            } else {
+                below = z * sd[step]
+                above = below
+            }
+            lower[step] = mean[step] - below
+            upper[step] = mean[step] + above
+            if let bounds {
+                lower[step] = min(max(lower[step], bounds.lowerBound), bounds.upperBound)
+                upper[step] = min(max(upper[step], bounds.lowerBound), bounds.upperBound)
+            }
         }
         return ForecastResult(mean: mean, lower: lower, upper: upper)
     }
 
-    /// The same coefficients, forecasting from the end of `newer` (which continues the series).
+    /// The same coefficients, forecasting from the end of `newer` (which continues the
+    /// series and may have missing values, NaN). A calibrated model given at least
+    /// ``IntervalCalibration/recalibrationMinimum`` new hours recalibrates its intervals
+    /// on their last weeks.
     func conditioned(on newer: Series) throws(PluginError) -> AutoRegModel {
-        let combined = recent + newer.values
+        if let index = newer.values.firstIndex(where: { $0.isInfinite }) {
+            throw .invalidData("observation \(index) of \(newer.count) is \(newer.values[index]); values must be finite or NaN (missing)")
+        }
+        let combined = filling(newer.values, after: recent, firstIndex: observationCount)
         let kept = Array(combined.suffix(order))
-        return AutoRegModel(
+        var model = AutoRegModel(
             terms: terms, deterministicCoefficients: deterministicCoefficients, lagCoefficients: lagCoefficients,
             sigma2: sigma2, recent: kept, observationCount: observationCount + newer.count,
             lastTime: newer.count == 0 ? lastTime : newer.lastTime, stepSeconds: stepSeconds)
+        model.bounds = bounds
+        model.calibration = calibration
+        if calibration != nil, newer.count >= IntervalCalibration.recalibrationMinimum {
+            let observed = [Double](repeating: .nan, count: order) + newer.values
+            if let recent = IntervalCalibration.run(model: model, observed: observed, filled: combined,
+                                                    indexOffset: observationCount - order) {
+                model.calibration = recent
+            }
+        }
+        return model
     }
 }

@@ -2,10 +2,28 @@ import PluginKit
 
 /// The plugin's options, decoded from the JSON object the host passes to `train`.
 ///
-/// Keys: `maxlag`, `ic`, `trend`, `seasonal`, `period`. Every key is optional; the
-/// defaults (``defaults``) were chosen for hourly weather series by a rolling-origin
-/// comparison documented in `docs/autoreg.md`.
+/// Keys: `maxlag`, `ic`, `trend`, `seasonal`, `period`, `selection`, `intervals`,
+/// `bounds`. Every key is optional; the defaults (``defaults``) were chosen on the
+/// real-data benchmark `bench/quality`, documented in `docs/autoreg.md`.
 struct AutoRegOptions: Sendable, Equatable, Decodable {
+    /// How the lag count is chosen.
+    enum Selection: String, Sendable, Equatable, CaseIterable {
+        /// The information criterion `ic` on a common sample, as statsmodels' `ar_select_order`.
+        case ic
+        /// The smallest mean absolute error of multi-step forecasts over the last weeks of
+        /// the training data, from a fit on the data before them.
+        case holdout
+    }
+
+    /// How forecast intervals are made.
+    enum Intervals: String, Sendable, Equatable, CaseIterable {
+        /// `mean +- z sigma_h` from the moving-average representation (statsmodels').
+        case gaussian
+        /// `sigma_h` times the empirical quantiles of the model's own standardized
+        /// multi-step errors on its training data (``LeadTimeErrorQuantiles``).
+        case calibrated
+    }
+
     /// The largest lag count considered by the selection (statsmodels' `maxlag`).
     var maxlag: Int
     /// The criterion that picks the lag count.
@@ -16,34 +34,50 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
     var seasonal: Bool
     /// The seasonal period in observations (used only when `seasonal` is true).
     var period: Int
+    /// How the lag count is chosen.
+    var selection: Selection = .ic
+    /// How intervals are made.
+    var intervals: Intervals = .gaussian
+    /// The variable's physical range (`[lower, upper]`), or nil for none.
+    var bounds: ClosedRange<Double>? = nil
+    /// The lag D of the difference modelled (`y[t] - y[t-D]`), 0 for levels.
+    var difference: Int = 0
 
     /// The largest `maxlag` accepted: 1000 hourly lags is six weeks, far beyond any use.
     static let maxlagLimit = 1000
     /// The largest seasonal period accepted (1000 dummy columns).
     static let periodLimit = 1000
 
-    /// The defaults: see `docs/autoreg.md` for the measurement behind them.
-    static let defaults = AutoRegOptions(maxlag: 120, ic: .aic, trend: .constant, seasonal: true, period: 24)
+    /// The defaults, chosen on the real-data benchmark's tuning series (`docs/autoreg.md`):
+    /// daily differences without a constant or dummies, AIC up to 120 lags, calibrated intervals.
+    static let defaults = AutoRegOptions(maxlag: 120, ic: .aic, trend: .none, seasonal: false, period: 24,
+                                         selection: .ic, intervals: .calibrated, bounds: nil, difference: 24)
 
     /// The option keys, for rejecting unknown ones.
-    static let keys: Set<String> = ["maxlag", "ic", "trend", "seasonal", "period"]
+    static let keys: Set<String> = ["maxlag", "ic", "trend", "seasonal", "period", "selection", "intervals", "bounds", "difference"]
 
     /// The defaults as the JSON object `forecast plugins` shows.
     static var defaultsJSON: String {
         let d = defaults
-        return #"{"ic":"\#(d.ic.rawValue)","maxlag":\#(d.maxlag),"period":\#(d.period),"seasonal":\#(d.seasonal),"trend":"\#(d.trend.rawValue)"}"#
+        return #"{"difference":\#(d.difference),"ic":"\#(d.ic.rawValue)","intervals":"\#(d.intervals.rawValue)","maxlag":\#(d.maxlag),"period":\#(d.period),"seasonal":\#(d.seasonal),"selection":"\#(d.selection.rawValue)","trend":"\#(d.trend.rawValue)"}"#
     }
 
-    init(maxlag: Int, ic: InformationCriterion, trend: TrendTerms, seasonal: Bool, period: Int) {
+    init(maxlag: Int, ic: InformationCriterion, trend: TrendTerms, seasonal: Bool, period: Int,
+         selection: Selection = .ic, intervals: Intervals = .gaussian, bounds: ClosedRange<Double>? = nil,
+         difference: Int = 0) {
         self.maxlag = maxlag
         self.ic = ic
         self.trend = trend
         self.seasonal = seasonal
         self.period = period
+        self.selection = selection
+        self.intervals = intervals
+        self.bounds = bounds
+        self.difference = difference
     }
 
     private enum CodingKeys: String, CodingKey {
-        case maxlag, ic, trend, seasonal, period
+        case maxlag, ic, trend, seasonal, period, selection, intervals, bounds, difference
     }
 
     init(from decoder: any Decoder) throws {
@@ -56,6 +90,7 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
         maxlag = try value(Int.self, .maxlag) ?? d.maxlag
         seasonal = try value(Bool.self, .seasonal) ?? d.seasonal
         period = try value(Int.self, .period) ?? d.period
+        difference = try value(Int.self, .difference) ?? d.difference
         if let text = try value(String.self, .ic) {
             guard let value = InformationCriterion(rawValue: text.lowercased()) else {
                 throw PluginError.invalidArgument("option 'ic' must be one of aic, bic, hqic; got '\(text)'")
@@ -72,6 +107,30 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
         } else {
             trend = d.trend
         }
+        if let text = try value(String.self, .selection) {
+            guard let value = Selection(rawValue: text.lowercased()) else {
+                throw PluginError.invalidArgument("option 'selection' must be one of ic, holdout; got '\(text)'")
+            }
+            selection = value
+        } else {
+            selection = d.selection
+        }
+        if let text = try value(String.self, .intervals) {
+            guard let value = Intervals(rawValue: text.lowercased()) else {
+                throw PluginError.invalidArgument("option 'intervals' must be one of gaussian, calibrated; got '\(text)'")
+            }
+            intervals = value
+        } else {
+            intervals = d.intervals
+        }
+        if let pair = try value([Double].self, .bounds) {
+            guard pair.count == 2, pair.allSatisfy(\.isFinite), pair[0] < pair[1] else {
+                throw PluginError.invalidArgument("option 'bounds' must be [lower, upper] with finite lower < upper; got \(pair)")
+            }
+            bounds = pair[0]...pair[1]
+        } else {
+            bounds = d.bounds
+        }
     }
 
     /// Decodes and checks `json`; every problem is ``PluginError/invalidArgument(_:)``.
@@ -85,6 +144,9 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
     func validate() throws(PluginError) {
         guard maxlag >= 1, maxlag <= Self.maxlagLimit else {
             throw .invalidArgument("option 'maxlag' must be between 1 and \(Self.maxlagLimit); got \(maxlag)")
+        }
+        guard difference >= 0, difference <= Self.periodLimit else {
+            throw .invalidArgument("option 'difference' must be between 0 (levels) and \(Self.periodLimit); got \(difference)")
         }
         guard period >= 2, period <= Self.periodLimit else {
             throw .invalidArgument("option 'period' must be between 2 and \(Self.periodLimit); got \(period)")

@@ -4,14 +4,18 @@ import PluginKit
 /// `ar_select_order`, forecasts with intervals from the moving-average representation.
 ///
 /// Options (JSON, all optional): `maxlag`, `ic` (aic, bic, hqic), `trend` (n, c, t, ct),
-/// `seasonal` (bool), `period` (int). See `docs/autoreg.md`.
+/// `seasonal` (bool), `period` (int), `selection` (ic, holdout), `intervals` (gaussian,
+/// calibrated), `bounds` ([lower, upper]). See `docs/autoreg.md`.
 enum AutoRegPlugin: ForecastPlugin {
     /// The name "autoreg": route /autoreg, model files autoreg-*.
     static let name = "autoreg"
     /// The plugin's version.
-    static let version = "1.0.0"
+    static let version = "1.1.0"
+    /// Missing hours (NaN) are welcome: the fit drops the rows they touch, forecasts fill
+    /// them with the model's own forecasts.
+    static let acceptsMissingValues = true
     /// One line for `forecast plugins`.
-    static let summary = "Autoregression by least squares (Householder QR) with lag selection by aic/bic/hqic as statsmodels' ar_select_order; optional trend and seasonal dummies"
+    static let summary = "Autoregression by least squares (Householder QR) on daily differences by default, lag selection by aic/bic/hqic as statsmodels' ar_select_order (or by held-out error), intervals calibrated on its own errors; missing hours welcome"
     /// The default options, for users to read.
     static var defaultOptionsJSON: String? { AutoRegOptions.defaultsJSON }
 
@@ -20,7 +24,9 @@ enum AutoRegPlugin: ForecastPlugin {
         let parsed = try AutoRegOptions.parse(options)
         let fit = try AutoRegFit.run(series, options: parsed, host: host)
         let summary = try AutoRegSummary(fit).json()
-        host.log("autoreg: selected p=\(fit.model.order) of maxlag \(parsed.maxlag) by \(parsed.ic.rawValue); sigma2 \(fit.model.sigma2)")
+        let by = fit.holdout == nil ? parsed.ic.rawValue : "held-out error"
+        let differenced = parsed.difference > 0 ? " of the lag-\(parsed.difference) differences" : ""
+        host.log("autoreg: selected p=\(fit.selectedLags)\(differenced) of maxlag \(fit.maxlag) by \(by); \(fit.missing) missing values; sigma2 \(fit.model.sigma2)")
         return TrainedModel(blob: fit.model.blob, summaryJSON: summary)
     }
 

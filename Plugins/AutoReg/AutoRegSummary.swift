@@ -11,8 +11,26 @@ struct AutoRegSummary: Encodable {
     var model = "autoreg"
     /// The criterion that chose the lag count.
     var ic: String
-    /// The largest lag count considered.
+    /// The largest lag count asked for.
     var maxlag: Int
+    /// The largest lag count considered: `maxlag` capped by the series' length.
+    var maxlagUsed: Int
+    /// How the lag count was chosen: ic or holdout (holdout falls back to ic on a
+    /// series too short to hold four weeks out).
+    var selection: String
+    /// Mean absolute error of the held-out forecasts for p = 0 ... maxlag_used (holdout only).
+    var holdoutMAE: [Double]?
+    /// Forecast origins the held-out errors come from (holdout only).
+    var holdoutOrigins: Int?
+    /// Missing values (NaN) in the training series.
+    var missing: Int
+    /// The lag D of the modelled difference y[t] - y[t-D] (0: levels); `params` are then
+    /// the implied coefficients of the levels, y.L1 ... y.L(p+D).
+    var difference: Int
+    /// Intervals: gaussian, or calibrated (from the model's own multi-step errors).
+    var intervals: String
+    /// The physical range means and bounds are kept inside, if any.
+    var bounds: [Double]?
     /// The chosen lag count p (lags 1...p).
     var selectedLags: Int
     /// Trend terms: n, c, t or ct.
@@ -23,10 +41,10 @@ struct AutoRegSummary: Encodable {
     var period: Int?
     /// Seasonal phase of the first forecast step: its dummy s(phase + 1, period).
     var nextSeasonalPhase: Int?
-    /// Observations in the refit (n - p).
+    /// Rows in the refit (n - p, less the rows missing values touch).
     var nobs: Int
-    /// Observations in the selection's common sample (n - maxlag).
-    var selectionNobs: Int
+    /// Rows in the selection's common sample (ic selection only).
+    var selectionNobs: Int?
     /// Innovation variance (RSS / nobs).
     var sigma2: Double
     /// Coefficient names in statsmodels' spelling (const, trend, s(2,24), y.L1, ...).
@@ -37,8 +55,9 @@ struct AutoRegSummary: Encodable {
     var aic: Double
     var bic: Double
     var hqic: Double
-    /// Every candidate's criteria on the common sample, index = lag count 0...maxlag.
-    var criteria: [String: [Double]]
+    /// Every candidate's criteria on the common sample, index = lag count 0...maxlag
+    /// (ic selection only).
+    var criteria: [String: [Double]]?
     /// Time of the last observation (Unix seconds).
     var lastTime: Int64
     /// Seconds between observations.
@@ -49,6 +68,10 @@ struct AutoRegSummary: Encodable {
         case selectedLags = "selected_lags"
         case nextSeasonalPhase = "next_seasonal_phase"
         case selectionNobs = "selection_nobs"
+        case maxlagUsed = "maxlag_used"
+        case selection, missing, intervals, bounds, difference
+        case holdoutMAE = "holdout_mae"
+        case holdoutOrigins = "holdout_origins"
         case paramNames = "param_names"
         case lastTime = "last_time"
         case stepSeconds = "step_seconds"
@@ -60,20 +83,30 @@ struct AutoRegSummary: Encodable {
         let terms = model.terms
         ic = fit.options.ic.rawValue
         maxlag = fit.options.maxlag
-        selectedLags = model.order
+        maxlagUsed = fit.maxlag
+        selection = fit.holdout == nil ? AutoRegOptions.Selection.ic.rawValue : AutoRegOptions.Selection.holdout.rawValue
+        holdoutMAE = fit.holdout?.scores
+        holdoutOrigins = fit.holdout?.origins
+        missing = fit.missing
+        intervals = model.calibration == nil ? AutoRegOptions.Intervals.gaussian.rawValue : AutoRegOptions.Intervals.calibrated.rawValue
+        bounds = model.bounds.map { [$0.lowerBound, $0.upperBound] }
+        selectedLags = fit.selectedLags
+        difference = fit.options.difference
         trend = terms.trend.rawValue
         seasonal = terms.period != nil
         period = terms.period
         nextSeasonalPhase = terms.period.map { model.observationCount % $0 }
         nobs = fit.nobs
-        selectionNobs = fit.selection.nobs
+        selectionNobs = fit.selection?.nobs
         sigma2 = model.sigma2
         paramNames = terms.columnNames + (0..<model.order).map { "y.L\($0 + 1)" }
         params = model.deterministicCoefficients + model.lagCoefficients
         aic = fit.criteria[.aic]!
         bic = fit.criteria[.bic]!
         hqic = fit.criteria[.hqic]!
-        criteria = Dictionary(uniqueKeysWithValues: fit.selection.criteria.map { ($0.key.rawValue, $0.value) })
+        criteria = fit.selection.map { selection in
+            Dictionary(uniqueKeysWithValues: selection.criteria.map { ($0.key.rawValue, $0.value) })
+        }
         lastTime = model.lastTime
         stepSeconds = model.stepSeconds
     }

@@ -22,20 +22,27 @@ struct AutoRegBadInputTests {
         }
     }
 
-    @Test("fewer points than maxlag needs: insufficient data")
+    @Test("too few points for even one lag: insufficient data; a short series gets fewer lags")
     func tooShort() throws {
-        let short = Self.hourly.slice(0..<40)
-        let error = try trainError(short, #"{"maxlag": 24, "seasonal": false}"#)
+        // 47 points: less than two days.
+        let error = try trainError(Self.hourly.slice(0..<47), #"{"maxlag": 24, "trend": "c", "difference": 0}"#)
         #expect(error?.status == FP_STATUS_INSUFFICIENT_DATA)
-        #expect(error?.message.contains("at least 50") == true, "\(error?.message ?? "")")
-        // 49 points: maxlag 24 holds back 24, leaving 25 rows for 25 columns: still too few.
-        #expect(try trainError(Self.hourly.slice(0..<49), #"{"maxlag": 24, "seasonal": false}"#)?.status == FP_STATUS_INSUFFICIENT_DATA)
+        #expect(error?.message.contains("at least 48") == true, "\(error?.message ?? "")")
+        // 70 points with the defaults: 46 daily differences.
+        let differenced = try trainError(Self.hourly.slice(0..<70), "{}")
+        #expect(differenced?.status == FP_STATUS_INSUFFICIENT_DATA)
+        #expect(differenced?.message.contains("46 observed lag-24 differences") == true, "\(differenced?.message ?? "")")
         #expect(try trainError(TimeSeries(values: [], startTime: 0), "{}")?.status == FP_STATUS_INSUFFICIENT_DATA)
+        // 60 points afford (60 - 5) / 6 = 9 lags with a constant, whatever maxlag asks.
+        let plugin = try BuildProducts.plugin("AutoReg")
+        let trained = try plugin.train(Self.hourly.slice(0..<60), options: #"{"maxlag": 24, "trend": "c", "difference": 0}"#)
+        let summary = try JSONSerialization.jsonObject(with: Data(trained.summaryJSON.utf8)) as? [String: Any]
+        #expect(summary?["maxlag_used"] as? Int == 9)
     }
 
-    @Test("NaN and infinity: invalid data")
+    @Test("infinity: invalid data (NaN is a missing value, not an error)")
     func nonFinite() throws {
-        for bad in [Double.nan, .infinity, -.infinity] {
+        for bad in [Double.infinity, -.infinity] {
             var series = Self.hourly
             series.values[200] = bad
             let error = try trainError(series, "{}")
@@ -66,6 +73,8 @@ struct AutoRegBadInputTests {
         #"{"maxlag": 0}"#, #"{"maxlag": -3}"#, #"{"maxlag": 1000000}"#, #"{"maxlag": 2.5}"#, #"{"maxlag": "12"}"#,
         #"{"ic": "aicc"}"#, #"{"ic": 3}"#, #"{"trend": "ctt"}"#, #"{"seasonal": "yes"}"#, #"{"period": 1}"#,
         #"{"period": 0}"#, #"{"period": 100000}"#, #"{"lags": 3}"#, #"{"maxlag": null}"#, "[1, 2]", "not json",
+        #"{"selection": "cv"}"#, #"{"intervals": "bootstrap"}"#, #"{"difference": -1}"#, #"{"difference": 5000}"#,
+        #"{"bounds": [100, 0]}"#, #"{"bounds": [0]}"#, #"{"bounds": "0-100"}"#, #"{"bounds": null}"#,
     ])
     func badOptions(_ options: String) throws {
         let error = try trainError(Self.hourly, options)
@@ -87,7 +96,7 @@ struct AutoRegBadInputTests {
                                      blob + [0]]
         for cut in stride(from: 0, to: blob.count, by: max(1, blob.count / 40)) { candidates.append(Array(blob.prefix(cut))) }
         var otherVersion = blob
-        otherVersion[4] = 2
+        otherVersion[4] = 3
         candidates.append(otherVersion)
         var badTrend = blob
         badTrend[8] = 9

@@ -62,9 +62,16 @@ struct AutoRegFixture: Decodable {
         }
     }
 
-    /// The options as the JSON object the plugin receives.
+    /// The options that reproduce statsmodels, pinned whatever the defaults are: levels
+    /// (no differencing), lag count by information criterion, Gaussian intervals.
+    static let statsmodelsPins: [String: OptionValue] = [
+        "difference": .int(0), "selection": .string("ic"), "intervals": .string("gaussian"),
+    ]
+
+    /// The options as the JSON object the plugin receives: the fixture's, plus the pins.
     var optionsJSON: String {
-        "{" + options.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value.json)" }.joined(separator: ", ") + "}"
+        let all = options.merging(Self.statsmodelsPins) { fixture, _ in fixture }
+        return "{" + all.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value.json)" }.joined(separator: ", ") + "}"
     }
 
     /// The committed case names.

@@ -17,14 +17,17 @@ struct AutoRegModelTests {
         #expect(plugin.supportsConditioning)
         let defaults = try #require(plugin.defaultOptionsJSON)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(defaults.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["maxlag", "ic", "trend", "seasonal", "period"])
+        #expect(Set(object.keys) == ["maxlag", "ic", "trend", "seasonal", "period", "selection", "intervals", "difference"])
+        #expect(object["difference"] as? Int == 24)
+        #expect(object["intervals"] as? String == "calibrated")
     }
 
     @Test("the blob is small and round-trips: loading it twice forecasts identically")
     func blobRoundTrip() throws {
         let plugin = try BuildProducts.plugin("AutoReg")
         let trained = try plugin.train(Self.hourly, options: #"{"maxlag": 72}"#)
-        #expect(trained.blob.count < 8 * 1024, "\(trained.blob.count) bytes")
+        // Coefficients and lags (p + 24 each) plus the calibration (72 leads x 30 numbers).
+        #expect(trained.blob.count < 24 * 1024, "\(trained.blob.count) bytes")
         #expect(trained.blob.starts(with: Array("AREG".utf8)))
         let a = try plugin.loadModel(trained.blob).forecast(horizon: 72, level: 0.9)
         let b = try plugin.loadModel(trained.blob).forecast(horizon: 72, level: 0.9)
@@ -34,7 +37,7 @@ struct AutoRegModelTests {
     @Test("the summary reports the selection: candidates, chosen order, coefficients")
     func summary() throws {
         let plugin = try BuildProducts.plugin("AutoReg")
-        let trained = try plugin.train(Self.hourly, options: #"{"maxlag": 30, "ic": "aic", "seasonal": true, "period": 24}"#)
+        let trained = try plugin.train(Self.hourly, options: #"{"maxlag": 30, "ic": "aic", "trend": "c", "seasonal": true, "period": 24, "difference": 0}"#)
         let summary = try AutoRegSummaryView(json: trained.summaryJSON)
         #expect(summary.maxlag == 30)
         #expect(summary.criteria["aic"]?.count == 31)
@@ -75,16 +78,16 @@ struct AutoRegModelTests {
         #expect(try once.forecast(horizon: 30) == twice.forecast(horizon: 30))
     }
 
-    @Test("conditioning checks the continuation: a gap or another step is refused")
+    @Test("conditioning checks the continuation: a gap, another step or an infinity is refused")
     func conditioningChecksContinuation() throws {
         let plugin = try BuildProducts.plugin("AutoReg")
         let model = try plugin.loadModel(try plugin.train(Self.hourly.slice(0..<1000), options: "{}").blob)
         #expect(throws: PluginCallError.self) { try model.conditioned(on: Self.hourly.slice(1001..<1100)) }
-        var nan = Self.hourly.slice(1000..<1100)
-        nan.values[3] = .nan
+        var infinite = Self.hourly.slice(1000..<1100)
+        infinite.values[3] = .infinity
         do {
-            _ = try model.conditioned(on: nan)
-            Issue.record("conditioning on NaN succeeded")
+            _ = try model.conditioned(on: infinite)
+            Issue.record("conditioning on infinity succeeded")
         } catch {
             #expect(error.status == FP_STATUS_INVALID_DATA)
         }

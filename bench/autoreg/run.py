@@ -67,7 +67,10 @@ def main():
     args = parser.parse_args()
 
     plugin = Plugin(args.lib)
-    options = {"maxlag": 72, "ic": "bic", "trend": "c", "seasonal": args.seasonal, "period": 24}
+    # The model statsmodels fits: levels, lag count by criterion, Gaussian intervals (pinned,
+    # whatever the plugin's defaults are).
+    options = {"maxlag": 72, "ic": "bic", "trend": "c", "seasonal": args.seasonal, "period": 24,
+               "difference": 0, "selection": "ic", "intervals": "gaussian"}
     y = hourly_temperature(args.n)
     print(f"series: {y.size} hourly points; options {json.dumps(options)}; library {os.path.relpath(args.lib, ROOT)}")
     print(f"machine: {os.cpu_count()} cores (shared), numpy {np.__version__}")
@@ -83,6 +86,11 @@ def main():
     print(f"  ratio                             : {theirs / ours:8.1f} x faster")
     print(f"  agreement: same p: {p_sm == summary['selected_lags']}; max relative coefficient difference {rel:.2e}; "
           f"sigma2 {summary['sigma2']:.10g} vs {float(res.sigma2):.10g}")
+
+    defaults, s = time_ours(plugin, y, {}, args.repeat)
+    print(f"\nthe plugin's default options ({plugin.d.default_options_json.decode()}), n={y.size}:")
+    print(f"  autoreg plugin train (best of {args.repeat})  : {defaults:8.3f} s   (selected p={s['selected_lags']}, "
+          f"intervals {s['intervals']})")
 
     print("\nscaling of our select+fit (maxlag 72):")
     for n in (5_000, 10_000, 20_000, 45_000):
