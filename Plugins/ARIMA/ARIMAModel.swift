@@ -24,6 +24,10 @@ struct ARIMAModel: ConditionableModel {
     /// The last `d + seasonalPeriod` values of `z` (oldest first), when seasonally differenced.
     var history: [Double] = []
 
+    /// Empirical quantiles of the model's standardised errors per lead time (from its
+    /// rolling-origin validation), which replace the Gaussian interval when present.
+    var calibration: LeadTimeErrorQuantiles?
+
     var polynomial: DifferencingPolynomial {
         DifferencingPolynomial(d: specification.d, period: max(seasonalPeriod, 1), seasonalOrder: seasonalPeriod > 0 ? 1 : 0)
     }
@@ -33,21 +37,35 @@ struct ARIMAModel: ConditionableModel {
     /// Version 2 adds the bounds; version 1 blobs still load (without bounds).
     static let formatVersion: UInt32 = 2
 
-    func forecast(horizon: Int, level: Double) throws(PluginError) -> ForecastResult {
-        let (means, deviations) = seasonalPeriod > 0
+    /// Point forecasts (with the Fourier part) and the model's forecast standard deviations.
+    func meansAndDeviations(horizon: Int) -> (mean: [Double], deviation: [Double]) {
+        var (means, deviations) = seasonalPeriod > 0
             ? SeasonalARIMAForecaster.forecast(filter: filter, parameters: parameters, polynomial: polynomial, history: history, horizon: horizon)
             : ARIMAForecaster.forecast(filter: filter, parameters: parameters, levels: levels, horizon: horizon)
+        if let fourier {
+            for h in 0..<horizon {
+                means[h] += fourier.value(fourierCoefficients, time: lastTime + Int64(h + 1) * stepSeconds, step: stepSeconds)
+            }
+        }
+        return (means, deviations)
+    }
+
+    func forecast(horizon: Int, level: Double) throws(PluginError) -> ForecastResult {
+        let (means, deviations) = meansAndDeviations(horizon: horizon)
         let z = NormalDistribution.criticalValue(level: level)
         var mean = [Double](repeating: 0, count: horizon)
         var lower = mean, upper = mean
         for h in 0..<horizon {
-            var value = means[h]
-            if let fourier {
-                value += fourier.value(fourierCoefficients, time: lastTime + Int64(h + 1) * stepSeconds, step: stepSeconds)
-            }
+            let value = means[h]
             mean[h] = value
-            lower[h] = value - z * deviations[h]
-            upper[h] = value + z * deviations[h]
+            if let calibration {
+                let (low, high) = calibration.offsets(level: level, lead: h + 1)
+                lower[h] = min(value + low * deviations[h], value)
+                upper[h] = max(value + high * deviations[h], value)
+            } else {
+                lower[h] = value - z * deviations[h]
+                upper[h] = value + z * deviations[h]
+            }
             if let bounds {
                 // Quantiles of the forecast censored to the physical range are the clamped quantiles
                 // (the mean is the median of the Gaussian forecast), so coverage is unchanged.
@@ -138,6 +156,7 @@ struct ARIMAModel: ConditionableModel {
         writer.append(bounds?.upperBound ?? 0)
         writer.append(Int64(seasonalPeriod))
         writer.append(history)
+        writer.append(calibration?.serialized ?? [])
         return writer.bytes
     }
 
@@ -186,6 +205,14 @@ struct ARIMAModel: ConditionableModel {
             history = try reader.readDoubles("history", maxCount: 10_002)
             guard history.count == (seasonalPeriod > 0 ? seasonalPeriod + d : 0) else {
                 throw .badModel("the model blob is corrupt: \(history.count) past values for seasonal period \(seasonalPeriod)")
+            }
+            let serialized = try reader.readDoubles("interval calibration", maxCount: 100_000)
+            if !serialized.isEmpty {
+                do throws(LeadTimeErrorQuantilesError) {
+                    calibration = try LeadTimeErrorQuantiles(serialized: serialized)
+                } catch {
+                    throw .badModel("the model blob's interval calibration is corrupt: \(error)")
+                }
             }
         }
         guard levels.count == (seasonalPeriod > 0 ? 0 : d) else {

@@ -43,6 +43,14 @@ struct ARIMAOptions: Sendable, Decodable {
     /// With `seasonal: "auto"`: the candidates are fitted on at most this many steps before
     /// the validated part (`nil` in JSON = all of them).
     var maxFitPoints: Int? = 8760
+    /// With `seasonal: "auto"`: intervals from the chosen model's own validation errors per
+    /// lead (`calibrated`) instead of its Gaussian ones.
+    var intervals = Intervals.gaussian
+
+    enum Intervals: String, Sendable, Decodable {
+        case gaussian
+        case calibrated
+    }
     var rootCheck = NearUnitRootRule.pmdarima
 
     /// How the daily cycle is handled.
@@ -67,11 +75,11 @@ struct ARIMAOptions: Sendable, Decodable {
     static let keys: Set<String> = [
         "order", "params", "start_p", "start_q", "max_p", "max_q", "d", "max_d", "test", "alpha", "ic",
         "stepwise", "max_order", "with_constant", "seasonal", "period", "fourier_terms", "method",
-        "approximation", "max_iterations", "root_check", "max_fourier_terms", "fourier_fit", "bounds", "max_fit_points",
+        "approximation", "max_iterations", "root_check", "max_fourier_terms", "fourier_fit", "bounds", "max_fit_points", "intervals",
     ]
 
     private enum CodingKeys: String, CodingKey {
-        case order, params, bounds, d, test, alpha, ic, stepwise, seasonal, period, method, approximation
+        case order, params, bounds, intervals, d, test, alpha, ic, stepwise, seasonal, period, method, approximation
         case startP = "start_p", startQ = "start_q", maxP = "max_p", maxQ = "max_q", maxD = "max_d"
         case maxOrder = "max_order", withConstant = "with_constant", fourierTerms = "fourier_terms"
         case maxIterations = "max_iterations", rootCheck = "root_check"
@@ -85,6 +93,7 @@ struct ARIMAOptions: Sendable, Decodable {
         order = try c.decodeIfPresent([Int].self, forKey: .order)
         params = try c.decodeIfPresent([Double].self, forKey: .params)
         bounds = try c.decodeIfPresent([Double].self, forKey: .bounds)
+        intervals = try c.decodeIfPresent(Intervals.self, forKey: .intervals) ?? intervals
         if c.contains(.maxFitPoints) { maxFitPoints = try c.decodeIfPresent(Int.self, forKey: .maxFitPoints) }
         startP = try c.decodeIfPresent(Int.self, forKey: .startP) ?? startP
         startQ = try c.decodeIfPresent(Int.self, forKey: .startQ) ?? startQ

@@ -38,7 +38,14 @@ struct SeasonalStructureChoice {
         var difference = options
         difference.seasonal = .difference
         if difference.d == nil, difference.order == nil { difference.d = 1 }
-        return [("fourier", fourier), ("difference", difference)]
+        var list = [("fourier", fourier), ("difference", difference)]
+        if options.d == nil, options.order == nil {
+            // Fourier terms with d from the unit-root test (d = 0 on most weather): a stable mean.
+            var tested = options
+            tested.seasonal = .fourier
+            list.insert(("fourier, d by test", tested), at: 1)
+        }
+        return list
     }
 
     func choose(_ series: Series) throws(PluginError) -> Outcome {
@@ -69,13 +76,17 @@ struct SeasonalStructureChoice {
                 continue
             }
             var model = trained.model
+            model.bounds = nil
             var errorSum = 0.0, errorCount = 0
+            var standardized = [[Double]](repeating: [], count: Self.horizon)
             var position = split
             while position < n {
-                let forecast = try model.forecast(horizon: Self.horizon, level: 0.5)
+                let (mean, deviation) = model.meansAndDeviations(horizon: Self.horizon)
                 for h in 0..<min(Self.horizon, n - position) where !series.values[position + h].isNaN {
-                    errorSum += abs(forecast.mean[h] - series.values[position + h])
+                    let error = series.values[position + h] - mean[h]
+                    errorSum += abs(error)
                     errorCount += 1
+                    if deviation[h] > 0, error.isFinite { standardized[h].append(error / deviation[h]) }
                 }
                 let next = min(position + Self.originStep, n)
                 let chunk = Series(values: Array(series.values[position..<next]),
@@ -85,6 +96,9 @@ struct SeasonalStructureChoice {
             }
             let mae = errorCount > 0 ? errorSum / Double(errorCount) : .infinity
             scores.append((name, mae))
+            model.bounds = trained.model.bounds
+            // Intervals from the model's own standardised errors at these origins, per lead.
+            if options.intervals == .calibrated { model.calibration = try? LeadTimeErrorQuantiles(errorsByLead: standardized) }
             if mae.isFinite, best == nil || mae < best!.mae { best = (model, trained.summary, mae) }
         }
         guard let best else { throw .numerical("neither seasonal structure could be fitted") }

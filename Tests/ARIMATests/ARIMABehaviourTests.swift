@@ -63,8 +63,8 @@ struct ARIMABehaviourTests {
         #expect(status { _ = try plugin.loadModel(Array(trained.blob.dropLast(3))) } == FP_STATUS_BAD_MODEL)
         #expect(status { _ = try plugin.loadModel(trained.blob + [0]) } == FP_STATUS_BAD_MODEL)
         // A version-1 blob (before bounds and seasonal differencing: the same fields without the
-        // last 40 bytes) still loads.
-        var versionOne = Array(trained.blob.dropLast(40))
+        // last 48 bytes) still loads.
+        var versionOne = Array(trained.blob.dropLast(48))
         versionOne[4] = 1
         let old = try plugin.loadModel(versionOne).forecast(horizon: 12, level: 0.9)
         #expect(old == (try plugin.loadModel(trained.blob).forecast(horizon: 12, level: 0.9)))
@@ -165,6 +165,20 @@ struct ARIMABehaviourTests {
         #expect(chosen.fourier.tried.map(\.terms) == [1, 2, 3, 4])
         let best = try #require(chosen.fourier.tried.min { $0.aic < $1.aic })
         #expect(chosen.fourier.terms == best.terms)
+    }
+
+    @Test("calibrated intervals come from the model's own validation errors and survive the blob")
+    func calibratedIntervals() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        // Two copies: a validated quarter of 360 hours gives every lead up to 72 at least 20 errors.
+        let series = TimeSeries(values: Self.hourly + Self.hourly, startTime: 0, stepSeconds: 3600)
+        let gaussian = try plugin.loadModel(try plugin.train(series, options: "{}").blob).forecast(horizon: 72, level: 0.8)
+        let trained = try plugin.train(series, options: #"{"intervals":"calibrated"}"#)
+        let calibrated = try plugin.loadModel(trained.blob).forecast(horizon: 72, level: 0.8)
+        #expect(calibrated.mean == gaussian.mean)
+        #expect(calibrated.upper != gaussian.upper)
+        for h in 0..<72 { #expect(calibrated.lower[h] <= calibrated.mean[h] && calibrated.mean[h] <= calibrated.upper[h]) }
+        #expect(status { _ = try plugin.train(series, options: #"{"intervals":"quantile"}"#) } == FP_STATUS_INVALID_ARGUMENT)
     }
 
     @Test("forecast intervals widen with the horizon and with the level")
