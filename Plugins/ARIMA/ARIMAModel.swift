@@ -17,49 +17,116 @@ struct ARIMAModel: ConditionableModel {
     var fourierCoefficients: [Double]
     var lastTime: Int64
     var stepSeconds: Int64
+    /// The physical range the forecasts are censored to, if any.
+    var bounds: ClosedRange<Double>?
+    /// The seasonal differencing period (0 = none); with it, ``history`` replaces ``levels``.
+    var seasonalPeriod = 0
+    /// The last `d + seasonalPeriod` values of `z` (oldest first), when seasonally differenced.
+    var history: [Double] = []
+
+    /// Empirical quantiles of the model's standardised errors per lead time (from its
+    /// rolling-origin validation), which replace the Gaussian interval when present.
+    var calibration: LeadTimeErrorQuantiles?
+
+    var polynomial: DifferencingPolynomial {
+        DifferencingPolynomial(d: specification.d, period: max(seasonalPeriod, 1), seasonalOrder: seasonalPeriod > 0 ? 1 : 0)
+    }
 
     /// The blob format's magic tag and version.
     static let magic = "ARIM"
-    static let formatVersion: UInt32 = 1
+    /// Version 2 adds the bounds; version 1 blobs still load (without bounds).
+    static let formatVersion: UInt32 = 2
+
+    /// Point forecasts (with the Fourier part) and the model's forecast standard deviations.
+    func meansAndDeviations(horizon: Int) -> (mean: [Double], deviation: [Double]) {
+        var (means, deviations) = seasonalPeriod > 0
+            ? SeasonalARIMAForecaster.forecast(filter: filter, parameters: parameters, polynomial: polynomial, history: history, horizon: horizon)
+            : ARIMAForecaster.forecast(filter: filter, parameters: parameters, levels: levels, horizon: horizon)
+        if let fourier {
+            for h in 0..<horizon {
+                means[h] += fourier.value(fourierCoefficients, time: lastTime + Int64(h + 1) * stepSeconds, step: stepSeconds)
+            }
+        }
+        return (means, deviations)
+    }
 
     func forecast(horizon: Int, level: Double) throws(PluginError) -> ForecastResult {
-        let (means, deviations) = ARIMAForecaster.forecast(filter: filter, parameters: parameters, levels: levels, horizon: horizon)
+        let (means, deviations) = meansAndDeviations(horizon: horizon)
         let z = NormalDistribution.criticalValue(level: level)
         var mean = [Double](repeating: 0, count: horizon)
         var lower = mean, upper = mean
         for h in 0..<horizon {
-            var value = means[h]
-            if let fourier {
-                value += fourier.value(fourierCoefficients, time: lastTime + Int64(h + 1) * stepSeconds, step: stepSeconds)
-            }
+            let value = means[h]
             mean[h] = value
-            lower[h] = value - z * deviations[h]
-            upper[h] = value + z * deviations[h]
+            if let calibration {
+                let (low, high) = calibration.offsets(level: level, lead: h + 1)
+                lower[h] = min(value + low * deviations[h], value)
+                upper[h] = max(value + high * deviations[h], value)
+            } else {
+                lower[h] = value - z * deviations[h]
+                upper[h] = value + z * deviations[h]
+            }
+            if let bounds {
+                // Quantiles of the forecast censored to the physical range are the clamped quantiles
+                // (the mean is the median of the Gaussian forecast), so coverage is unchanged.
+                mean[h] = min(max(mean[h], bounds.lowerBound), bounds.upperBound)
+                lower[h] = min(max(lower[h], bounds.lowerBound), bounds.upperBound)
+                upper[h] = min(max(upper[h], bounds.lowerBound), bounds.upperBound)
+            }
         }
         // PluginExport validates every result (finite, ordered) before it crosses the ABI.
         return ForecastResult(mean: mean, lower: lower, upper: upper)
     }
 
+    /// The model after `newer` (NaN marks a missing value): the filter skips the update step
+    /// of a missing value; with differencing its level is carried forward by the model's
+    /// one-step prediction of the difference, which is what forecasting from the last
+    /// observation would do.
     func conditioned(on newer: Series) throws(PluginError) -> ARIMAModel {
         var next = self
-        var differenced: [Double] = []
-        differenced.reserveCapacity(newer.count)
+        let polynomial = self.polynomial
+        var pending: [Double] = []
+        pending.reserveCapacity(newer.count)
+        func flush() throws(PluginError) {
+            guard !pending.isEmpty else { return }
+            let ok = pending.withUnsafeBufferPointer { next.filter.filter($0) }
+            guard ok, next.filter.state.allSatisfy(\.isFinite) else {
+                throw .numerical("the Kalman filter failed while conditioning on \(newer.count) new observations")
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
         for (index, y) in newer.values.enumerated() {
             let time = newer.startTime + Int64(index) * newer.stepSeconds
             var value = y
             if let fourier { value -= fourier.value(fourierCoefficients, time: time, step: stepSeconds) }
+            if seasonalPeriod > 0 {
+                if value.isNaN {
+                    try flush()
+                    _ = polynomial.integrate(&next.history, next: parameters.mean + next.filter.prediction.mean)
+                    pending.append(.nan)
+                } else {
+                    pending.append(polynomial.differenceNext(&next.history, value: value) - parameters.mean)
+                }
+                continue
+            }
+            if value.isNaN {
+                if !next.levels.isEmpty {
+                    try flush()
+                    let predicted = parameters.mean + next.filter.prediction.mean
+                    _ = Differencing.integrate(&next.levels, next: predicted)
+                }
+                pending.append(.nan)
+                continue
+            }
             // Δᵏzₜ = Δᵏ⁻¹zₜ - Δᵏ⁻¹zₜ₋₁, keeping each level for the next step.
             for k in 0..<next.levels.count {
                 let previous = next.levels[k]
                 next.levels[k] = value
                 value -= previous
             }
-            differenced.append(value - parameters.mean)
+            pending.append(value - parameters.mean)
         }
-        let ok = differenced.withUnsafeBufferPointer { next.filter.filter($0) }
-        guard ok, next.filter.state.allSatisfy(\.isFinite) else {
-            throw .numerical("the Kalman filter failed while conditioning on \(newer.count) new observations")
-        }
+        try flush()
         next.lastTime = newer.count > 0 ? newer.lastTime : lastTime
         return next
     }
@@ -84,12 +151,18 @@ struct ARIMAModel: ConditionableModel {
         writer.append(fourierCoefficients)
         writer.append(lastTime)
         writer.append(stepSeconds)
+        writer.append(Int64(bounds == nil ? 0 : 1))
+        writer.append(bounds?.lowerBound ?? 0)
+        writer.append(bounds?.upperBound ?? 0)
+        writer.append(Int64(seasonalPeriod))
+        writer.append(history)
+        writer.append(calibration?.serialized ?? [])
         return writer.bytes
     }
 
     /// Reads a blob written by ``blob``.
     init(blob: [UInt8]) throws(PluginError) {
-        var reader = try BlobReader(blob, magic: Self.magic, supportedVersions: 1...1)
+        var reader = try BlobReader(blob, magic: Self.magic, supportedVersions: 1...2)
         let p = try reader.readInt("p", in: 0...8)
         let d = try reader.readInt("d", in: 0...2)
         let q = try reader.readInt("q", in: 0...8)
@@ -109,7 +182,7 @@ struct ARIMAModel: ConditionableModel {
             throw .badModel("the model blob is corrupt: the filter state does not match the order")
         }
         let levels = try reader.readDoubles("levels", maxCount: 2)
-        guard levels.count == d else { throw .badModel("the model blob is corrupt: \(levels.count) levels for d = \(d)") }
+        guard levels.count == d || levels.isEmpty else { throw .badModel("the model blob is corrupt: \(levels.count) levels for d = \(d)") }
         let period = try reader.readInt("Fourier period", in: 0...10_000)
         let terms = try reader.readInt("Fourier terms", in: 0...12)
         let coefficients = try reader.readDoubles("Fourier coefficients", maxCount: 24)
@@ -118,7 +191,35 @@ struct ARIMAModel: ConditionableModel {
         }
         let last = try reader.readTime("last time")
         let step = try reader.readStepSeconds("step")
+        var bounds: ClosedRange<Double>?
+        if reader.version >= 2, try reader.readInt("bounds flag", in: 0...1) == 1 {
+            let lower = try reader.readFiniteDouble("lower bound"), upper = try reader.readFiniteDouble("upper bound")
+            guard lower < upper else { throw .badModel("the model blob is corrupt: bounds [\(lower), \(upper)]") }
+            bounds = lower...upper
+        } else if reader.version >= 2 {
+            _ = try reader.readFiniteDouble("lower bound")
+            _ = try reader.readFiniteDouble("upper bound")
+        }
+        if reader.version >= 2 {
+            seasonalPeriod = try reader.readInt("seasonal differencing period", in: 0...10_000)
+            history = try reader.readDoubles("history", maxCount: 10_002)
+            guard history.count == (seasonalPeriod > 0 ? seasonalPeriod + d : 0) else {
+                throw .badModel("the model blob is corrupt: \(history.count) past values for seasonal period \(seasonalPeriod)")
+            }
+            let serialized = try reader.readDoubles("interval calibration", maxCount: 100_000)
+            if !serialized.isEmpty {
+                do throws(LeadTimeErrorQuantilesError) {
+                    calibration = try LeadTimeErrorQuantiles(serialized: serialized)
+                } catch {
+                    throw .badModel("the model blob's interval calibration is corrupt: \(error)")
+                }
+            }
+        }
+        guard levels.count == (seasonalPeriod > 0 ? 0 : d) else {
+            throw .badModel("the model blob is corrupt: \(levels.count) levels for d = \(d)")
+        }
         try reader.requireEnd()
+        self.bounds = bounds
         specification = ARIMASpecification(p: p, d: d, q: q, constant: constant)
         parameters = ARIMAParameters(mean: mean, ar: ar, ma: ma, variance: variance)
         filter = ARMAKalmanFilter(model: model, state: state, covariance: covariance, isSteady: steady)
@@ -130,7 +231,11 @@ struct ARIMAModel: ConditionableModel {
     }
 
     init(specification: ARIMASpecification, parameters: ARIMAParameters, filter: ARMAKalmanFilter, levels: [Double],
-         fourier: FourierRegressors?, fourierCoefficients: [Double], lastTime: Int64, stepSeconds: Int64) {
+         fourier: FourierRegressors?, fourierCoefficients: [Double], lastTime: Int64, stepSeconds: Int64,
+         bounds: ClosedRange<Double>? = nil, seasonalPeriod: Int = 0, history: [Double] = []) {
+        self.bounds = bounds
+        self.seasonalPeriod = seasonalPeriod
+        self.history = history
         self.specification = specification
         self.parameters = parameters
         self.filter = filter

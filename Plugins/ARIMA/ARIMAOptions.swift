@@ -24,33 +24,66 @@ struct ARIMAOptions: Sendable, Decodable {
     var maxOrder = 5
     /// `nil` = automatic (a constant when `d < 2`, as pmdarima's `with_intercept='auto'`).
     var withConstant: Bool?
-    var seasonal = Seasonal.fourier
+    var seasonal = Seasonal.auto
     var period = 24
     var fourierTerms = 2
+    /// When set, the number of harmonics is chosen in `1...maxFourierTerms` by the criterion
+    /// (for the order the search found with `fourierTerms`).
+    var maxFourierTerms: Int?
+    /// How the Fourier coefficients are estimated.
+    var fourierFit = FourierFit.twoStage
     var method = ARIMAEstimator.Method.cssML
     /// Search with CSS fits, then refit the winner by exact likelihood (R's `approximation`).
     /// Off by default: every candidate is fitted exactly, as pmdarima does.
     var approximation = false
     var maxIterations = 200
+    /// The variable's physical range `[lower, upper]`: forecasts and interval bounds are
+    /// quantiles of the Gaussian forecast censored to it (so they are clamped into it).
+    var bounds: [Double]?
+    /// With `seasonal: "auto"`: the candidates are fitted on at most this many steps before
+    /// the validated part (`nil` in JSON = all of them).
+    var maxFitPoints: Int? = 8760
+    /// With `seasonal: "auto"`: intervals from the chosen model's own validation errors per
+    /// lead (`calibrated`) instead of its Gaussian ones.
+    var intervals = Intervals.gaussian
+
+    enum Intervals: String, Sendable, Decodable {
+        case gaussian
+        case calibrated
+    }
     var rootCheck = NearUnitRootRule.pmdarima
 
     /// How the daily cycle is handled.
     enum Seasonal: String, Sendable, Decodable {
         case none
         case fourier
+        /// Seasonal differencing `(1 - B^period)`: an ARIMA(p,d,q)(0,1,0) at `period`.
+        case difference
+        /// Fourier terms or seasonal differencing (each with `d = 1` unless `d` is given),
+        /// chosen by rolling-origin error on the end of the training data.
+        case auto
+    }
+
+    /// How the Fourier coefficients are estimated with the ARMA part.
+    enum FourierFit: String, Sendable, Decodable {
+        /// Least squares of `Δᵈy` on `Δᵈx`, then the ARMA on the residuals.
+        case twoStage = "two-stage"
+        /// Joint maximum likelihood (GLS and ARMA fits alternated), as SARIMAX with `exog`.
+        case joint
     }
 
     static let keys: Set<String> = [
         "order", "params", "start_p", "start_q", "max_p", "max_q", "d", "max_d", "test", "alpha", "ic",
         "stepwise", "max_order", "with_constant", "seasonal", "period", "fourier_terms", "method",
-        "approximation", "max_iterations", "root_check",
+        "approximation", "max_iterations", "root_check", "max_fourier_terms", "fourier_fit", "bounds", "max_fit_points", "intervals",
     ]
 
     private enum CodingKeys: String, CodingKey {
-        case order, params, d, test, alpha, ic, stepwise, seasonal, period, method, approximation
+        case order, params, bounds, intervals, d, test, alpha, ic, stepwise, seasonal, period, method, approximation
         case startP = "start_p", startQ = "start_q", maxP = "max_p", maxQ = "max_q", maxD = "max_d"
         case maxOrder = "max_order", withConstant = "with_constant", fourierTerms = "fourier_terms"
         case maxIterations = "max_iterations", rootCheck = "root_check"
+        case maxFourierTerms = "max_fourier_terms", fourierFit = "fourier_fit", maxFitPoints = "max_fit_points"
     }
 
     init() {}
@@ -59,6 +92,9 @@ struct ARIMAOptions: Sendable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         order = try c.decodeIfPresent([Int].self, forKey: .order)
         params = try c.decodeIfPresent([Double].self, forKey: .params)
+        bounds = try c.decodeIfPresent([Double].self, forKey: .bounds)
+        intervals = try c.decodeIfPresent(Intervals.self, forKey: .intervals) ?? intervals
+        if c.contains(.maxFitPoints) { maxFitPoints = try c.decodeIfPresent(Int.self, forKey: .maxFitPoints) }
         startP = try c.decodeIfPresent(Int.self, forKey: .startP) ?? startP
         startQ = try c.decodeIfPresent(Int.self, forKey: .startQ) ?? startQ
         maxP = try c.decodeIfPresent(Int.self, forKey: .maxP) ?? maxP
@@ -74,6 +110,8 @@ struct ARIMAOptions: Sendable, Decodable {
         seasonal = try c.decodeIfPresent(Seasonal.self, forKey: .seasonal) ?? seasonal
         period = try c.decodeIfPresent(Int.self, forKey: .period) ?? period
         fourierTerms = try c.decodeIfPresent(Int.self, forKey: .fourierTerms) ?? fourierTerms
+        maxFourierTerms = try c.decodeIfPresent(Int.self, forKey: .maxFourierTerms)
+        fourierFit = try c.decodeIfPresent(FourierFit.self, forKey: .fourierFit) ?? fourierFit
         method = try c.decodeIfPresent(ARIMAEstimator.Method.self, forKey: .method) ?? method
         approximation = try c.decodeIfPresent(Bool.self, forKey: .approximation) ?? approximation
         maxIterations = try c.decodeIfPresent(Int.self, forKey: .maxIterations) ?? maxIterations
@@ -101,7 +139,16 @@ struct ARIMAOptions: Sendable, Decodable {
         try check((2...10_000).contains(period), "period must lie in 2...10000")
         try check(fourierTerms >= 1 && fourierTerms <= 12 && 2 * fourierTerms <= period,
                   "fourier_terms must lie in 1...12 and be at most period/2")
+        if let maxFourierTerms {
+            try check(maxFourierTerms >= 1 && maxFourierTerms <= 12 && 2 * maxFourierTerms <= period,
+                      "max_fourier_terms must lie in 1...12 and be at most period/2")
+        }
         try check((1...10_000).contains(maxIterations), "max_iterations must lie in 1...10000")
+        if let maxFitPoints { try check(maxFitPoints >= 64, "max_fit_points must be at least 64 (or null for all points)") }
+        if let bounds {
+            try check(bounds.count == 2 && bounds.allSatisfy(\.isFinite) && bounds[0] < bounds[1],
+                      "bounds must be [lower, upper] with finite lower < upper")
+        }
         if let order {
             try check(order.count == 3, "order must be [p, d, q]")
             try check(orderLimit.contains(order[0]) && (0...2).contains(order[1]) && orderLimit.contains(order[2]),

@@ -15,6 +15,16 @@ struct ARIMASummary {
     var fourierCoefficients: [Double]
     var fixedParameters: Bool
     var observations: Int
+    /// Missing (NaN) values in the training series.
+    var missing: Int
+    /// How the Fourier coefficients were estimated.
+    var fourierFit: ARIMAOptions.FourierFit
+    /// Each number of harmonics tried after the order search, with its criterion and GLS rounds.
+    var fourierSearch: [(terms: Int, score: Double, rounds: Int)]
+    /// The seasonal differencing period (0 = none).
+    var seasonalPeriod = 0
+    /// With `seasonal: "auto"`: each structure's validation mean absolute error.
+    var seasonalChoice: [(name: String, mae: Double)] = []
 
     static func log(_ x: Double) -> Double { Glibc.log(x) }
 
@@ -46,13 +56,23 @@ struct ARIMASummary {
             "\"ic\":\"\(ic.rawValue)\"",
             "\"nobs\":\(observations)",
             "\"nobs_effective\":\(n)",
+            "\"nobs_missing\":\(missing)",
             "\"converged\":\(fit.converged)",
+            "\"estimation\":\"\(fit.route.rawValue)\"",
             "\"evaluations\":\(fit.evaluations)",
             "\"fixed_params\":\(fixedParameters)",
         ]
+        if let first = fit.firstAttemptLogLikelihood { fields.append("\"first_attempt_loglike\":\(Self.number(first))") }
+        if seasonalPeriod > 0 { fields.append("\"seasonal_difference\":\(seasonalPeriod)") }
+        if !seasonalChoice.isEmpty {
+            let list = seasonalChoice.map { "{\"structure\":\"\($0.name)\",\"validation_mae\":\(Self.number($0.mae))}" }
+            fields.append("\"seasonal_choice\":[" + list.joined(separator: ",") + "]")
+        }
         if let differencingTest { fields.append("\"d_test\":\"\(differencingTest)\"") }
         if let fourier {
-            fields.append("\"fourier\":{\"period\":\(fourier.period),\"terms\":\(fourier.terms),\"coefficients\":\(Self.numbers(fourierCoefficients))}")
+            let tried = fourierSearch.map { "{\"terms\":\($0.terms),\"\(ic.rawValue)\":\(Self.number($0.score)),\"gls_rounds\":\($0.rounds)}" }
+            fields.append("\"fourier\":{\"period\":\(fourier.period),\"terms\":\(fourier.terms),\"fit\":\"\(fourierFit.rawValue)\"," +
+                          "\"coefficients\":\(Self.numbers(fourierCoefficients)),\"tried\":[\(tried.joined(separator: ","))]}")
         }
         if !candidates.isEmpty {
             let list = candidates.map { c in

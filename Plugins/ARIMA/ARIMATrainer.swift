@@ -10,13 +10,50 @@ struct ARIMATrainer {
     static let minimumCount = 16
 
     func train(_ series: Series) throws(PluginError) -> (model: ARIMAModel, summary: ARIMASummary) {
-        try series.requireFinite()
-        try series.requireCount(atLeast: Self.minimumCount, for: "ARIMA")
-        let y = series.values
-        if Differencing.isConstant(y) {
-            throw .numerical("the series is constant (every value is \(y[0])); ARIMA needs variation to fit")
+        if let index = series.values.firstIndex(where: \.isInfinite) {
+            throw .invalidData("observation \(index) of \(series.count) is \(series.values[index]); values must be finite or NaN (missing)")
         }
-        let scale = y.map(abs).max() ?? 0
+        let observedCount = MissingValues.observedCount(series.values)
+        if observedCount < Self.minimumCount {
+            throw .insufficientData("ARIMA needs at least \(Self.minimumCount) observed values; the series has \(observedCount) of \(series.count)")
+        }
+        // Missing values at the start carry no information; missing values at the end are
+        // passed through the fitted model afterwards (as conditioning), so the fit itself
+        // starts and ends with an observation.
+        let first = series.values.firstIndex { !$0.isNaN }!
+        let last = series.values.lastIndex { !$0.isNaN }!
+        let observedSpan = Series(values: Array(series.values[first...last]), startTime: series.startTime + Int64(first) * series.stepSeconds,
+                                  stepSeconds: series.stepSeconds)
+        var (model, summary) = try trainSpan(observedSpan)
+        if last < series.count - 1 {
+            let tail = Series(values: Array(series.values[(last + 1)...]), startTime: observedSpan.lastTime + series.stepSeconds,
+                              stepSeconds: series.stepSeconds)
+            model = try model.conditioned(on: tail)
+        }
+        summary.observations = series.count
+        summary.missing = series.count - observedCount
+        return (model, summary)
+    }
+
+    /// Trains on a series that starts and ends with an observation, choosing the seasonal
+    /// structure first when it is `auto`.
+    func trainSpan(_ series: Series) throws(PluginError) -> (model: ARIMAModel, summary: ARIMASummary) {
+        guard options.seasonal == .auto else { return try train(observed: series) }
+        let outcome = try SeasonalStructureChoice(options: options, host: host).choose(series)
+        var summary = outcome.summary
+        summary.seasonalChoice = outcome.scores
+        return (outcome.model, summary)
+    }
+
+    /// Trains on a series that starts and ends with an observation (NaN inside marks a missing value).
+    private func train(observed series: Series) throws(PluginError) -> (model: ARIMAModel, summary: ARIMASummary) {
+        let y = series.values
+        let observedValues = y.filter { !$0.isNaN }
+        if Differencing.isConstant(observedValues) {
+            throw .numerical("the series is constant (every value is \(observedValues[0])); ARIMA needs variation to fit")
+        }
+        let scale = observedValues.map(abs).max() ?? 0
+        let missing = observedValues.count < y.count
         // Seasonal Fourier part: regression on sine/cosine terms with ARIMA errors.
         var fourier: FourierRegressors?
         var coefficients: [Double] = []
@@ -24,9 +61,12 @@ struct ARIMATrainer {
         var columns: [[Double]] = []
         if options.seasonal == .fourier {
             let regressors = FourierRegressors(period: options.period, terms: options.fourierTerms)
-            try series.requireCount(atLeast: max(Self.minimumCount, 2 * options.period), for: "ARIMA with Fourier terms of period \(options.period)")
+            if observedValues.count < max(Self.minimumCount, 2 * options.period) {
+                throw .insufficientData("ARIMA with Fourier terms of period \(options.period) needs at least \(max(Self.minimumCount, 2 * options.period)) observed values; the series has \(observedValues.count)")
+            }
+            // The regressors are defined for every step, observed or not.
             columns = regressors.columns(count: y.count, start: series.startTime, step: series.stepSeconds)
-            guard let fit = LinearRegressionFit(columns: [[Double](repeating: 1, count: y.count)] + columns, response: y) else {
+            guard let fit = Self.regression(columns: [[Double](repeating: 1, count: y.count)] + columns, response: y) else {
                 throw .numerical("the Fourier regression is singular")
             }
             testSeries = (0..<y.count).map { t in
@@ -34,6 +74,16 @@ struct ARIMATrainer {
             }
             fourier = regressors
         }
+        let seasonalPeriod = options.seasonal == .difference ? options.period : 0
+        if seasonalPeriod > 0 {
+            if observedValues.count < Self.minimumCount + 2 * seasonalPeriod {
+                throw .insufficientData("ARIMA with seasonal differencing at period \(seasonalPeriod) needs at least \(Self.minimumCount + 2 * seasonalPeriod) observed values; the series has \(observedValues.count)")
+            }
+            // d is tested on the seasonally differenced series.
+            testSeries = DifferencingPolynomial(d: 0, period: seasonalPeriod, seasonalOrder: 1).difference(y)
+        }
+        // Unit-root tests are regressions on consecutive values: gaps filled by straight lines.
+        if missing || seasonalPeriod > 0 { testSeries = MissingValues.filled(testSeries) }
         // Order of differencing.
         let d: Int
         if let order = options.order { d = order[1] }
@@ -47,22 +97,27 @@ struct ARIMATrainer {
             let dy = Differencing.difference(y, order: d)
             // A constant column absorbs the mean (d = 0) or drift (d > 0), which belongs to the ARIMA part.
             let design = [[Double](repeating: 1, count: dy.count)] + differencedColumns
-            guard let fit = LinearRegressionFit(columns: design, response: dy) else {
+            guard let fit = Self.regression(columns: design, response: dy) else {
                 throw .numerical("the Fourier regression on the differenced series is singular")
             }
             coefficients = Array(fit.coefficients.suffix(2 * fourier.terms))
             z = (0..<y.count).map { t in y[t] - (0..<columns.count).reduce(0) { $0 + coefficients[$1] * columns[$1][t] } }
         }
-        let w = Differencing.difference(z, order: d)
-        guard w.count >= Self.minimumCount - 2 else {
-            throw .insufficientData("after \(d) differences only \(w.count) observations remain")
+        // A difference with a missing end is missing (NaN propagates): the likelihood is that of
+        // the observed differences.
+        let seasonalPolynomial = DifferencingPolynomial(d: d, period: max(seasonalPeriod, 1), seasonalOrder: seasonalPeriod > 0 ? 1 : 0)
+        var w = seasonalPeriod > 0 ? seasonalPolynomial.difference(z) : Differencing.difference(z, order: d)
+        let wObserved = w.filter { !$0.isNaN }
+        guard wObserved.count >= Self.minimumCount - 2 else {
+            throw .insufficientData("after \(d) differences only \(wObserved.count) observed values remain")
         }
-        let wMean = w.reduce(0, +) / Double(w.count)
-        let wSpread = (w.reduce(0) { $0 + ($1 - wMean) * ($1 - wMean) } / Double(w.count)).squareRoot()
-        if Differencing.isConstant(w) || wSpread <= 1e-13 * max(scale, 1e-300) {
+        let wMean = wObserved.reduce(0, +) / Double(wObserved.count)
+        let wSpread = (wObserved.reduce(0) { $0 + ($1 - wMean) * ($1 - wMean) } / Double(wObserved.count)).squareRoot()
+        if Differencing.isConstant(wObserved) || wSpread <= 1e-13 * max(scale, 1e-300) {
             throw .numerical("the \(d)-times differenced series is constant; its innovation variance would be zero")
         }
-        let constant = options.withConstant ?? (d < 2)
+        // As pmdarima's with_intercept='auto': a constant when d + D < 2.
+        let constant = options.withConstant ?? (d + (seasonalPeriod > 0 ? 1 : 0) < 2)
         let estimator = ARIMAEstimator(method: options.method, minimizer: BFGSMinimizer(maxIterations: options.maxIterations))
 
         var fit: ARIMAEstimator.Fit
@@ -80,7 +135,7 @@ struct ARIMATrainer {
                 fit = result
             }
         } else {
-            let maxP = min(options.maxP, w.count / 3), maxQ = min(options.maxQ, w.count / 3)
+            let maxP = min(options.maxP, wObserved.count / 3), maxQ = min(options.maxQ, wObserved.count / 3)
             let approximate = options.approximation
             let searchEstimator = approximate
                 ? ARIMAEstimator(method: .css, minimizer: estimator.minimizer) : estimator
@@ -127,6 +182,27 @@ struct ARIMATrainer {
                 fit = refitted
             }
         }
+        var fourierSearch: [(terms: Int, score: Double, rounds: Int)] = []
+        if let seasonal = fourier, !fixedParameters, options.fourierFit == .joint || options.maxFourierTerms != nil {
+            host.progress(0.9, stage: "Fourier terms")
+            let joint = FourierJointFit(y: y, startTime: series.startTime, stepSeconds: series.stepSeconds, period: seasonal.period, d: d,
+                                        estimator: estimator, criterion: options.ic, joint: options.fourierFit == .joint)
+            let terms = options.maxFourierTerms.map { Array(1...$0) } ?? [options.fourierTerms]
+            var best: FourierJointFit.Result?
+            for k in terms {
+                try host.checkCancellation()
+                guard let result = joint.fit(terms: k, spec: fit.specification) else { continue }
+                fourierSearch.append((k, result.score, result.rounds))
+                if best == nil || result.score < best!.score { best = result }
+            }
+            if let best {
+                fourier = FourierRegressors(period: seasonal.period, terms: best.terms)
+                coefficients = best.coefficients
+                z = best.z
+                w = best.w
+                fit = best.fit
+            }
+        }
         host.progress(0.95, stage: "filtering")
         let parameters = fit.parameters
         guard var filter = ARMAKalmanFilter(model: ARMAStateSpace(ar: parameters.ar, ma: parameters.ma)) else {
@@ -137,12 +213,22 @@ struct ARIMATrainer {
             throw .numerical("the Kalman filter failed on the fitted \(fit.specification)")
         }
         let model = ARIMAModel(specification: fit.specification, parameters: parameters, filter: filter,
-                               levels: Differencing.lastLevels(z, order: d), fourier: fourier,
-                               fourierCoefficients: coefficients, lastTime: series.lastTime, stepSeconds: series.stepSeconds)
+                               levels: seasonalPeriod > 0 ? [] : Differencing.lastLevels(missing ? MissingValues.filled(z) : z, order: d), fourier: fourier,
+                               fourierCoefficients: coefficients, lastTime: series.lastTime, stepSeconds: series.stepSeconds,
+                               bounds: options.bounds.map { $0[0]...$0[1] }, seasonalPeriod: seasonalPeriod,
+                               history: seasonalPeriod > 0 ? Array((missing ? MissingValues.filled(z) : z).suffix(seasonalPolynomial.order)) : [])
         let summary = ARIMASummary(fit: fit, differencingTest: options.order == nil && options.d == nil ? options.test.rawValue : nil,
                                    ic: options.ic, candidates: candidates, fourier: fourier, fourierCoefficients: coefficients,
-                                   fixedParameters: fixedParameters, observations: y.count)
+                                   fixedParameters: fixedParameters, observations: y.count, missing: y.count - observedValues.count,
+                                   fourierFit: options.fourierFit, fourierSearch: fourierSearch, seasonalPeriod: seasonalPeriod)
         return (model, summary)
+    }
+
+    /// Least squares over the rows whose response is observed.
+    static func regression(columns: [[Double]], response: [Double]) -> LinearRegressionFit? {
+        let rows = response.indices.filter { !response[$0].isNaN }
+        if rows.count == response.count { return LinearRegressionFit(columns: columns, response: response) }
+        return LinearRegressionFit(columns: columns.map { column in rows.map { column[$0] } }, response: rows.map { response[$0] })
     }
 
     /// The exact likelihood at fixed statsmodels-ordered parameters (intercept, AR, MA, σ²).

@@ -56,11 +56,17 @@ public struct ARMAKalmanFilter: Sendable, Equatable {
 
     /// Filters `values - offset` (`offset` is the series' mean), accumulating the likelihood terms.
     ///
-    /// Returns `false` if an innovation variance became non-positive or non-finite.
-    @discardableResult
+    /// A NaN value is a missing observation: the filter skips its update step and only
+    /// predicts (`a ← T a`, `P ← T P Tᵀ + R Rᵀ`), as statsmodels' SARIMAX does, so the sums
+    /// are the exact likelihood of the observed values; ``count`` counts observed values only.
+    /// After a missing value the covariance is no longer steady and the exact recursion
+    /// resumes until it converges again.
     ///
     /// When `standardized` is given, the standardised one-step errors `vₜ / √Fₜ` are written
-    /// to it (one per value, in order).
+    /// to it (one per value, in order; 0 for a missing value).
+    ///
+    /// Returns `false` if an innovation variance became non-positive or non-finite.
+    @discardableResult
     public mutating func filter(_ values: UnsafeBufferPointer<Double>, offset: Double = 0,
                                 standardized: UnsafeMutablePointer<Double>? = nil) -> Bool {
         let r = model.dimension
@@ -70,48 +76,59 @@ public struct ARMAKalmanFilter: Sendable, Equatable {
         var p = covariance
         var logSum = sumLogVariance
         var squares = sumSquares
+        var observed = 0
         var ok = true
         let phi = model.phi
-        // Exact phase: full covariance recursion until P converges.
-        if !isSteady {
-            var u = [Double](repeating: 0, count: r)
-            var m = [Double](repeating: 0, count: r * r)
-            while t < n {
-                let f = p[0]
-                guard f > 0, f.isFinite else { ok = false; break }
-                let v = values[t] - offset - a[0]
-                logSum += log(f)
-                squares += v * v / f
-                standardized?[t] = v / f.squareRoot()
-                let scaled = v / f
-                for i in 0..<r { u[i] = a[i] + p[i * r] * scaled }
-                for i in 0..<r {
-                    a[i] = phi[i] * u[0] + (i + 1 < r ? u[i + 1] : 0)
-                }
-                for i in 0..<r {
-                    let pi0 = p[i * r] / f
-                    for j in 0..<r { m[i * r + j] = p[i * r + j] - pi0 * p[j] }
-                }
-                let next = model.propagate(m)
-                var change = 0.0
-                for k in 0..<(r * r) { change = max(change, abs(next[k] - p[k])) }
-                p = next
-                t += 1
-                if change < Self.convergenceTolerance {
-                    isSteady = true
-                    break
+        var u = [Double](repeating: 0, count: r)
+        var m = [Double](repeating: 0, count: r * r)
+        while ok && t < n {
+            // Exact phase: full covariance recursion until P converges.
+            if !isSteady {
+                while t < n {
+                    let f = p[0]
+                    guard f > 0, f.isFinite else { ok = false; break }
+                    let y = values[t]
+                    if y.isNaN {
+                        // Missing: prediction step only.
+                        standardized?[t] = 0
+                        a = model.transition(a)
+                        p = model.propagate(p)
+                        t += 1
+                        continue
+                    }
+                    let v = y - offset - a[0]
+                    logSum += log(f)
+                    squares += v * v / f
+                    observed += 1
+                    standardized?[t] = v / f.squareRoot()
+                    let scaled = v / f
+                    for i in 0..<r { u[i] = a[i] + p[i * r] * scaled }
+                    for i in 0..<r {
+                        a[i] = phi[i] * u[0] + (i + 1 < r ? u[i + 1] : 0)
+                    }
+                    for i in 0..<r {
+                        let pi0 = p[i * r] / f
+                        for j in 0..<r { m[i * r + j] = p[i * r + j] - pi0 * p[j] }
+                    }
+                    let next = model.propagate(m)
+                    var change = 0.0
+                    for k in 0..<(r * r) { change = max(change, abs(next[k] - p[k])) }
+                    p = next
+                    t += 1
+                    if change < Self.convergenceTolerance {
+                        isSteady = true
+                        break
+                    }
                 }
             }
-        }
-        // Steady phase: frozen gain, O(r) per observation.
-        if ok && isSteady && t < n {
+            guard ok && isSteady && t < n else { break }
+            // Steady phase: frozen gain, O(r) per observation, until the next missing value.
             let f = p[0]
             let logF = log(f)
             var gain = [Double](repeating: 0, count: r)
             for i in 0..<r { gain[i] = p[i * r] / f }
-            let remaining = n - t
+            let first = t
             let inverseRoot = 1 / f.squareRoot()
-            logSum += Double(remaining) * logF
             var localSquares = 0.0
             a.withUnsafeMutableBufferPointer { aa in
                 gain.withUnsafeBufferPointer { g in
@@ -127,38 +144,50 @@ public struct ARMAKalmanFilter: Sendable, Equatable {
                                 if i + 1 < r { shiftedGain[i] = g[i + 1] }
                             }
                             let g0 = g[0]
-                            for k in t..<n {
-                                let v = values[k] - offset - a4[0]
+                            while t < n {
+                                let y = values[t]
+                                if y.isNaN { break }
+                                let v = y - offset - a4[0]
                                 localSquares += v * v
-                                standardized?[k] = v * inverseRoot
+                                standardized?[t] = v * inverseRoot
                                 let u0 = a4[0] + g0 * v
                                 let shifted = SIMD4<Double>(a4[1], a4[2], a4[3], 0)
                                 a4 = phi4 * u0 + shifted + shiftedGain * v
+                                t += 1
                             }
                             for i in 0..<r { aa[i] = a4[i] }
                         } else {
-                            for k in t..<n {
-                                let v = values[k] - offset - aa[0]
+                            while t < n {
+                                let y = values[t]
+                                if y.isNaN { break }
+                                let v = y - offset - aa[0]
                                 localSquares += v * v
-                                standardized?[k] = v * inverseRoot
+                                standardized?[t] = v * inverseRoot
                                 let u0 = aa[0] + g[0] * v
                                 for i in 0..<(r - 1) {
                                     aa[i] = ph[i] * u0 + aa[i + 1] + g[i + 1] * v
                                 }
                                 aa[r - 1] = ph[r - 1] * u0
+                                t += 1
                             }
                         }
                     }
                 }
             }
+            let steps = t - first
+            logSum += Double(steps) * logF
             squares += localSquares / f
-            t = n
+            observed += steps
+            if t < n {
+                // A missing value ends the steady phase.
+                isSteady = false
+            }
         }
         state = a
         covariance = p
         sumLogVariance = logSum
         sumSquares = squares
-        count += t
+        count += observed
         return ok && t == n
     }
 }

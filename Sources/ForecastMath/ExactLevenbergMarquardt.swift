@@ -49,8 +49,8 @@ public enum ExactLevenbergMarquardt {
             let ok = w.withUnsafeBufferPointer { values in
                 out.withUnsafeMutableBufferPointer { filter.filter(values, offset: mean, standardized: $0.baseAddress) }
             }
-            guard ok else { return nil }
-            let scale = exp(0.5 * filter.sumLogVariance / Double(n))
+            guard ok, filter.count > 0 else { return nil }
+            let scale = exp(0.5 * filter.sumLogVariance / Double(max(filter.count, 1)))
             var sum = 0.0
             for t in 0..<n {
                 out[t] *= scale

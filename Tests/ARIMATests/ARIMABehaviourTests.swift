@@ -30,9 +30,13 @@ struct ARIMABehaviourTests {
         let good = Array(Self.hourly.prefix(200))
         #expect(train(Array(good.prefix(10))) == FP_STATUS_INSUFFICIENT_DATA)
         #expect(train([]) == FP_STATUS_INSUFFICIENT_DATA)
+        // NaN is a missing value: accepted, but at least 16 observed values (48 with Fourier terms) are needed.
         var withNaN = good
         withNaN[17] = .nan
-        #expect(train(withNaN) == FP_STATUS_INVALID_DATA)
+        #expect(train(withNaN) == nil)
+        #expect(train([Double](repeating: .nan, count: 200)) == FP_STATUS_INSUFFICIENT_DATA)
+        #expect(train(good.enumerated().map { $0.offset % 15 == 0 ? $0.element : .nan }, #"{"seasonal":"none"}"#) == FP_STATUS_INSUFFICIENT_DATA)
+        #expect(train(good.enumerated().map { $0.offset % 5 == 0 ? $0.element : .nan }) == FP_STATUS_INSUFFICIENT_DATA)
         var withInfinity = good
         withInfinity[3] = .infinity
         #expect(train(withInfinity) == FP_STATUS_INVALID_DATA)
@@ -58,6 +62,12 @@ struct ARIMABehaviourTests {
         _ = try plugin.loadModel(trained.blob)
         #expect(status { _ = try plugin.loadModel(Array(trained.blob.dropLast(3))) } == FP_STATUS_BAD_MODEL)
         #expect(status { _ = try plugin.loadModel(trained.blob + [0]) } == FP_STATUS_BAD_MODEL)
+        // A version-1 blob (before bounds and seasonal differencing: the same fields without the
+        // last 48 bytes) still loads.
+        var versionOne = Array(trained.blob.dropLast(48))
+        versionOne[4] = 1
+        let old = try plugin.loadModel(versionOne).forecast(horizon: 12, level: 0.9)
+        #expect(old == (try plugin.loadModel(trained.blob).forecast(horizon: 12, level: 0.9)))
         var otherVersion = trained.blob
         otherVersion[4] = 99
         #expect(status { _ = try plugin.loadModel(otherVersion) } == FP_STATUS_BAD_MODEL)
@@ -113,6 +123,62 @@ struct ARIMABehaviourTests {
         let secondDay = forecast.mean[24..<48]
         #expect(secondDay.max()! - secondDay.min()! > 6)
         for h in 0..<48 { #expect(forecast.lower[h] < forecast.mean[h] && forecast.mean[h] < forecast.upper[h]) }
+    }
+
+    @Test("with bounds, forecasts and intervals are the Gaussian forecast's quantiles censored to the range")
+    func bounds() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        let series = TimeSeries(values: Self.hourly, startTime: 0, stepSeconds: 3600)
+        let free = try plugin.loadModel(try plugin.train(series, options: "{}").blob).forecast(horizon: 48, level: 0.95)
+        let lower = free.mean[0] - 1, upper = free.mean[0] + 2
+        let bounded = try plugin.loadModel(try plugin.train(series, options: #"{"bounds":[\#(lower),\#(upper)]}"#).blob)
+            .forecast(horizon: 48, level: 0.95)
+        for h in 0..<48 {
+            for (ours, theirs) in [(bounded.mean[h], free.mean[h]), (bounded.lower[h], free.lower[h]), (bounded.upper[h], free.upper[h])] {
+                #expect(ours == min(max(theirs, lower), upper))
+            }
+        }
+        #expect(bounded.upper.contains(upper) && bounded.lower.contains(lower))
+        for options in [#"{"bounds":[1]}"#, #"{"bounds":[5,5]}"#, #"{"bounds":[3,1]}"#] {
+            #expect(status { _ = try plugin.train(series, options: options) } == FP_STATUS_INVALID_ARGUMENT)
+        }
+    }
+
+    @Test("joint Fourier estimation never ends below the two-stage fit, and the criterion picks the harmonics")
+    func jointFourier() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        let series = TimeSeries(values: Self.hourly, startTime: 0, stepSeconds: 3600)
+        struct Fields: Decodable {
+            struct Fourier: Decodable { var terms: Int; var tried: [Tried] }
+            struct Tried: Decodable { var terms: Int; var aic: Double }
+            var loglike: Double
+            var order: [Int]
+            var fourier: Fourier
+        }
+        func fitted(_ options: String) throws -> Fields {
+            try JSONDecoder().decode(Fields.self, from: Data(try plugin.train(series, options: options).summaryJSON.utf8))
+        }
+        let twoStage = try fitted(#"{"order":[2,0,1],"seasonal":"fourier"}"#)
+        let joint = try fitted(#"{"order":[2,0,1],"seasonal":"fourier","fourier_fit":"joint"}"#)
+        #expect(joint.loglike >= twoStage.loglike)
+        let chosen = try fitted(#"{"order":[2,0,1],"seasonal":"fourier","fourier_fit":"joint","max_fourier_terms":4}"#)
+        #expect(chosen.fourier.tried.map(\.terms) == [1, 2, 3, 4])
+        let best = try #require(chosen.fourier.tried.min { $0.aic < $1.aic })
+        #expect(chosen.fourier.terms == best.terms)
+    }
+
+    @Test("calibrated intervals come from the model's own validation errors and survive the blob")
+    func calibratedIntervals() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        // Two copies: a validated quarter of 360 hours gives every lead up to 72 at least 20 errors.
+        let series = TimeSeries(values: Self.hourly + Self.hourly, startTime: 0, stepSeconds: 3600)
+        let gaussian = try plugin.loadModel(try plugin.train(series, options: "{}").blob).forecast(horizon: 72, level: 0.8)
+        let trained = try plugin.train(series, options: #"{"intervals":"calibrated"}"#)
+        let calibrated = try plugin.loadModel(trained.blob).forecast(horizon: 72, level: 0.8)
+        #expect(calibrated.mean == gaussian.mean)
+        #expect(calibrated.upper != gaussian.upper)
+        for h in 0..<72 { #expect(calibrated.lower[h] <= calibrated.mean[h] && calibrated.mean[h] <= calibrated.upper[h]) }
+        #expect(status { _ = try plugin.train(series, options: #"{"intervals":"quantile"}"#) } == FP_STATUS_INVALID_ARGUMENT)
     }
 
     @Test("forecast intervals widen with the horizon and with the level")

@@ -138,4 +138,71 @@ struct ForecastMathPieceTests {
         #expect(abs(four.logLikelihood - five.logLikelihood) < 1e-9 * abs(four.logLikelihood))
         #expect(abs(four.variance - five.variance) < 1e-12)
     }
+
+    @Test("the seasonal forecaster equals the plain one without a seasonal difference, and seasonal naive for white noise")
+    func seasonalForecaster() throws {
+        let model = ARMAStateSpace(ar: [0.5, 0.2], ma: [0.3])
+        var filter = try #require(ARMAKalmanFilter(model: model))
+        let w = (0..<300).map { sin(Double($0) * 0.37) + 0.1 * Double($0 % 7) }
+        _ = w.withUnsafeBufferPointer { filter.filter($0) }
+        let parameters = ARIMAParameters(mean: 0.05, ar: [0.5, 0.2], ma: [0.3], variance: 1.7)
+        for d in 0...2 {
+            let y = [3.0, 4.5, 4.0].suffix(max(d, 1))
+            let plain = ARIMAForecaster.forecast(filter: filter, parameters: parameters, levels: Array(Differencing.lastLevels(Array(y), order: d)), horizon: 30)
+            let general = SeasonalARIMAForecaster.forecast(filter: filter, parameters: parameters, polynomial: DifferencingPolynomial(d: d, period: 1, seasonalOrder: 0),
+                                                           history: Array(y.suffix(d)), horizon: 30)
+            for h in 0..<30 {
+                #expect(abs(plain.mean[h] - general.mean[h]) < 1e-9 * max(1, abs(plain.mean[h])), "d \(d) step \(h)")
+                #expect(abs(plain.standardDeviation[h] - general.standardDeviation[h]) < 1e-9 * plain.standardDeviation[h], "d \(d) step \(h)")
+            }
+        }
+        // (1 - B^24) y = ε: the forecast repeats the last day; the variance grows by σ² each day.
+        let noise = try #require(ARMAKalmanFilter(model: ARMAStateSpace(ar: [], ma: [])))
+        let day = (0..<24).map { Double($0) }
+        let white = ARIMAParameters(mean: 0, ar: [], ma: [], variance: 2)
+        let forecast = SeasonalARIMAForecaster.forecast(filter: noise, parameters: white, polynomial: DifferencingPolynomial(d: 0, period: 24, seasonalOrder: 1),
+                                                        history: day, horizon: 72)
+        for h in 0..<72 {
+            #expect(forecast.mean[h] == day[h % 24])
+            #expect(abs(forecast.standardDeviation[h] - (2 * Double(h / 24 + 1)).squareRoot()) < 1e-12)
+        }
+    }
+
+    @Test("the differencing polynomial differences and integrates back, NaN staying missing")
+    func differencingPolynomial() {
+        let poly = DifferencingPolynomial(d: 1, period: 4, seasonalOrder: 1)
+        #expect(poly.coefficients == [1, 0, 0, 1, -1])
+        let y = (0..<20).map { Double($0 * $0 % 11) }
+        let w = poly.difference(y)
+        var history = Array(y.prefix(5))
+        for (i, value) in w.enumerated() { #expect(poly.integrate(&history, next: value) == y[i + 5]) }
+        var holed = y
+        holed[9] = .nan
+        let wHoled = poly.difference(holed)
+        #expect(wHoled.enumerated().filter { $0.element.isNaN }.map { $0.offset + 5 } == [9, 10, 13, 14])
+    }
+
+    @Test("GLS regression with white-noise errors is ordinary least squares, and missing rows are skipped")
+    func glsRegression() throws {
+        let x = (0..<200).map { sin(Double($0) / 5) }
+        let ones = [Double](repeating: 1, count: 200)
+        let y = (0..<200).map { 2 + 3 * x[$0] + 0.1 * cos(Double($0) * 1.3) }
+        let gls = try #require(ARMARegressionGLS.coefficients(response: y, columns: [ones, x], ar: [], ma: []))
+        let ols = try #require(LinearRegressionFit(columns: [ones, x], response: y))
+        for (a, b) in zip(gls, ols.coefficients) { #expect(abs(a - b) < 1e-10) }
+        var holed = y
+        for i in stride(from: 0, to: 200, by: 9) { holed[i] = .nan }
+        let rows = (0..<200).filter { $0 % 9 != 0 }
+        let glsHoled = try #require(ARMARegressionGLS.coefficients(response: holed, columns: [ones, x], ar: [], ma: []))
+        let olsHoled = try #require(LinearRegressionFit(columns: [rows.map { _ in 1.0 }, rows.map { x[$0] }], response: rows.map { y[$0] }))
+        for (a, b) in zip(glsHoled, olsHoled.coefficients) { #expect(abs(a - b) < 1e-10) }
+    }
+
+    @Test("gaps are filled by straight lines for start values, ends by the nearest observation")
+    func missingFill() {
+        let filled = MissingValues.filled([.nan, 1, .nan, .nan, 4, .nan])
+        #expect(filled == [1, 1, 2, 3, 4, 4])
+        #expect(MissingValues.observedCount([.nan, 1, 2]) == 2)
+        #expect(MissingValues.observedMean([.nan, 1, 2]) == 1.5)
+    }
 }
