@@ -194,7 +194,7 @@ def main():
     parser.add_argument("--set", choices=["tuning", "held-out", "all"], default="all", help="which series (default: all, reported apart)")
     parser.add_argument("--plugin", action="append", help="evaluate only this plugin (repeatable); 'none' for the anchors alone")
     parser.add_argument("--options", help="training options JSON for the --plugin given (replaces plugins.json's)")
-    parser.add_argument("--anchors", default="all", help="'all', 'none', or a comma list of anchor names (seasonal naive always runs)")
+    parser.add_argument("--anchor", action="append", help="run only this anchor (repeatable; seasonal naive always runs); 'none': seasonal naive alone")
     parser.add_argument("--jobs", type=int, default=2, help="backtests run at once (default 2)")
     parser.add_argument("--work", default=os.environ.get("FORECAST_QUALITY_HOME", os.path.expanduser("~/.cache/forecast-quality")),
                         help="data and anchor cache directory (default $FORECAST_QUALITY_HOME or ~/.cache/forecast-quality)")
@@ -224,15 +224,15 @@ def main():
             sys.exit(f"no plugin {', '.join(missing)} in {plugin_dir} (found: {', '.join(plugins) or 'none'})")
         plugins = args.plugin
     import anchors
-    if args.anchors == "all":
+    if not args.anchor:
         anchor_names = list(anchors.ANCHORS)
-    elif args.anchors == "none":
+    elif args.anchor == ["none"]:
         anchor_names = [NAIVE]
     else:
-        anchor_names = [NAIVE] + [a.strip() for a in args.anchors.split(",") if a.strip() and a.strip() != NAIVE]
+        anchor_names = [NAIVE] + [a for a in args.anchor if a != NAIVE]
         unknown = [a for a in anchor_names if a not in anchors.ANCHORS]
         if unknown:
-            sys.exit(f"unknown anchor {', '.join(unknown)}; known: {', '.join(anchors.ANCHORS)}")
+            sys.exit(f"unknown anchor {', '.join(unknown)}; known: {'; '.join(anchors.ANCHORS)}")
 
     runs = os.path.join(args.work, "runs")
     os.makedirs(runs, exist_ok=True)
