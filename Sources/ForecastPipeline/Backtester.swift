@@ -4,32 +4,61 @@ import PluginHost
 /// Rolling-origin evaluation of one plugin on one series.
 ///
 /// Origins are placed `step` hours apart, the last one `horizon` hours before the end
-/// of the series, so every forecast can be scored against what was observed. From each
-/// origin the model forecasts `horizon` hours using only data before the origin:
+/// of the series, so every forecast can be scored against what was observed; or they
+/// are given explicitly (`originTimes`), e.g. to keep them away from the joins of a
+/// typical-year file. From each origin the model forecasts `horizon` hours using only
+/// data before the origin:
 /// - `condition` mode (the plugin offers `condition`): fit once on the data before the
 ///   earliest origin, then condition that model on the data up to each origin;
 /// - `refit` mode (otherwise): fit a new model on all data before each origin.
-/// Errors are pooled per horizon band (hours 1-24, 25-48, 49-72) into MAE and RMSE,
-/// and the share of observations inside the forecast interval is the coverage.
+/// Errors are pooled per horizon band (hours 1-24, 25-48, 49-72) into MAE and RMSE.
+/// For every interval level, the share of observations inside the interval is the
+/// coverage, and Winkler's interval score (width, plus 2/alpha times the distance by
+/// which the observation falls outside) rewards narrow intervals only when they still
+/// cover, so a too-wide interval cannot buy its coverage for free.
 public struct Backtester: Sendable {
-    /// Number of forecast origins.
+    /// Number of forecast origins (ignored when `originTimes` is given).
     public var origins: Int
-    /// Hours between origins.
+    /// Hours between origins (ignored when `originTimes` is given).
     public var step: Int
     /// Hours forecast from each origin.
     public var horizon: Int
-    /// Interval level (e.g. 0.95).
-    public var level: Double
+    /// The interval levels scored (e.g. `[0.95, 0.8]`); the first is the report's `level`.
+    public var levels: [Double]
     /// Force refitting even when the plugin can condition.
     public var forceRefit: Bool
+    /// Explicit origins: the time of each origin's first forecast hour (Unix seconds), increasing.
+    public var originTimes: [Int64]?
+    /// Whether the report carries every origin's forecast beside what was observed.
+    public var includeForecasts: Bool
 
-    /// Creates a backtest.
-    public init(origins: Int = 8, step: Int = 168, horizon: Int = 72, level: Double = 0.95, forceRefit: Bool = false) {
+    /// The first interval level.
+    public var level: Double { levels.first ?? 0.95 }
+
+    /// Creates a backtest; `levels`, when given, replaces `level`.
+    public init(origins: Int = 8, step: Int = 168, horizon: Int = 72, level: Double = 0.95, levels: [Double]? = nil,
+                forceRefit: Bool = false, originTimes: [Int64]? = nil, includeForecasts: Bool = false) {
         self.origins = origins
         self.step = step
         self.horizon = horizon
-        self.level = level
+        self.levels = levels ?? [level]
         self.forceRefit = forceRefit
+        self.originTimes = originTimes
+        self.includeForecasts = includeForecasts
+    }
+
+    /// One origin's forecast and what was observed after it.
+    public struct OriginForecast: Sendable, Codable, Equatable {
+        /// The first forecast hour (Unix seconds).
+        public var time: Int64
+        /// What was observed, one per forecast hour.
+        public var actual: [Double]
+        /// Point forecasts.
+        public var mean: [Double]
+        /// Lower interval bounds per level (keyed like `coverageByLevel`).
+        public var lower: [String: [Double]]
+        /// Upper interval bounds per level.
+        public var upper: [String: [Double]]
     }
 
     /// The result: metrics per band and what was done.
@@ -48,14 +77,32 @@ public struct Backtester: Sendable {
         public var originTimes: [Int64]
         /// Hours forecast from each origin.
         public var horizon: Int
-        /// Interval level.
+        /// The first interval level (the one `coverage` is for).
         public var level: Double
+        /// Every interval level scored.
+        public var levels: [Double]
+        /// Hours of data the (first) fit saw.
+        public var trainingHours: Int
         /// Mean absolute error per band (`1-24`, `25-48`, `49-72`).
         public var mae: [String: Double]
         /// Root mean squared error per band.
         public var rmse: [String: Double]
-        /// Share of observations inside the interval, per band.
+        /// Share of observations inside the `level` interval, per band.
         public var coverage: [String: Double]
+        /// Coverage per level (keyed by `levelKey`, e.g. `0.95`), then per band.
+        public var coverageByLevel: [String: [String: Double]]
+        /// Mean Winkler interval score per level, then per band (lower is better).
+        public var winkler: [String: [String: Double]]
+        /// Mean absolute error per lead time (index 0 is hour 1).
+        public var maeByLead: [Double]
+        /// Seconds spent in train (once in condition mode, summed over origins in refit mode).
+        public var fitSeconds: Double
+        /// Seconds spent conditioning, summed over origins.
+        public var conditionSeconds: Double
+        /// Seconds spent forecasting, summed over origins and levels.
+        public var forecastSeconds: Double
+        /// Every origin's forecast, when asked for.
+        public var forecasts: [OriginForecast]?
     }
 
     /// The band label of a 1-based horizon step (`1-24`, `25-48`, ...).
@@ -64,67 +111,152 @@ public struct Backtester: Sendable {
         return "\(index * 24 + 1)-\(index * 24 + 24)"
     }
 
+    /// The key of an interval level in the report's per-level maps: `0.95`, `0.8`.
+    public static func levelKey(_ level: Double) -> String {
+        String(format: "%g", level)
+    }
+
+    /// Winkler's interval score of one observation for a central `level` interval.
+    public static func winklerScore(actual: Double, lower: Double, upper: Double, level: Double) -> Double {
+        let alpha = 1 - level
+        var score = upper - lower
+        if actual < lower { score += 2 / alpha * (lower - actual) }
+        if actual > upper { score += 2 / alpha * (actual - upper) }
+        return score
+    }
+
+    /// The origin indices into `series`: explicit times, or `origins` of them `step` apart ending `horizon` before the end.
+    func originIndices(for series: TimeSeries) throws(PipelineError) -> [Int] {
+        let n = series.count
+        guard horizon >= 1 else { throw PipelineError(.usage, "--horizon must be at least 1") }
+        guard let originTimes else {
+            guard origins >= 1, step >= 1 else {
+                throw PipelineError(.usage, "--origins, --step and --horizon must be at least 1")
+            }
+            let lastOrigin = n - horizon
+            let firstOrigin = lastOrigin - (origins - 1) * step
+            guard firstOrigin >= 2 else {
+                throw PipelineError(.usage, "the series has \(n) hours: too short for \(origins) origins \(step) h apart with a \(horizon) h horizon (needs more than \((origins - 1) * step + horizon) hours); lower --origins or --step")
+            }
+            return (0..<origins).map { firstOrigin + $0 * step }
+        }
+        guard !originTimes.isEmpty else { throw PipelineError(.usage, "no origin times given") }
+        var indices: [Int] = []
+        for time in originTimes {
+            let offset = time - series.startTime
+            guard offset % series.stepSeconds == 0 else {
+                throw PipelineError(.usage, "origin \(Timestamp.format(time)) is not on the series' hourly grid")
+            }
+            let index = Int(offset / series.stepSeconds)
+            guard index >= 2, index + horizon <= n else {
+                throw PipelineError(.usage, "origin \(Timestamp.format(time)) is outside the series (\(Timestamp.format(series.startTime)) to \(Timestamp.format(series.lastTime))): it needs at least 2 hours before it and \(horizon) observed hours from it")
+            }
+            if let previous = indices.last, index <= previous {
+                throw PipelineError(.usage, "origin times must increase; \(Timestamp.format(time)) does not")
+            }
+            indices.append(index)
+        }
+        return indices
+    }
+
     /// Evaluates `plugin` on `series` with `options`.
     public func run(plugin: LoadedPlugin, series: TimeSeries, options: String, city: String,
                     variable: Variable, log: (String) -> Void = { _ in }) throws(PipelineError) -> Report {
-        guard origins >= 1, step >= 1, horizon >= 1 else {
-            throw PipelineError(.usage, "--origins, --step and --horizon must be at least 1")
+        guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 1 }) else {
+            throw PipelineError(.usage, "interval levels must be between 0 and 1, e.g. 0.95")
         }
-        let n = series.count
-        let lastOrigin = n - horizon
-        let firstOrigin = lastOrigin - (origins - 1) * step
-        guard firstOrigin >= 2 else {
-            throw PipelineError(.usage, "the series has \(n) hours: too short for \(origins) origins \(step) h apart with a \(horizon) h horizon (needs more than \((origins - 1) * step + horizon) hours); lower --origins or --step")
+        guard Set(levels.map(Self.levelKey)).count == levels.count else {
+            throw PipelineError(.usage, "each interval level may be given once; got \(levels.map(Self.levelKey).joined(separator: ", "))")
         }
+        let indices = try originIndices(for: series)
+        let firstOrigin = indices[0]
+        let clock = ContinuousClock()
+        var fitTime = Duration.zero, conditionTime = Duration.zero, forecastTime = Duration.zero
         let conditioning = plugin.supportsConditioning && !forceRefit
         var base: PluginModel?
         if conditioning {
             log("fitting \(plugin.name) once on \(firstOrigin) hours, then conditioning at each origin")
+            let start = clock.now
             base = try fit(plugin, series.slice(0..<firstOrigin), options: options)
+            fitTime += clock.now - start
         } else {
-            log("refitting \(plugin.name) at each of \(origins) origins (the plugin does not offer conditioning)")
+            log("refitting \(plugin.name) at each of \(indices.count) origins (the plugin does not offer conditioning)")
         }
-        var absolute: [String: Double] = [:], squared: [String: Double] = [:], inside: [String: Double] = [:], counts: [String: Double] = [:]
+        let keys = levels.map(Self.levelKey)
+        var absolute: [String: Double] = [:], squared: [String: Double] = [:], counts: [String: Double] = [:]
+        var inside: [String: [String: Double]] = [:], winklerSum: [String: [String: Double]] = [:]
+        var leadAbsolute = [Double](repeating: 0, count: horizon)
         var originTimes: [Int64] = []
-        for k in 0..<origins {
-            let origin = firstOrigin + k * step
+        var forecasts: [OriginForecast] = []
+        for (k, origin) in indices.enumerated() {
             let model: PluginModel
             if let base {
+                let start = clock.now
                 do {
                     model = try base.conditioned(on: series.slice(firstOrigin..<origin))
                 } catch {
                     throw PipelineError(.model, "\(plugin.name) cannot condition on the data up to origin \(k + 1): \(error)")
                 }
+                conditionTime += clock.now - start
             } else {
+                let start = clock.now
                 model = try fit(plugin, series.slice(0..<origin), options: options)
+                fitTime += clock.now - start
             }
-            let forecast: ForecastOutput
-            do {
-                forecast = try model.forecast(horizon: horizon, level: level)
-            } catch {
-                throw PipelineError(.model, "\(plugin.name) forecast from origin \(k + 1) failed: \(error)")
+            var outputs: [ForecastOutput] = []
+            for level in levels {
+                let start = clock.now
+                do {
+                    outputs.append(try model.forecast(horizon: horizon, level: level))
+                } catch {
+                    throw PipelineError(.model, "\(plugin.name) forecast from origin \(k + 1) failed: \(error)")
+                }
+                forecastTime += clock.now - start
             }
             originTimes.append(series.startTime + Int64(origin) * series.stepSeconds)
+            let mean = outputs[0].mean
+            let actual = Array(series.values[origin..<(origin + horizon)])
             for h in 1...horizon {
-                let actual = series.values[origin + h - 1]
-                let error = actual - forecast.mean[h - 1]
+                let error = actual[h - 1] - mean[h - 1]
                 let band = Self.band(of: h)
                 absolute[band, default: 0] += abs(error)
                 squared[band, default: 0] += error * error
-                inside[band, default: 0] += (forecast.lower[h - 1] <= actual && actual <= forecast.upper[h - 1]) ? 1 : 0
                 counts[band, default: 0] += 1
+                leadAbsolute[h - 1] += abs(error)
+                for (key, (level, output)) in zip(keys, zip(levels, outputs)) {
+                    let lower = output.lower[h - 1], upper = output.upper[h - 1], y = actual[h - 1]
+                    inside[key, default: [:]][band, default: 0] += (lower <= y && y <= upper) ? 1 : 0
+                    winklerSum[key, default: [:]][band, default: 0] += Self.winklerScore(actual: y, lower: lower, upper: upper, level: level)
+                }
             }
-            log("origin \(k + 1)/\(origins) at \(Timestamp.format(originTimes.last!)) done")
+            if includeForecasts {
+                forecasts.append(OriginForecast(
+                    time: originTimes.last!, actual: actual, mean: mean,
+                    lower: Dictionary(uniqueKeysWithValues: zip(keys, outputs.map(\.lower))),
+                    upper: Dictionary(uniqueKeysWithValues: zip(keys, outputs.map(\.upper)))))
+            }
+            log("origin \(k + 1)/\(indices.count) at \(Timestamp.format(originTimes.last!)) done")
         }
-        var mae: [String: Double] = [:], rmse: [String: Double] = [:], coverage: [String: Double] = [:]
+        var mae: [String: Double] = [:], rmse: [String: Double] = [:]
+        var coverageByLevel: [String: [String: Double]] = [:], winkler: [String: [String: Double]] = [:]
         for (band, count) in counts {
             mae[band] = absolute[band]! / count
             rmse[band] = (squared[band]! / count).squareRoot()
-            coverage[band] = inside[band]! / count
+            for key in keys {
+                coverageByLevel[key, default: [:]][band] = inside[key]![band]! / count
+                winkler[key, default: [:]][band] = winklerSum[key]![band]! / count
+            }
+        }
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         }
         return Report(plugin: plugin.name, city: city, variable: variable.rawValue, mode: conditioning ? "condition" : "refit",
-                      origins: origins, originTimes: originTimes, horizon: horizon, level: level,
-                      mae: mae, rmse: rmse, coverage: coverage)
+                      origins: indices.count, originTimes: originTimes, horizon: horizon, level: level, levels: levels,
+                      trainingHours: firstOrigin, mae: mae, rmse: rmse, coverage: coverageByLevel[keys[0]]!,
+                      coverageByLevel: coverageByLevel, winkler: winkler,
+                      maeByLead: leadAbsolute.map { $0 / Double(indices.count) },
+                      fitSeconds: seconds(fitTime), conditionSeconds: seconds(conditionTime), forecastSeconds: seconds(forecastTime),
+                      forecasts: includeForecasts ? forecasts : nil)
     }
 
     private func fit(_ plugin: LoadedPlugin, _ series: TimeSeries, options: String) throws(PipelineError) -> PluginModel {

@@ -91,7 +91,7 @@ public struct Trainer: Sendable {
         for plugin in plugins {
             for city in cities {
                 for variable in variables {
-                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name)))
+                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name, variable: variable.rawValue)))
                 }
             }
         }

@@ -1,12 +1,18 @@
 import Foundation
 
 /// The contents of `plugins.json`: which plugin answers on which route, and each
-/// plugin's training options.
+/// plugin's training options, optionally refined per variable (so a plugin learns, say,
+/// that relative humidity lies in 0-100 from its options rather than from the host).
 ///
 /// ```json
 /// {
 ///   "defaultCity": "San Francisco",
-///   "plugins": { "arima": { "options": { "seasonal": "fourier" } } },
+///   "plugins": {
+///     "arima": {
+///       "options": { "seasonal": "fourier" },
+///       "variables": { "humidity": { "options": { "bounds": [0, 100] } } }
+///     }
+///   },
 ///   "routes": {
 ///     "v1": { "plugin": "arima" },
 ///     "v2": { "plugin": "autoreg" },
@@ -48,6 +54,8 @@ public struct ForecastConfig: Sendable, Equatable {
     public var defaultCity: String
     /// Training options per plugin name, each a JSON object rendered as text.
     public var pluginOptions: [String: String]
+    /// Per plugin name, then variable name: options merged over the plugin's for that variable (JSON object text).
+    public var variableOptions: [String: [String: String]]
     /// The configured routes, sorted by name.
     public var routes: [Route]
     /// Plugin directories named in the file (resolved against the file's directory).
@@ -55,9 +63,11 @@ public struct ForecastConfig: Sendable, Equatable {
 
     /// Creates a configuration.
     public init(defaultCity: String = "San Francisco", pluginOptions: [String: String] = [:],
+                variableOptions: [String: [String: String]] = [:],
                 routes: [Route] = [], pluginDirectories: [String] = []) {
         self.defaultCity = defaultCity
         self.pluginOptions = pluginOptions
+        self.variableOptions = variableOptions
         self.routes = routes.sorted { $0.name < $1.name }
         self.pluginDirectories = pluginDirectories
     }
@@ -65,6 +75,23 @@ public struct ForecastConfig: Sendable, Equatable {
     /// The options JSON for `plugin` (`{}` when the file gives none).
     public func options(for plugin: String) -> String {
         pluginOptions[plugin] ?? "{}"
+    }
+
+    /// The variable names `plugins.<name>.variables` may use (the host's variables).
+    public static let variableNames: Set<String> = ["temperature", "humidity"]
+
+    /// The options JSON for `plugin` training on `variable`: the plugin's options with the
+    /// variable's merged over them key by key (a key the variable gives replaces the plugin's).
+    public func options(for plugin: String, variable: String) -> String {
+        let general = options(for: plugin)
+        guard let specific = variableOptions[plugin]?[variable] else { return general }
+        guard let base = (try? JSONSerialization.jsonObject(with: Data(general.utf8))) as? [String: Any],
+              let over = (try? JSONSerialization.jsonObject(with: Data(specific.utf8))) as? [String: Any] else {
+            return specific
+        }
+        let merged = base.merging(over) { _, new in new }
+        guard let text = try? JSONSerialization.data(withJSONObject: merged, options: [.sortedKeys]) else { return specific }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The route called `name`.
@@ -119,13 +146,26 @@ public struct ForecastConfig: Sendable, Equatable {
                 guard let entry = entry as? [String: Any] else {
                     throw ConfigError(path: path, message: "'plugins.\(name)' must be an object such as {\"options\": {...}}")
                 }
-                try requireKeys(entry, allowed: ["options"], at: "plugins.\(name)", path: path)
+                try requireKeys(entry, allowed: ["options", "variables"], at: "plugins.\(name)", path: path)
                 if let options = entry["options"] {
-                    guard options is [String: Any],
-                          let text = try? JSONSerialization.data(withJSONObject: options, options: [.sortedKeys]) else {
-                        throw ConfigError(path: path, message: "'plugins.\(name).options' must be a JSON object")
+                    config.pluginOptions[name] = try optionsText(options, at: "plugins.\(name).options", path: path)
+                }
+                if let variables = entry["variables"] {
+                    guard let variables = variables as? [String: Any] else {
+                        throw ConfigError(path: path, message: "'plugins.\(name).variables' must be an object keyed by variable (\(variableNames.sorted().joined(separator: ", ")))")
                     }
-                    config.pluginOptions[name] = String(decoding: text, as: UTF8.self)
+                    for (variable, specific) in variables {
+                        guard variableNames.contains(variable) else {
+                            throw ConfigError(path: path, message: "unknown variable '\(variable)' in 'plugins.\(name).variables'; allowed: \(variableNames.sorted().joined(separator: ", "))")
+                        }
+                        guard let specific = specific as? [String: Any] else {
+                            throw ConfigError(path: path, message: "'plugins.\(name).variables.\(variable)' must be an object such as {\"options\": {...}}")
+                        }
+                        try requireKeys(specific, allowed: ["options"], at: "plugins.\(name).variables.\(variable)", path: path)
+                        if let options = specific["options"] {
+                            config.variableOptions[name, default: [:]][variable] = try optionsText(options, at: "plugins.\(name).variables.\(variable).options", path: path)
+                        }
+                    }
                 }
             }
         }
@@ -183,6 +223,15 @@ public struct ForecastConfig: Sendable, Equatable {
     /// Whether `name` can be a route: 1-64 characters of `[A-Za-z0-9_-]`.
     public static func isValidRouteName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 64 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
+    /// A JSON object rendered with sorted keys; anything else is an error at `location`.
+    private static func optionsText(_ options: Any, at location: String, path: String) throws(ConfigError) -> String {
+        guard options is [String: Any],
+              let text = try? JSONSerialization.data(withJSONObject: options, options: [.sortedKeys]) else {
+            throw ConfigError(path: path, message: "'\(location)' must be a JSON object")
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     private static func requireKeys(_ object: [String: Any], allowed: Set<String>, at location: String, path: String) throws(ConfigError) {

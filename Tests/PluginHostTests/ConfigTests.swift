@@ -37,4 +37,37 @@ struct ConfigTests {
             "\(error)".contains("malformed JSON") && "\(error)".contains("line 2")
         }
     }
+
+    @Test("per-variable options are merged over the plugin's, key by key, for that variable only")
+    func mergesVariableOptions() throws {
+        let json = """
+            {"plugins": {"arima": {"options": {"ic": "aic", "bounds": [-1, 1]},
+                                   "variables": {"humidity": {"options": {"bounds": [0, 100], "method": "ml"}}}},
+                         "autoreg": {"variables": {"temperature": {"options": {"maxlag": 48}}}}}}
+            """
+        let config = try ForecastConfig.parse(Data(json.utf8))
+        #expect(config.options(for: "arima", variable: "humidity") == #"{"bounds":[0,100],"ic":"aic","method":"ml"}"#)
+        #expect(config.options(for: "arima", variable: "temperature") == #"{"bounds":[-1,1],"ic":"aic"}"#)
+        #expect(config.options(for: "arima") == #"{"bounds":[-1,1],"ic":"aic"}"#)
+        #expect(config.options(for: "autoreg", variable: "temperature") == #"{"maxlag":48}"#)
+        #expect(config.options(for: "autoreg", variable: "humidity") == "{}")
+        #expect(config.options(for: "seasonal-naive", variable: "humidity") == "{}")
+    }
+
+    @Test("an unknown variable, or per-variable options that are not an object, are rejected with where they are")
+    func rejectsBadVariableOptions() {
+        let cases: [(String, String)] = [
+            (#"{"plugins": {"arima": {"variables": {"humdity": {"options": {}}}}}}"#, "unknown variable 'humdity' in 'plugins.arima.variables'"),
+            (#"{"plugins": {"arima": {"variables": {"humidity": {"options": [1]}}}}}"#, "'plugins.arima.variables.humidity.options' must be a JSON object"),
+            (#"{"plugins": {"arima": {"variables": {"humidity": {"option": {}}}}}}"#, "unknown key 'option' in 'plugins.arima.variables.humidity'"),
+            (#"{"plugins": {"arima": {"variables": []}}}"#, "'plugins.arima.variables' must be an object"),
+        ]
+        for (json, expected) in cases {
+            #expect {
+                _ = try ForecastConfig.parse(Data(json.utf8))
+            } throws: { error in
+                "\(error)".contains(expected)
+            }
+        }
+    }
 }

@@ -13,7 +13,11 @@ struct BacktestCommand: AsyncParsableCommand {
             Origins are --step hours apart, the last one --horizon hours before the end of the series. \
             From each origin the plugin forecasts using only earlier data: fitted once and conditioned \
             on the newer data when the plugin offers conditioning, else refitted at each origin (the \
-            output says which). --json prints one object with keys mae, rmse and coverage, each keyed by band.
+            output says which). --origin-time (repeatable) places the origins explicitly instead. \
+            --level is repeatable: coverage and Winkler's interval score are reported for each level. \
+            --json prints one object with keys mae, rmse and coverage (for the first level), each keyed \
+            by band, plus coverageByLevel and winkler (per level, then band), maeByLead, fitSeconds, \
+            conditionSeconds and forecastSeconds; --forecasts adds every origin's forecast and observations.
             """
     )
 
@@ -37,8 +41,17 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Hours forecast from each origin.")
     var horizon = 72
 
-    @Option(name: .long, help: "Interval level for coverage.")
-    var level = 0.95
+    @Option(name: .long, help: "Interval level for coverage and the interval score; repeat for several (the first is the headline).")
+    var level: [Double] = [0.95]
+
+    @Option(name: .customLong("origin-time"), help: ArgumentHelp("An origin's first forecast hour, 'YYYY-MM-DD HH:MM:SS' (UTC) or Unix seconds; repeat for several, increasing (replaces --origins/--step).", valueName: "time"))
+    var originTime: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Training options as a JSON object, replacing plugins.json's for this plugin and variable.", valueName: "json"))
+    var options: String?
+
+    @Flag(name: .long, help: "With --json: include every origin's forecast, intervals and observations.")
+    var forecasts = false
 
     @Flag(name: .long, help: "Refit at every origin even when the plugin can condition.")
     var refit = false
@@ -48,7 +61,20 @@ struct BacktestCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard origins >= 1, step >= 1, horizon >= 1 else { throw ValidationError("--origins, --step and --horizon must be at least 1") }
-        guard level > 0, level < 1 else { throw ValidationError("--level must be between 0 and 1, e.g. 0.95") }
+        guard level.allSatisfy({ $0 > 0 && $0 < 1 }) else { throw ValidationError("--level must be between 0 and 1, e.g. 0.95") }
+        for text in originTime where Self.parseTime(text) == nil {
+            throw ValidationError("--origin-time '\(text)' is neither 'YYYY-MM-DD HH:MM:SS' nor Unix seconds")
+        }
+        if let options {
+            guard (try? JSONSerialization.jsonObject(with: Data(options.utf8))) is [String: Any] else {
+                throw ValidationError("--options must be a JSON object such as '{\"maxlag\": 72}'; got '\(options)'")
+            }
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS` (or with `T`) in UTC, or Unix seconds.
+    static func parseTime(_ text: String) -> Int64? {
+        Timestamp.parse(text) ?? Int64(text)
     }
 
     func run() async throws {
@@ -63,8 +89,10 @@ struct BacktestCommand: AsyncParsableCommand {
         guard let series = SeriesExtractor().series(rows, variable: variable) else {
             throw PipelineError(.usage, "no \(variable.rawValue) observations for \(city) in the store; run `forecast ingest --city '\(city)'`")
         }
-        let backtester = Backtester(origins: origins, step: step, horizon: horizon, level: level, forceRefit: refit)
-        let report = try backtester.run(plugin: loaded, series: series, options: config.options(for: plugin),
+        let backtester = Backtester(origins: origins, step: step, horizon: horizon, levels: level, forceRefit: refit,
+                                    originTimes: originTime.isEmpty ? nil : originTime.compactMap(Self.parseTime),
+                                    includeForecasts: forecasts && json)
+        let report = try backtester.run(plugin: loaded, series: series, options: options ?? config.options(for: plugin, variable: variable.rawValue),
                                         city: city, variable: variable) { line in
             if !json { print(line) }
         }
@@ -72,9 +100,14 @@ struct BacktestCommand: AsyncParsableCommand {
             print(try JSONOutput.render(report))
             return
         }
-        print("\(report.plugin) on \(city) \(variable.rawValue): \(report.origins) origins, mode \(report.mode), \(Int(level * 100))% intervals")
-        printTable(header: ["BAND", "MAE", "RMSE", "COVERAGE"], rows: report.mae.keys.sorted { Self.bandStart($0) < Self.bandStart($1) }.map { band in
-            [band, String(format: "%.3f", report.mae[band]!), String(format: "%.3f", report.rmse[band]!), String(format: "%.1f%%", report.coverage[band]! * 100)]
+        print("\(report.plugin) on \(city) \(variable.rawValue): \(report.origins) origins, mode \(report.mode), fit \(String(format: "%.2f", report.fitSeconds)) s on \(report.trainingHours) hours")
+        let keys = report.levels.map(Backtester.levelKey)
+        let percent = report.levels.map { String(format: "%g%%", $0 * 100) }
+        printTable(header: ["BAND", "MAE", "RMSE"] + percent.map { "COVER \($0)" } + percent.map { "WINKLER \($0)" },
+                   rows: report.mae.keys.sorted { Self.bandStart($0) < Self.bandStart($1) }.map { band in
+            [band, String(format: "%.3f", report.mae[band]!), String(format: "%.3f", report.rmse[band]!)]
+                + keys.map { String(format: "%.1f%%", report.coverageByLevel[$0]![band]! * 100) }
+                + keys.map { String(format: "%.3f", report.winkler[$0]![band]!) }
         })
     }
 
