@@ -51,7 +51,7 @@ public struct Backtester: Sendable {
     public struct OriginForecast: Sendable, Codable, Equatable {
         /// The first forecast hour (Unix seconds).
         public var time: Int64
-        /// What was observed, one per forecast hour.
+        /// What was observed, one per forecast hour; NaN where the hour is missing (JSON null).
         public var actual: [Double]
         /// Point forecasts.
         public var mean: [Double]
@@ -59,6 +59,40 @@ public struct Backtester: Sendable {
         public var lower: [String: [Double]]
         /// Upper interval bounds per level.
         public var upper: [String: [Double]]
+
+        public init(time: Int64, actual: [Double], mean: [Double], lower: [String: [Double]], upper: [String: [Double]]) {
+            self.time = time
+            self.actual = actual
+            self.mean = mean
+            self.lower = lower
+            self.upper = upper
+        }
+
+        private enum CodingKeys: String, CodingKey { case time, actual, mean, lower, upper }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            time = try container.decode(Int64.self, forKey: .time)
+            actual = try container.decode([Double?].self, forKey: .actual).map { $0 ?? .nan }
+            mean = try container.decode([Double].self, forKey: .mean)
+            lower = try container.decode([String: [Double]].self, forKey: .lower)
+            upper = try container.decode([String: [Double]].self, forKey: .upper)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(time, forKey: .time)
+            try container.encode(actual.map { $0.isFinite ? $0 : nil }, forKey: .actual)
+            try container.encode(mean, forKey: .mean)
+            try container.encode(lower, forKey: .lower)
+            try container.encode(upper, forKey: .upper)
+        }
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.time == b.time && a.mean == b.mean && a.lower == b.lower && a.upper == b.upper
+                && a.actual.count == b.actual.count
+                && zip(a.actual, b.actual).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        }
     }
 
     /// The result: metrics per band and what was done.
@@ -93,8 +127,8 @@ public struct Backtester: Sendable {
         public var coverageByLevel: [String: [String: Double]]
         /// Mean Winkler interval score per level, then per band (lower is better).
         public var winkler: [String: [String: Double]]
-        /// Mean absolute error per lead time (index 0 is hour 1).
-        public var maeByLead: [Double]
+        /// Mean absolute error per lead time (index 0 is hour 1); nil for a lead no origin has an observation at.
+        public var maeByLead: [Double?]
         /// Seconds spent in train (once in condition mode, summed over origins in refit mode).
         public var fitSeconds: Double
         /// Seconds spent conditioning, summed over origins.
@@ -186,6 +220,7 @@ public struct Backtester: Sendable {
         var absolute: [String: Double] = [:], squared: [String: Double] = [:], counts: [String: Double] = [:]
         var inside: [String: [String: Double]] = [:], winklerSum: [String: [String: Double]] = [:]
         var leadAbsolute = [Double](repeating: 0, count: horizon)
+        var leadCounts = [Double](repeating: 0, count: horizon)
         var originTimes: [Int64] = []
         var forecasts: [OriginForecast] = []
         for (k, origin) in indices.enumerated() {
@@ -216,13 +251,15 @@ public struct Backtester: Sendable {
             originTimes.append(series.startTime + Int64(origin) * series.stepSeconds)
             let mean = outputs[0].mean
             let actual = Array(series.values[origin..<(origin + horizon)])
-            for h in 1...horizon {
+            // A missing hour (NaN in a full-history series) has no truth to score against.
+            for h in 1...horizon where actual[h - 1].isFinite {
                 let error = actual[h - 1] - mean[h - 1]
                 let band = Self.band(of: h)
                 absolute[band, default: 0] += abs(error)
                 squared[band, default: 0] += error * error
                 counts[band, default: 0] += 1
                 leadAbsolute[h - 1] += abs(error)
+                leadCounts[h - 1] += 1
                 for (key, (level, output)) in zip(keys, zip(levels, outputs)) {
                     let lower = output.lower[h - 1], upper = output.upper[h - 1], y = actual[h - 1]
                     inside[key, default: [:]][band, default: 0] += (lower <= y && y <= upper) ? 1 : 0
@@ -254,7 +291,7 @@ public struct Backtester: Sendable {
                       origins: indices.count, originTimes: originTimes, horizon: horizon, level: level, levels: levels,
                       trainingHours: firstOrigin, mae: mae, rmse: rmse, coverage: coverageByLevel[keys[0]]!,
                       coverageByLevel: coverageByLevel, winkler: winkler,
-                      maeByLead: leadAbsolute.map { $0 / Double(indices.count) },
+                      maeByLead: zip(leadAbsolute, leadCounts).map { $1 > 0 ? $0 / $1 : nil },
                       fitSeconds: seconds(fitTime), conditionSeconds: seconds(conditionTime), forecastSeconds: seconds(forecastTime),
                       forecasts: includeForecasts ? forecasts : nil)
     }

@@ -69,7 +69,7 @@ struct BacktesterTests {
             #expect(report.coverageByLevel["0.8"]![band]! <= report.coverageByLevel["0.95"]![band]!)
         }
         #expect(report.maeByLead.count == 72)
-        let pooled = report.maeByLead[0..<24].reduce(0, +) / 24
+        let pooled = report.maeByLead[0..<24].compactMap { $0 }.reduce(0, +) / 24
         #expect(abs(pooled - report.mae["1-24"]!) < 1e-9)
     }
 
@@ -103,5 +103,40 @@ struct BacktesterTests {
         #expect(message(Backtester(horizon: 72, originTimes: [Self.base + Int64(Self.series.count - 10) * 3600])).contains("outside the series"))
         #expect(message(Backtester(originTimes: [Self.base + 500 * 3600, Self.base + 400 * 3600])).contains("must increase"))
         #expect(message(Backtester(levels: [0.8, 0.80])).contains("once"))
+    }
+
+    @Test("with a missing-values plugin, missing hours are neither trained on as values nor scored, and the JSON says null for them")
+    func missingHoursAreNotScored() throws {
+        let plugin = try BuildProducts.plugin("AutoReg")
+        #expect(plugin.acceptsMissingValues)
+        // The shared series follows an exact linear recursion, which a regression cannot fit:
+        // add deterministic noise (a hashed sine, no generator state) on top.
+        var values = Self.series.values.enumerated().map { hour, value in
+            let hashed = sin(Double(hour) * 12.9898) * 43758.5453
+            return value + (hashed - hashed.rounded(.down) - 0.5)
+        }
+        // A 30-hour gap in the training part and holes inside the scored hours.
+        for hour in 200..<230 { values[hour] = .nan }
+        let holes = [Self.series.count - 70, Self.series.count - 40, Self.series.count - 39, Self.series.count - 5]
+        for hour in holes { values[hour] = .nan }
+        let holed = TimeSeries(values: values, startTime: Self.base)
+        let report = try Backtester(origins: 2, step: 24, horizon: 72, levels: [0.95], includeForecasts: true)
+            .run(plugin: plugin, series: holed, options: "{}", city: "X", variable: .temperature)
+        let forecasts = try #require(report.forecasts)
+        for (start, band) in [(0, "1-24"), (24, "25-48"), (48, "49-72")] {
+            var absolute = 0.0, count = 0.0
+            for forecast in forecasts {
+                for h in start..<(start + 24) where forecast.actual[h].isFinite {
+                    #expect(forecast.mean[h].isFinite)
+                    absolute += abs(forecast.actual[h] - forecast.mean[h])
+                    count += 1
+                }
+            }
+            #expect(count < Double(2 * 24))
+            #expect(abs(report.mae[band]! - absolute / count) < 1e-9)
+        }
+        #expect(forecasts.contains { $0.actual.contains { $0.isNaN } })
+        let json = try JSONOutput.render(report)
+        #expect(json.contains("null"))
     }
 }
