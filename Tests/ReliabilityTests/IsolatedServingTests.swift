@@ -199,6 +199,34 @@ struct IsolatedServingTests {
         #expect(ended == .exited(0), "\(ended)\n\(server.log)")
     }
 
+    @Test("a plugin that allocates past the worker's memory limit fails its request cleanly, and every route serves on",
+          .enabled(if: ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil
+                       && ProcessInfo.processInfo.environment["TSAN_OPTIONS"] == nil,
+                   "sanitizer builds run workers without a memory limit"))
+    func memoryLimit() async throws {
+        let setup = try await Self.offPool { try Setup() }
+        defer { setup.scratch.remove() }
+        // 4 GiB, written to: a plugin that checks malloc gets NULL under the limit and says so.
+        let hog = """
+            size_t n = (size_t)4 << 30; char *p = malloc(n);
+            if (!p) { snprintf(e, c, "out of memory: 4 GiB refused"); return FP_STATUS_OUT_OF_MEMORY; }
+            memset(p, 1, n); free(p);
+            """
+        try await Self.offPool { try setup.install(CPluginBuilder.plugin(name: "broken", forecast: Self.forecastBody(gatedDefect: hog))) }
+        let server = try await setup.serve(["--worker-memory-mb", "512"])
+        do {
+            let refused = try await Self.request(server, "/v3/forecast/24?level=0.5")
+            #expect(refused.status == 500, "\(refused.body)")
+            #expect(refused.body.contains("out of memory: 4 GiB refused"), "\(refused.body)")
+            #expect(try await Self.request(server, "/v3/forecast/24").status == 200)
+            #expect(try await Self.healthyRoutes(server, hours: 1...3).allSatisfy { $0 == 200 })
+        } catch {
+            Issue.record("\(error)\n\(server.log)")
+        }
+        let ended = await server.stop()
+        #expect(ended == .exited(0), "\(ended)\n\(server.log)")
+    }
+
     @Test("a reload whose new models fail the check is refused and the models serving now keep serving")
     func reloadKeepsOldGenerationWhenTheCheckFails() async throws {
         let setup = try await Self.offPool { try Setup() }
