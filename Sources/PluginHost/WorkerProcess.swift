@@ -48,8 +48,10 @@ final class WorkerProcess {
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let environment = Self.environment.map { strdup($0) } + [nil]
+        defer { environment.forEach { free($0) } }
         var pid: pid_t = 0
-        let status = posix_spawnp(&pid, executable, &actions, &attributes, argv, environ)
+        let status = posix_spawnp(&pid, executable, &actions, &attributes, argv, environment)
         close(workerEnd)
         guard status == 0 else {
             close(hostEnd)
@@ -103,6 +105,18 @@ final class WorkerProcess {
     }
 
     private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
+    /// The host's environment with Swift's crash backtracer off (`SWIFT_BACKTRACE=enable=no`).
+    ///
+    /// On a crash the backtracer keeps the dying worker alive while it symbolicates its
+    /// stack, seconds on a loaded machine, so the host saw a crash as a call past its time
+    /// limit. The host reports the crash itself (the signal, the entry point); a core dump,
+    /// where the system keeps them, still has the stack.
+    static var environment: [String] {
+        var variables = ProcessInfo.processInfo.environment
+        variables["SWIFT_BACKTRACE"] = "enable=no"
+        return variables.map { "\($0.key)=\($0.value)" }
+    }
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
     /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later); without it the
