@@ -80,4 +80,23 @@ struct WorkerServingTests {
         #expect(newPID != pid)
         #expect(worker.statistics.current.restarts == 1)
     }
+
+    @Test("plugins.json says where a plugin runs: \"in-process\" in the server, \"worker\" (the default) in a worker; another value is an error naming the key")
+    func isolationKey() throws {
+        let parsed = try ForecastConfig.parse(Data(#"{"plugins": {"seasonal-naive": {"isolation": "in-process"}, "arima": {"isolation": "worker"}}}"#.utf8))
+        #expect(parsed.pluginIsolation == ["seasonal-naive": .inProcess, "arima": .worker])
+        let fixture = try ServerFixture.make()
+        defer { fixture.remove() }
+        var config = ServerFixture.config()
+        config.pluginIsolation = parsed.pluginIsolation
+        let server = try fixture.server(config: config, workers: Self.workers)
+        #expect(server.library.isolation(of: "seasonal-naive") == .inProcess)
+        #expect(server.library.current.routes["v1"]?.worker == nil)
+        #expect(server.library.current.routes["v1"]?.isReady == true)
+        #expect(try fixture.server(workers: Self.workers).library.current.routes["v1"]?.worker != nil)
+        let error = #expect(throws: ConfigError.self) {
+            _ = try ForecastConfig.parse(Data(#"{"plugins": {"x": {"isolation": "sandbox"}}}"#.utf8))
+        }
+        #expect(error?.message == "'plugins.x.isolation' must be 'worker' or 'in-process'", "\(String(describing: error))")
+    }
 }
