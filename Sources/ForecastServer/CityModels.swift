@@ -2,8 +2,8 @@ import PluginHost
 
 /// One variable's loaded model and the manifest it came from.
 public struct VariableModel: Sendable {
-    /// The loaded plugin model (thread-safe forecasts).
-    public let model: PluginModel
+    /// The loaded model, in this process or in the plugin's worker.
+    public let model: ServedModel
     /// The envelope of the file it was loaded from.
     public let manifest: ModelManifest
     /// The plugin's fit summary as JSON object text, checked to parse.

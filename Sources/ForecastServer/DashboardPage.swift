@@ -40,7 +40,7 @@ enum DashboardPage {
                 }
                 for city in routeModels.sortedCities {
                     do {
-                        let hours = try ForecastBody.hours(models: city, query: query(city.city))
+                        let hours = try await ForecastBody.hours(models: city, query: query(city.city))
                         forecasts[city.city, default: []].append(RouteForecast(route: route.name, hours: hours))
                     } catch {
                         problems.append("/\(route.name) \(city.city): \(error.message)")

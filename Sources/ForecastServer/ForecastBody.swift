@@ -7,14 +7,22 @@ enum ForecastBody {
     ///
     /// Temperatures are converted from kelvin; humidity is kept within 0...100 percent,
     /// since a relative humidity outside that range is not a forecast anyone can use.
-    static func hours(models: CityModels, query: ForecastQuery) throws(APIError) -> [ForecastHour] {
+    ///
+    /// A plugin error is a 500 (`forecast_failed`); a worker that crashed, timed out or is
+    /// down for a restart is a 503 (`plugin_unavailable`) saying why.
+    static func hours(models: CityModels, query: ForecastQuery) async throws(APIError) -> [ForecastHour] {
         let temperature: ForecastOutput
         let humidity: ForecastOutput
         do {
-            temperature = try forecast(models.temperature, lead: models.leadSteps(models.temperature), query: query)
-            humidity = try forecast(models.humidity, lead: models.leadSteps(models.humidity), query: query)
+            temperature = try await forecast(models.temperature, lead: models.leadSteps(models.temperature), query: query)
+            humidity = try await forecast(models.humidity, lead: models.leadSteps(models.humidity), query: query)
         } catch {
-            throw APIError(.internalServerError, code: "forecast_failed", message: "the model could not forecast: \(error)")
+            switch error {
+            case .plugin(let failure):
+                throw APIError(.internalServerError, code: "forecast_failed", message: "the model could not forecast: \(failure)")
+            case .unavailable:
+                throw APIError(.serviceUnavailable, code: "plugin_unavailable", message: "the model could not forecast: \(error)")
+            }
         }
         let unit = query.units
         let clamp = { (value: Double) in min(max(value, 0), 100) }
@@ -32,8 +40,8 @@ enum ForecastBody {
 
     /// Forecasts `lead + query.hours` steps and keeps the last `query.hours`, so that the
     /// model that ends earlier lines up with the one that ends later.
-    private static func forecast(_ variable: VariableModel, lead: Int, query: ForecastQuery) throws(PluginCallError) -> ForecastOutput {
-        let output = try variable.model.forecast(horizon: lead + query.hours, level: query.level)
+    private static func forecast(_ variable: VariableModel, lead: Int, query: ForecastQuery) async throws(WorkerError) -> ForecastOutput {
+        let output = try await variable.model.forecast(horizon: lead + query.hours, level: query.level)
         guard lead > 0 else { return output }
         return ForecastOutput(mean: Array(output.mean.dropFirst(lead)), lower: Array(output.lower.dropFirst(lead)),
                               upper: Array(output.upper.dropFirst(lead)))

@@ -3,7 +3,7 @@ import PluginHost
 
 extension ForecastServer {
     /// `GET /{route}/forecast/{hours}`: the cached body, or a fresh forecast rendered and cached.
-    func forecast(_ route: ForecastConfig.Route, request: Request, context: ServerRequestContext) throws(APIError) -> Response {
+    func forecast(_ route: ForecastConfig.Route, request: Request, context: ServerRequestContext) async throws(APIError) -> Response {
         let models = library.current
         let parameters = request.uri.queryParameters  // parsed once
         let query = try ForecastQuery.parse(
@@ -20,7 +20,10 @@ extension ForecastServer {
         if let cached = cache.body(for: key) {
             body = cached
         } else {
-            let hours = try ForecastBody.hours(models: city, query: query)
+            if let problem = routeModels.workerProblem {
+                throw APIError(.serviceUnavailable, code: "plugin_unavailable", message: "/\(route.name): \(problem)")
+            }
+            let hours = try await ForecastBody.hours(models: city, query: query)
             body = ByteBuffer(string: ForecastBody.render(route: route, routeModels: routeModels, models: city,
                                                           generation: models.generation, query: query, hours: hours))
             cache.store(body, for: key)
@@ -56,8 +59,9 @@ extension ForecastServer {
         var json = JSONWriter()
         json.beginObject()
         ForecastBody.writeService(&json, route: route, routeModels: routeModels)
-        json.string("status", routeModels.isReady ? "ready" : "unavailable")
-        json.optionalString("problem", routeModels.problem)
+        json.string("status", routeModels.isReady && routeModels.workerProblem == nil ? "ready" : "unavailable")
+        json.optionalString("problem", routeModels.problem ?? routeModels.workerProblem)
+        WorkerReport.write(&json, routeModels: routeModels, statistics: nil)
         json.int("generation", Int64(models.generation))
         json.string("defaultCity", configuration.config.defaultCity)
         json.beginArray("models")

@@ -23,7 +23,7 @@ extension ForecastServer {
             case .plugin(let plugin):
                 let routeModels = models.routes[route.name]
                 json.string("plugin", plugin)
-                json.bool("ready", routeModels?.isReady ?? false)
+                json.bool("ready", (routeModels?.isReady ?? false) && routeModels?.workerProblem == nil)
                 json.beginArray("cities")
                 for city in routeModels?.sortedCities ?? [] { json.string(nil, city.city) }
                 json.endArray()
@@ -33,6 +33,10 @@ extension ForecastServer {
                     json.string(nil, "\(slug): \(reason)")
                 }
                 json.endArray()
+                if let routeModels {
+                    json.optionalString("workerProblem", routeModels.workerProblem)
+                    WorkerReport.write(&json, routeModels: routeModels, statistics: nil)
+                }
             case .upstream(let url):
                 json.string("upstream", url)
             }
@@ -45,8 +49,10 @@ extension ForecastServer {
 
     /// `GET /metrics`: the Prometheus exposition, with model ages brought up to date.
     func metricsResponse() -> Response {
-        metrics.updateModelAges(library.current)
-        let bytes = metrics.render()
+        let models = library.current
+        metrics.updateModelAges(models)
+        var bytes = metrics.render()
+        bytes.append(contentsOf: WorkerReport.metrics(models).utf8)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -45,7 +45,8 @@ public final class ForecastServer: Sendable {
         self.configuration = configuration
         let routes = configuration.routes
         self.routes = routes
-        library = ModelLibrary(routes: routes, plugins: configuration.plugins, repository: configuration.repository)
+        library = ModelLibrary(routes: routes, plugins: configuration.plugins, repository: configuration.repository,
+                               workerSettings: configuration.workerSettings, isolation: configuration.config.pluginIsolation)
         cache = ForecastCache(capacity: configuration.cacheCapacity)
         metrics = ServerMetrics()
         gateway = Gateway(client: httpClient)
@@ -109,7 +110,7 @@ public final class ForecastServer: Sendable {
         case .routeInfo(let route):
             return { _, _ in try self.routeInfo(route) }
         case .forecast(let route):
-            return { request, context in try self.forecast(route, request: request, context: context) }
+            return { request, context in try await self.forecast(route, request: request, context: context) }
         case .forward(let route, let base):
             let target = UpstreamTarget(base: base)  // parsed once, not per request
             return { request, context in

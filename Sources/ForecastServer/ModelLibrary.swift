@@ -8,6 +8,10 @@ import Locking
 /// Readers take the current snapshot with ``current``; a reload builds the next snapshot
 /// off to the side and replaces the reference in one step. A reload that would make any
 /// city (or route) that serves now stop serving is refused and the old snapshot stays.
+///
+/// Plugins isolated in workers get a fresh worker process per generation: a reload loads
+/// the plugin library anew (a fixed `.so` replaces a broken one), while the old
+/// generation's worker finishes the calls in flight and exits once its last request ends.
 public final class ModelLibrary: Sendable {
     private let state: Locked<ModelSet>
     /// Serialises reloads so two never interleave.
@@ -15,13 +19,47 @@ public final class ModelLibrary: Sendable {
     private let routes: [ForecastConfig.Route]
     private let plugins: [LoadedPlugin]
     private let repository: ModelRepository
+    private let workerSettings: PluginWorker.Settings?
+    private let isolation: [String: PluginIsolation]
+    /// Worker counts per plugin name, across generations.
+    public let workerStatistics: [String: WorkerStatistics]
 
     /// Loads generation 1 of the models for the plugin routes among `routes`.
-    public init(routes: [ForecastConfig.Route], plugins: [LoadedPlugin], repository: ModelRepository) {
+    ///
+    /// With `workerSettings`, every plugin runs in a worker unless `isolation` says
+    /// in-process; without, every plugin runs in this process.
+    public init(routes: [ForecastConfig.Route], plugins: [LoadedPlugin], repository: ModelRepository,
+                workerSettings: PluginWorker.Settings? = nil, isolation: [String: PluginIsolation] = [:]) {
         self.routes = routes
         self.plugins = plugins
         self.repository = repository
-        state = Locked(ModelSet.load(generation: 1, routes: routes, plugins: plugins, repository: repository))
+        self.workerSettings = workerSettings
+        self.isolation = isolation
+        var statistics: [String: WorkerStatistics] = [:]
+        for plugin in plugins { statistics[plugin.name] = WorkerStatistics() }
+        workerStatistics = statistics
+        state = Locked(ModelSet.load(generation: 1, routes: routes, plugins: plugins, repository: repository,
+                                     workers: Self.workers(routes: routes, plugins: plugins, settings: workerSettings,
+                                                           isolation: isolation, statistics: statistics)))
+    }
+
+    /// Where `plugin`'s calls run.
+    public func isolation(of plugin: String) -> PluginIsolation {
+        workerSettings == nil ? .inProcess : isolation[plugin] ?? .worker
+    }
+
+    /// New workers (no process yet) for the worker-isolated plugins some route uses.
+    static func workers(routes: [ForecastConfig.Route], plugins: [LoadedPlugin], settings: PluginWorker.Settings?,
+                        isolation: [String: PluginIsolation], statistics: [String: WorkerStatistics]) -> [String: PluginWorker] {
+        guard let settings else { return [:] }
+        var workers: [String: PluginWorker] = [:]
+        for route in routes {
+            guard case .plugin(let name) = route.target, workers[name] == nil, isolation[name] ?? .worker == .worker,
+                  let plugin = plugins.first(where: { $0.name == name }) else { continue }
+            workers[name] = PluginWorker(pluginName: name, path: plugin.path, settings: settings,
+                                         statistics: statistics[name] ?? WorkerStatistics())
+        }
+        return workers
     }
 
     /// The snapshot to answer a request with.
@@ -42,7 +80,9 @@ public final class ModelLibrary: Sendable {
         defer { reloading.withLock { $0 = false } }
 
         let old = current
-        let next = ModelSet.load(generation: old.generation + 1, routes: routes, plugins: plugins, repository: repository)
+        let next = ModelSet.load(generation: old.generation + 1, routes: routes, plugins: plugins, repository: repository,
+                                 workers: Self.workers(routes: routes, plugins: plugins, settings: workerSettings,
+                                                       isolation: isolation, statistics: workerStatistics))
         var reasons: [String] = []
         for (name, oldRoute) in old.routes.sorted(by: { $0.key < $1.key }) {
             guard let newRoute = next.routes[name] else { continue }

@@ -28,8 +28,12 @@ public final class ModelSet: Sendable {
     ///
     /// Never throws: what cannot be loaded is recorded per route and per city, so one bad
     /// file takes down only the city (or route) it belongs to.
+    ///
+    /// A plugin with an entry in `workers` has its models loaded (and checked) in that
+    /// worker; the others in this process. Every model passes ``ModelCheck`` or counts as
+    /// a city that failed to load.
     public static func load(generation: Int, routes: [ForecastConfig.Route], plugins: [LoadedPlugin],
-                            repository: ModelRepository) -> ModelSet {
+                            repository: ModelRepository, workers: [String: PluginWorker] = [:]) -> ModelSet {
         var result: [String: RouteModels] = [:]
         // Several routes may share one plugin: load its files once.
         var byPlugin: [String: (cities: [String: CityModels], failures: [String: String])] = [:]
@@ -42,7 +46,8 @@ public final class ModelSet: Sendable {
                     problem: "plugin '\(name)' is not loaded (loaded: \(known.isEmpty ? "none" : known))")
                 continue
             }
-            let loaded = byPlugin[name] ?? loadPlugin(plugin, repository: repository)
+            let worker = workers[name]
+            let loaded = byPlugin[name] ?? loadPlugin(plugin, repository: repository, worker: worker)
             byPlugin[name] = loaded
             var problem: String?
             if loaded.cities.isEmpty {
@@ -53,14 +58,16 @@ public final class ModelSet: Sendable {
                     problem = "no usable models for plugin '\(name)': \(details)"
                 }
             }
-            result[route.name] = RouteModels(route: route.name, pluginName: name, plugin: plugin,
-                                             cities: loaded.cities, failures: loaded.failures, problem: problem)
+            var routeModels = RouteModels(route: route.name, pluginName: name, plugin: plugin,
+                                          cities: loaded.cities, failures: loaded.failures, problem: problem)
+            routeModels.worker = worker
+            result[route.name] = routeModels
         }
         return ModelSet(generation: generation, loadedAt: Int64(Date().timeIntervalSince1970), routes: result)
     }
 
     /// Loads every city directory of `plugin` in the repository.
-    static func loadPlugin(_ plugin: LoadedPlugin, repository: ModelRepository)
+    static func loadPlugin(_ plugin: LoadedPlugin, repository: ModelRepository, worker: PluginWorker?)
         -> (cities: [String: CityModels], failures: [String: String]) {
         let directory = "\(repository.root)/\(plugin.name)"
         let slugs = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
@@ -72,7 +79,7 @@ public final class ModelSet: Sendable {
             guard FileManager.default.fileExists(atPath: "\(directory)/\(slug)", isDirectory: &isDirectory),
                   isDirectory.boolValue else { continue }
             do {
-                cities[slug] = try loadCity(plugin: plugin, directory: "\(directory)/\(slug)")
+                cities[slug] = try loadCity(plugin: plugin, directory: "\(directory)/\(slug)", worker: worker)
             } catch {
                 failures[slug] = error.message
             }
@@ -81,9 +88,9 @@ public final class ModelSet: Sendable {
     }
 
     /// Reads, verifies and loads the temperature and humidity models in `directory`.
-    static func loadCity(plugin: LoadedPlugin, directory: String) throws(ModelLoadFailure) -> CityModels {
-        let temperature = try loadVariable(plugin: plugin, path: "\(directory)/temperature.model", variable: "temperature")
-        let humidity = try loadVariable(plugin: plugin, path: "\(directory)/humidity.model", variable: "humidity")
+    static func loadCity(plugin: LoadedPlugin, directory: String, worker: PluginWorker?) throws(ModelLoadFailure) -> CityModels {
+        let temperature = try loadVariable(plugin: plugin, path: "\(directory)/temperature.model", variable: "temperature", worker: worker)
+        let humidity = try loadVariable(plugin: plugin, path: "\(directory)/humidity.model", variable: "humidity", worker: worker)
         let t = temperature.manifest
         let h = humidity.manifest
         guard t.city == h.city else {
@@ -104,7 +111,8 @@ public final class ModelSet: Sendable {
         return CityModels(city: t.city, temperature: temperature, humidity: humidity)
     }
 
-    static func loadVariable(plugin: LoadedPlugin, path: String, variable: String) throws(ModelLoadFailure) -> VariableModel {
+    static func loadVariable(plugin: LoadedPlugin, path: String, variable: String,
+                             worker: PluginWorker?) throws(ModelLoadFailure) -> VariableModel {
         let file: ModelFile
         do {
             file = try ModelRepository.read(path: path, plugin: plugin.name, variable: variable,
@@ -112,12 +120,21 @@ public final class ModelSet: Sendable {
         } catch {
             throw ModelLoadFailure(message: error.description)
         }
-        let model: PluginModel
-        do {
-            model = try plugin.loadModel(file.blob)
+        let model: ServedModel
+        do throws(WorkerError) {
+            if let worker {
+                model = .worker(try worker.loadModel(file.blob))
+            } else {
+                do throws(PluginCallError) {
+                    model = .inProcess(try plugin.loadModel(file.blob))
+                } catch {
+                    throw WorkerError.plugin(error)
+                }
+            }
         } catch {
             throw ModelLoadFailure(message: "\(path): \(error)")
         }
+        try ModelCheck.verify(model, variable: variable, path: path)
         return VariableModel(model: model, manifest: file.manifest, summaryJSON: objectJSON(file.manifest.summary),
                              optionsJSON: objectJSON(file.manifest.options))
     }

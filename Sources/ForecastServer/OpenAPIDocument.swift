@@ -71,7 +71,7 @@ enum OpenAPIDocument {
             responses: ["200": jsonContent(ref: "Forecast", description: "One entry per hour, starting the hour after the last observation"),
                         "400": errorResponse("Bad hours, units, level or city (codes bad_hours, bad_units, bad_level, bad_city)"),
                         "404": errorResponse("Unknown city (code unknown_city)"),
-                        "503": errorResponse("No usable model for the route or city (code model_unavailable)")])
+                        "503": errorResponse("No usable model for the route or city (code model_unavailable), or the plugin's worker is down for a restart (code plugin_unavailable)")])
         result["parameters"] = [
             ["name": "hours", "in": "path", "required": true, "description": "Hours ahead (24, 48 and 72 are typical)",
              "schema": ["type": "integer", "minimum": 1, "maximum": ForecastQuery.maxHours]],

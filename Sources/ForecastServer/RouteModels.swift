@@ -15,8 +15,16 @@ public struct RouteModels: Sendable {
     public let failures: [String: String]
     /// Why the route has no models at all (nil when at least one city loaded).
     public let problem: String?
+    /// The worker running the plugin's calls, or nil when they run in this process.
+    public var worker: PluginWorker? = nil
 
-    /// Whether the route can answer for at least one city.
+    /// Why the route cannot answer now although its models loaded: its worker is down.
+    public var workerProblem: String? {
+        worker?.unavailableReason.map { "the worker of plugin '\(pluginName)' is down: \($0)" }
+    }
+
+    /// Whether the route has models for at least one city. (Its worker may still be down
+    /// for a restart: see ``workerProblem``.)
     public var isReady: Bool { !cities.isEmpty }
 
     /// The loaded cities, sorted by name.

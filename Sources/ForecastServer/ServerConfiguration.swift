@@ -19,11 +19,15 @@ public struct ServerConfiguration: Sendable {
     public var storeProblem: String?
     /// Most forecast bodies kept in the cache.
     public var cacheCapacity: Int
+    /// How plugin workers are started and limited; nil runs every plugin in this process
+    /// (embedding and tests). `forecast serve` sets it, so plugins run in workers unless
+    /// plugins.json says `"isolation": "in-process"`.
+    public var workerSettings: PluginWorker.Settings?
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, config: ForecastConfig, plugins: [LoadedPlugin],
                 repository: ModelRepository, store: (any ObservationStore)? = nil, storeProblem: String? = nil,
-                cacheCapacity: Int = 4096) {
+                cacheCapacity: Int = 4096, workerSettings: PluginWorker.Settings? = nil) {
         self.host = host
         self.port = port
         self.config = config
@@ -32,6 +36,7 @@ public struct ServerConfiguration: Sendable {
         self.store = store
         self.storeProblem = storeProblem
         self.cacheCapacity = cacheCapacity
+        self.workerSettings = workerSettings
     }
 
     /// The routes served: the configured ones plus `/<plugin name>` for every loaded plugin.

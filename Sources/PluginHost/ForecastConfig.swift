@@ -60,6 +60,8 @@ public struct ForecastConfig: Sendable, Equatable {
     public var routes: [Route]
     /// Plugin directories named in the file (resolved against the file's directory).
     public var pluginDirectories: [String]
+    /// Where `forecast serve` runs each plugin's calls, for the plugins the file names one for.
+    public var pluginIsolation: [String: PluginIsolation] = [:]
 
     /// Creates a configuration.
     public init(defaultCity: String = "San Francisco", pluginOptions: [String: String] = [:],
@@ -146,7 +148,14 @@ public struct ForecastConfig: Sendable, Equatable {
                 guard let entry = entry as? [String: Any] else {
                     throw ConfigError(path: path, message: "'plugins.\(name)' must be an object such as {\"options\": {...}}")
                 }
-                try requireKeys(entry, allowed: ["options", "variables"], at: "plugins.\(name)", path: path)
+                try requireKeys(entry, allowed: ["options", "variables", "isolation"], at: "plugins.\(name)", path: path)
+                if let isolation = entry["isolation"] {
+                    guard let text = isolation as? String, let value = PluginIsolation(rawValue: text) else {
+                        let allowed = PluginIsolation.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
+                        throw ConfigError(path: path, message: "'plugins.\(name).isolation' must be \(allowed)")
+                    }
+                    config.pluginIsolation[name] = value
+                }
                 if let options = entry["options"] {
                     config.pluginOptions[name] = try optionsText(options, at: "plugins.\(name).options", path: path)
                 }

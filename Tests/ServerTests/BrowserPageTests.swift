@@ -27,7 +27,7 @@ struct BrowserPageTests {
         let fixture = try ServerFixture.make()
         defer { fixture.remove() }
         let app = try await fixture.server().buildApplication()
-        try await app.test(.live) { client in
+        try await app.testOnOwnThreads(.live) { client in
             let port = try #require(client.port)
             let url = "http://127.0.0.1:\(port)/"
             let artifacts = ProcessInfo.processInfo.environment["FORECAST_TEST_ARTIFACTS"].map { $0 + "/" } ?? fixture.root + "/"

@@ -61,7 +61,7 @@ struct GatewayForwardingTests {
         defer { upstream.stop() }
         let server = try Self.server(fixture, upstream: upstream)
         let app = await server.buildApplication()
-        try await app.test(.live) { client in
+        try await app.testOnOwnThreads(.live) { client in
             for _ in 0..<50 {
                 let response = try await client.execute(uri: "/v9/forecast/24", method: .get)
                 #expect(response.status == .ok)
@@ -83,7 +83,7 @@ struct GatewayForwardingTests {
         }
         defer { upstream.stop() }
         let app = await (try Self.server(fixture, upstream: upstream)).buildApplication()
-        try await app.test(.live) { client in
+        try await app.testOnOwnThreads(.live) { client in
             for attempt in 0..<20 {
                 let response = try await client.execute(uri: "/v9/forecast/24", method: .get)
                 #expect(response.status == .ok, "request \(attempt): \(response.text)")

@@ -13,12 +13,15 @@ import Testing
 @Suite("gateway in the channel pipeline")
 struct GatewayPipelineTests {
     /// Runs `server` on a free port until `body` returns, then shuts it down gracefully.
+    ///
+    /// The server's tasks run on ``DedicatedThreadsExecutor``, not on Swift's cooperative
+    /// pool, which other tests running in parallel may block entirely for seconds.
     static func running<T: Sendable>(_ server: ForecastServer,
                                      _ body: @Sendable (_ port: Int, _ group: ServiceGroup) async throws -> T) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = await server.buildApplication { _, port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
-        let running = Task { try await group.run() }
+        let running = Task(executorPreference: DedicatedThreadsExecutor.shared) { try await group.run() }
         defer { running.cancel() }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())

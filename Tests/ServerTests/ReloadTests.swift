@@ -12,7 +12,7 @@ struct ReloadTests {
         defer { fixture.remove() }
         let server = try fixture.server()
         let app = await server.buildApplication()
-        try await app.test(.ahc(.http)) { client in
+        try await app.testOnOwnThreads(.ahc(.http)) { client in
             let reloads = 4
             let failures = try await withThrowingTaskGroup(of: [String].self) { group in
                 for worker in 0..<4 {
@@ -57,7 +57,7 @@ struct ReloadTests {
         defer { fixture.remove() }
         let server = try fixture.server()
         let app = await server.buildApplication()
-        try await app.test(.ahc(.http)) { client in
+        try await app.testOnOwnThreads(.ahc(.http)) { client in
             let before = try await client.execute(uri: "/v1/forecast/24?city=Portland", method: .get)
             try fixture.corrupt(city: "Portland", variable: "temperature")
             let reload = try await client.execute(uri: "/admin/reload", method: .post)

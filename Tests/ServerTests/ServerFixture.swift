@@ -88,11 +88,14 @@ struct ServerFixture {
     }
 
     /// A server over this fixture's models and store.
-    func server(config: ForecastConfig = ServerFixture.config(), withStore: Bool = true, port: Int = 0) throws -> ForecastServer {
+    ///
+    /// With `workers`, each plugin runs in a worker process (`forecast serve-worker`).
+    func server(config: ForecastConfig = ServerFixture.config(), withStore: Bool = true, port: Int = 0,
+                workers: PluginWorker.Settings? = nil) throws -> ForecastServer {
         let store: (any ObservationStore)? = withStore ? try SQLiteStore(path: storePath) : nil
         return ForecastServer(configuration: ServerConfiguration(
             host: "127.0.0.1", port: port, config: config, plugins: [plugin], repository: repository,
-            store: store, storeProblem: withStore ? nil : "no store in this test"))
+            store: store, storeProblem: withStore ? nil : "no store in this test", workerSettings: workers))
     }
 
     func remove() {

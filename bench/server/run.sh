@@ -4,6 +4,10 @@
 #   2. a bare Hummingbird route returning the same bytes from a prebuilt buffer (bare/),
 #   3. nginx serving the same body as a static file;
 # and the gateway path: forecast serve as gateway -> host, against nginx as reverse proxy -> host.
+# The host runs its plugin in a worker process (the default); a second host with
+# --in-process is measured beside it, cached (wrk -t2 -c32) and uncached (every request a
+# new interval level, one connection, so the latency is one forecast's), with the
+# worker's resident memory.
 # Prints a table with ratios (and the CPU time per request of each measured server) and
 # writes it to bench/server/results-latest.md.
 #
@@ -79,6 +83,9 @@ echo "== starting servers"
 "$FORECAST" serve "${COMMON[@]}" --port 0 >"$WORK/host.log" 2>&1 & PIDS+=($!)
 HOST_PID=$!
 HOST_PORT=$(wait_port "$WORK/host.log")
+"$FORECAST" serve "${COMMON[@]}" --port 0 --in-process >"$WORK/inproc.log" 2>&1 & PIDS+=($!)
+INPROC_PID=$!
+INPROC_PORT=$(wait_port "$WORK/inproc.log")
 URL_PATH=/v1/forecast/72
 curl -sf "http://127.0.0.1:$HOST_PORT$URL_PATH" -o "$WORK/body.json"
 BODY_BYTES=$(wc -c <"$WORK/body.json")
@@ -131,7 +138,7 @@ nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
 sleep 1
 
 # Every server must return the same bytes before anything is measured.
-for port in "$BARE_PORT" "$NGINX_STATIC_PORT" "$GATEWAY_PORT" "$NGINX_PROXY_PORT"; do
+for port in "$INPROC_PORT" "$BARE_PORT" "$NGINX_STATIC_PORT" "$GATEWAY_PORT" "$NGINX_PROXY_PORT"; do
     curl -sf "http://127.0.0.1:$port$URL_PATH" -o "$WORK/check.json"
     cmp -s "$WORK/body.json" "$WORK/check.json" || { echo "port $port serves different bytes" >&2; exit 1; }
 done
@@ -141,7 +148,8 @@ cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{pr
 # The processes serving NAME: one for ours, nginx's master and workers for nginx.
 server_pids() {
     case "$1" in
-        host) echo "$HOST_PID" ;;
+        host) echo "$HOST_PID" $(pgrep -P "$HOST_PID") ;;   # the server and its plugin worker
+        inproc) echo "$INPROC_PID" ;;
         bare) echo "$BARE_PID" ;;
         gateway) echo "$GATEWAY_PID" ;;
         nginx-*) local master; master=$(cat "$WORK/nginx/nginx.pid"); echo "$master" $(pgrep -P "$master") ;;
@@ -181,7 +189,7 @@ echo "== measuring (wrk -t2 -c32 -d$DURATION, body $BODY_BYTES bytes, $ROUNDS ro
 # least CPU per request).
 : >"$WORK/rounds.txt"
 for round in $(seq 1 "$ROUNDS"); do
-    for entry in "host $HOST_PORT" "bare $BARE_PORT" "nginx-static $NGINX_STATIC_PORT" \
+    for entry in "host $HOST_PORT" "inproc $INPROC_PORT" "bare $BARE_PORT" "nginx-static $NGINX_STATIC_PORT" \
                  "gateway $GATEWAY_PORT" "nginx-proxy $NGINX_PROXY_PORT"; do
         set -- $entry
         read -r rps p99 cpu < <(measure "$1" "$2")
@@ -190,12 +198,44 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 best() { awk -v name="$1" '$2 == name { if ($3 > rps) rps = $3; if (p99 == "" || $4 < p99) p99 = $4; if (cpu == "" || $5 < cpu) cpu = $5 } END { print rps, p99, cpu }' "$WORK/rounds.txt"; }
 read -r HOST_RPS HOST_P99 HOST_CPU < <(best host)
+read -r INPROC_RPS INPROC_P99 INPROC_CPU < <(best inproc)
 read -r BARE_RPS BARE_P99 BARE_CPU < <(best bare)
 read -r NGINX_RPS NGINX_P99 NGINX_CPU < <(best nginx-static)
 read -r GATEWAY_RPS GATEWAY_P99 GATEWAY_CPU < <(best gateway)
 read -r PROXY_RPS PROXY_P99 PROXY_CPU < <(best nginx-proxy)
 
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+# Uncached forecasts: every request asks a new interval level, so each one is a forecast
+# by the plugin (two calls, temperature and humidity), on one connection at a time.
+cat > "$WORK/uncached.lua" <<'LUA'
+counter = 0
+request = function()
+    counter = counter + 1
+    return wrk.format("GET", string.format("/v1/forecast/72?level=0.%09d", 100000000 + counter))
+end
+LUA
+# uncached NAME PORT -> "p50_ms p99_ms"
+uncached() {
+    wrk -t1 -c1 -d"$DURATION" --latency -s "$WORK/uncached.lua" "http://127.0.0.1:$2" >"$WORK/uncached-$1.txt"
+    python3 - "$WORK/uncached-$1.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def at(p):
+    value, unit = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+if re.search(r"Non-2xx or 3xx responses: (\d+)", text):
+    print("warning: non-2xx responses in the uncached run", file=sys.stderr)
+print(f"{at(50):.3f} {at(99):.3f}")
+PY
+}
+echo "== uncached forecasts (wrk -t1 -c1 -d$DURATION, a new level per request)"
+read -r UNCACHED_WORKER_P50 UNCACHED_WORKER_P99 < <(uncached host "$HOST_PORT")
+read -r UNCACHED_INPROC_P50 UNCACHED_INPROC_P99 < <(uncached inproc "$INPROC_PORT")
+WORKER_RSS_KB=$(curl -sf "http://127.0.0.1:$HOST_PORT/metrics" | awk '/^forecast_worker_resident_bytes/ { printf "%d", $2 / 1024 }')
+HOST_RSS_KB=$(awk '/^VmRSS/ { print $2 }' "/proc/$HOST_PID/status")
+INPROC_RSS_KB=$(awk '/^VmRSS/ { print $2 }' "/proc/$INPROC_PID/status")
+diff_ms() { python3 -c "print(f'{$1-$2:+.3f}')"; }
 OUT="$HERE/results-latest.md"
 {
     echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg), wrk -t2 -c32 -d$DURATION, best of $ROUNDS rounds, GET $URL_PATH, body $BODY_BYTES bytes, plugin $PLUGIN"
@@ -203,7 +243,8 @@ OUT="$HERE/results-latest.md"
     echo "| server | req/s | p99 ms | CPU us/request |"
     echo "|---|---:|---:|---:|"
     echo "| seed stack (hug + gunicorn, pmdarima per request; earlier measurement) | $SEED_RPS | $SEED_P99_MS | |"
-    echo "| forecast serve, in-process route | $HOST_RPS | $HOST_P99 | $HOST_CPU |"
+    echo "| forecast serve, in-process route (plugin in a worker) | $HOST_RPS | $HOST_P99 | $HOST_CPU |"
+    echo "| forecast serve --in-process (plugin in the server) | $INPROC_RPS | $INPROC_P99 | $INPROC_CPU |"
     echo "| bare Hummingbird route, prebuilt buffer | $BARE_RPS | $BARE_P99 | $BARE_CPU |"
     echo "| nginx, static file | $NGINX_RPS | $NGINX_P99 | $NGINX_CPU |"
     echo "| forecast serve as gateway -> host | $GATEWAY_RPS | $GATEWAY_P99 | $GATEWAY_CPU |"
@@ -213,10 +254,21 @@ OUT="$HERE/results-latest.md"
     echo "|---|---:|---|"
     echo "| host / seed req/s | $(ratio "$HOST_RPS" "$SEED_RPS")x | >= 200x |"
     echo "| host / bare Hummingbird req/s | $(ratio "$HOST_RPS" "$BARE_RPS") | >= 0.90 |"
+    echo "| host --in-process / bare Hummingbird req/s | $(ratio "$INPROC_RPS" "$BARE_RPS") | (reference) |"
     echo "| host p99 / bare Hummingbird p99 | $(ratio "$HOST_P99" "$BARE_P99") | <= 1.5 |"
     echo "| host / nginx static req/s | $(ratio "$HOST_RPS" "$NGINX_RPS") | (reference) |"
     echo "| gateway / nginx proxy req/s | $(ratio "$GATEWAY_RPS" "$PROXY_RPS") | >= 0.70 |"
     echo "| nginx proxy / gateway CPU per request | $(ratio "$PROXY_CPU" "$GATEWAY_CPU") | (reference) |"
+    echo
+    echo "Uncached forecasts (a new interval level per request, one connection; plugin $PLUGIN):"
+    echo
+    echo "| server | p50 ms | p99 ms |"
+    echo "|---|---:|---:|"
+    echo "| plugin in a worker | $UNCACHED_WORKER_P50 | $UNCACHED_WORKER_P99 |"
+    echo "| plugin in the server (--in-process) | $UNCACHED_INPROC_P50 | $UNCACHED_INPROC_P99 |"
+    echo "| extra latency of the worker | $(diff_ms "$UNCACHED_WORKER_P50" "$UNCACHED_INPROC_P50") | $(diff_ms "$UNCACHED_WORKER_P99" "$UNCACHED_INPROC_P99") |"
+    echo
+    echo "Resident memory after the runs: worker ${WORKER_RSS_KB} KiB; server with a worker ${HOST_RSS_KB} KiB; server --in-process ${INPROC_RSS_KB} KiB."
     echo
     echo "CPU us/request: user + system time of the measured server's processes (all threads;"
     echo "nginx: master and workers) during the measured run, divided by the requests wrk counted;"

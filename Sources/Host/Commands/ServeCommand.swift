@@ -17,6 +17,11 @@ struct ServeCommand: AsyncParsableCommand {
             proxied. SIGHUP or POST /admin/reload (from loopback) reloads the model files with \
             no downtime; SIGTERM and SIGINT shut down gracefully. Prints \
             "listening on http://HOST:PORT" once the socket is bound (use --port 0 for a free port).
+
+            Each plugin's load and forecast calls run in a supervised worker process of its own \
+            (`forecast serve-worker`), so a crash, hang or memory blow-up in a plugin takes down \
+            only its routes until the worker restarts; plugins.json can say \
+            "isolation": "in-process" for a plugin.
             """
     )
 
@@ -31,10 +36,39 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-store"), help: "Do not open the observation store (the page then shows forecasts only).")
     var noStore = false
 
+    @Option(name: .customLong("worker-timeout"), help: ArgumentHelp(
+        "Seconds one plugin worker call (load or forecast) may take; past it the worker is killed and restarted.",
+        valueName: "seconds"))
+    var workerTimeout = 10.0
+
+    @Option(name: .customLong("worker-memory-mb"), help: ArgumentHelp(
+        "Address-space limit of each plugin worker in MiB (0: none); past it the plugin's allocations fail.",
+        valueName: "MiB"))
+    var workerMemoryMB = 2048
+
+    @Flag(name: .customLong("in-process"), help: "Run every plugin in the server process, whatever plugins.json says.")
+    var inProcess = false
+
     func validate() throws {
         guard (0...65_535).contains(port) else {
             throw ValidationError("--port must be 0...65535; got \(port)")
         }
+        guard workerTimeout > 0, workerTimeout <= 3600 else {
+            throw ValidationError("--worker-timeout must be in (0, 3600] seconds; got \(workerTimeout)")
+        }
+        guard workerMemoryMB == 0 || workerMemoryMB >= 64 else {
+            throw ValidationError("--worker-memory-mb must be 0 (no limit) or at least 64; got \(workerMemoryMB)")
+        }
+    }
+
+    /// How workers are started, or nil when every plugin runs in this process.
+    private func workerSettings() throws -> PluginWorker.Settings? {
+        if inProcess { return nil }
+        guard let executable = GlobalOptions.executablePath else {
+            throw ValidationError("cannot find this executable to start plugin workers; use --in-process")
+        }
+        return PluginWorker.Settings(executable: executable, arguments: [ServeWorkerCommand.configuration.commandName!],
+                                     callTimeout: workerTimeout, memoryLimitMB: workerMemoryMB == 0 ? nil : workerMemoryMB)
     }
 
     func run() async throws {
@@ -50,7 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
         let server = ForecastServer(
             configuration: ServerConfiguration(
                 host: host, port: port, config: config, plugins: registry.plugins,
-                repository: global.modelRepository, store: store, storeProblem: storeProblem),
+                repository: global.modelRepository, store: store, storeProblem: storeProblem,
+                workerSettings: try workerSettings()),
             logger: logger)
         for route in server.routes {
             switch route.target {
@@ -59,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
                 if let problem = models?.problem {
                     logger.warning("/\(route.name) (\(plugin)) answers 503: \(problem)")
                 } else {
-                    logger.info("/\(route.name) (\(plugin)): \(models?.cities.count ?? 0) cities")
+                    logger.info("/\(route.name) (\(plugin), \(server.library.isolation(of: plugin).rawValue)): \(models?.cities.count ?? 0) cities")
                 }
                 for (slug, reason) in models?.failures ?? [:] {
                     logger.warning("/\(route.name) \(slug) answers 503: \(reason)")
