@@ -42,7 +42,7 @@ swift_module() { # name, sources...
 targets=()
 echo "fuzz: building config"
 swiftc -parse-as-library -O -g -sanitize="$sanitizers" -module-name FuzzConfig \
-    "$root/fuzz/ConfigFuzzer.swift" "$root/Sources/PluginHost/ForecastConfig.swift" \
+    "$root/fuzz/ConfigFuzzer.swift" "$root"/Sources/PluginHost/{ForecastConfig,PluginIsolation}.swift \
     -o "$out/config-fuzzer" 2>/dev/null
 mkdir -p "$out/corpus/config"
 cp "$root/plugins.json" "$out/corpus/config/"
