@@ -16,13 +16,17 @@ extension ForecastServer {
         let (routeModels, city) = try resolve(route: route, city: query.city, slug: slug, in: models)
         let key = ForecastCache.Key(generation: models.generation, route: route.name, city: slug,
                                     hours: query.hours, level: query.level, units: query.units)
+        // A route whose worker is down answers 503 for cached forecasts too, so a client
+        // sees one state of the route, not 200 or 503 depending on what was asked before.
+        if let problem = routeModels.workerProblem {
+            let retry = routeModels.worker?.retryAfterSeconds ?? 1
+            throw APIError(.serviceUnavailable, code: "plugin_unavailable", message: "/\(route.name): \(problem)",
+                           headers: [.retryAfter: String(retry)])
+        }
         let body: ByteBuffer
         if let cached = cache.body(for: key) {
             body = cached
         } else {
-            if let problem = routeModels.workerProblem {
-                throw APIError(.serviceUnavailable, code: "plugin_unavailable", message: "/\(route.name): \(problem)")
-            }
             let hours = try await ForecastBody.hours(models: city, query: query)
             body = ByteBuffer(string: ForecastBody.render(route: route, routeModels: routeModels, models: city,
                                                           generation: models.generation, query: query, hours: hours))

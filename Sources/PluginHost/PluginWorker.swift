@@ -125,6 +125,13 @@ public final class PluginWorker: @unchecked Sendable {
         return "\(reason); restarting in \(Self.seconds(wait)) s"
     }
 
+    /// Whole seconds until the worker's next restart (at least 1), while it is down: the
+    /// `Retry-After` of its routes' 503s.
+    public var retryAfterSeconds: Int? {
+        guard case .down(_, let restartAt) = currentState else { return nil }
+        return max(1, Int((restartAt - ChildProcess.now()).rounded(.up)))
+    }
+
     /// The worker's resident memory in bytes, while it runs.
     public var residentBytes: Int? {
         guard case .running(let pid) = currentState else { return nil }

@@ -87,15 +87,25 @@ struct IsolatedServingTests {
 
     /// `method path` through curl, off the pool: the status and the body.
     static func request(_ server: ServerProcess, _ path: String, method: String = "GET") async throws -> (status: Int, body: String) {
+        let answer = try await request(server, path, method: method, header: nil)
+        return (answer.status, answer.body)
+    }
+
+    /// `method path` through curl, off the pool: the status, the body and the value of
+    /// response header `header` ("" when absent or not asked for).
+    static func request(_ server: ServerProcess, _ path: String, method: String = "GET",
+                        header: String?) async throws -> (status: Int, body: String, header: String) {
         let bodyPath = NSTemporaryDirectory() + "curl-\(UUID().uuidString).body"
         defer { try? FileManager.default.removeItem(atPath: bodyPath) }
+        let format = "%{http_code}" + (header.map { " %header{\($0)}" } ?? "")
         let curl = try await ProgramRun.run(ChildProcess(executable: "/usr/bin/env", arguments: [
-            "curl", "-s", "-m", "120", "-X", method, "-o", bodyPath, "-w", "%{http_code}", server.baseURL + path,
+            "curl", "-s", "-m", "120", "-X", method, "-o", bodyPath, "-w", format, server.baseURL + path,
         ]), timeout: 180)
-        guard let code = Int(curl.output), code > 0 else {
+        let fields = curl.output.split(separator: " ", maxSplits: 1).map(String.init)
+        guard let first = fields.first, let code = Int(first), code > 0 else {
             throw TestSetupFailure(message: "curl gave no status for \(method) \(path) (\(curl.termination)): \(curl.errors)\n\(server.log)")
         }
-        return (code, (try? String(contentsOfFile: bodyPath, encoding: .utf8)) ?? "")
+        return (code, (try? String(contentsOfFile: bodyPath, encoding: .utf8)) ?? "", fields.count > 1 ? fields[1].trimmingCharacters(in: .whitespacesAndNewlines) : "")
     }
 
     /// Requests `path` until it answers 200 (the worker is back), for at most `seconds`.
@@ -160,6 +170,41 @@ struct IsolatedServingTests {
             let fixed = try await Self.request(server, "/v3/forecast/24?level=0.5")
             #expect(fixed.status == 200, "\(fixed.body)")
             #expect(try await Self.healthyRoutes(server, hours: 10...11).allSatisfy { $0 == 200 })
+        } catch {
+            Issue.record("\(error)\n\(server.log)")
+        }
+        let ended = await server.stop()
+        #expect(ended == .exited(0), "\(ended)\n\(server.log)")
+    }
+
+    @Test("while a crashed worker waits to restart, its route answers 503 with the reason and a Retry-After even for a forecast it had cached, and the other routes serve cached and fresh forecasts")
+    func downWorkerServesNothingFromCache() async throws {
+        let setup = try await Self.offPool { try Setup() }
+        defer { setup.scratch.remove() }
+        try await Self.offPool { try setup.install(CPluginBuilder.plugin(name: "broken", forecast: Self.forecastBody(gatedDefect: Self.requestDefects[0]))) }
+        // A restart delay far longer than the test, so the worker is surely down when asked.
+        let server = try await setup.serve(["--worker-restart-delay", "600"])
+        do {
+            #expect(try await Self.request(server, "/v3/forecast/24").status == 200)
+            #expect(try await Self.request(server, "/v1/forecast/24").status == 200)
+            let crash = try await Self.request(server, "/v3/forecast/24?level=0.5")
+            #expect(crash.status == 503, "\(crash.body)")
+
+            let cached = try await Self.request(server, "/v3/forecast/24", header: "retry-after")
+            #expect(cached.status == 503, "\(cached.body)")
+            #expect(cached.body.contains("plugin_unavailable") && cached.body.contains("restarting in"), "\(cached.body)")
+            let retry = Int(cached.header) ?? 0
+            #expect(retry > 60 && retry <= 600, "Retry-After: \(cached.header)")
+            let info = try await Self.request(server, "/v3")
+            #expect(info.body.contains(#""status":"unavailable""#), "\(info.body)")
+
+            #expect(try await Self.request(server, "/v1/forecast/24").status == 200)  // cached
+            #expect(try await Self.healthyRoutes(server, hours: 30...31).allSatisfy { $0 == 200 })  // fresh
+
+            // A reload starts a new worker at once, whatever the pause left.
+            let reload = try await Self.request(server, "/admin/reload", method: "POST")
+            #expect(reload.status == 200, "\(reload.body)")
+            #expect(try await Self.request(server, "/v3/forecast/24").status == 200)
         } catch {
             Issue.record("\(error)\n\(server.log)")
         }

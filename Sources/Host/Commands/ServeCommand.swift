@@ -46,6 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "MiB"))
     var workerMemoryMB = 2048
 
+    @Option(name: .customLong("worker-restart-delay"), help: ArgumentHelp(
+        "Seconds a crashed or timed-out worker waits before its first restart; each further failure in a row doubles it, up to 30 s (or this value, if larger). Its routes answer 503 meanwhile.",
+        valueName: "seconds"))
+    var workerRestartDelay = 0.5
+
     @Flag(name: .customLong("in-process"), help: "Run every plugin in the server process, whatever plugins.json says.")
     var inProcess = false
 
@@ -59,6 +64,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard workerMemoryMB == 0 || workerMemoryMB >= 64 else {
             throw ValidationError("--worker-memory-mb must be 0 (no limit) or at least 64; got \(workerMemoryMB)")
         }
+        guard workerRestartDelay >= 0, workerRestartDelay <= 3600 else {
+            throw ValidationError("--worker-restart-delay must be in [0, 3600] seconds; got \(workerRestartDelay)")
+        }
     }
 
     /// How workers are started, or nil when every plugin runs in this process.
@@ -68,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("cannot find this executable to start plugin workers; use --in-process")
         }
         return PluginWorker.Settings(executable: executable, arguments: [ServeWorkerCommand.configuration.commandName!],
-                                     callTimeout: workerTimeout, memoryLimitMB: workerMemoryMB == 0 ? nil : workerMemoryMB)
+                                     callTimeout: workerTimeout, memoryLimitMB: workerMemoryMB == 0 ? nil : workerMemoryMB,
+                                     firstBackoff: workerRestartDelay, maximumBackoff: max(30, workerRestartDelay))
     }
 
     func run() async throws {
