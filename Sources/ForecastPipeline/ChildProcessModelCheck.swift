@@ -4,9 +4,9 @@ import PluginHost
 /// Runs ``ModelCheck`` in a child process with a time limit, so a plugin that crashes,
 /// aborts or hangs while its new model is loaded or forecast fails its own job only.
 ///
-/// The child is the host program itself started with `arguments` (for `forecast`,
-/// `check-child`): it reads a ``ModelCheckRequest`` on standard input, answers with
-/// ``ModelCheckRequest/answer(_:)`` and writes the reply (JSON) to file descriptor 3.
+/// The child (a ``PluginCallChild``, for `forecast` the `check-child` subcommand) reads a
+/// ``ModelCheckRequest`` on standard input, answers with ``ModelCheckRequest/answer(_:)``
+/// and writes the reply (JSON) to its reply channel.
 public struct ChildProcessModelCheck: ModelChecker {
     /// The program to start (normally this executable).
     public var executable: String
@@ -30,27 +30,20 @@ public struct ChildProcessModelCheck: ModelChecker {
         } catch {
             return "cannot encode the check request: \(error)"
         }
-        var child = ChildProcess(executable: executable, arguments: arguments)
-        child.standardOutput = .standardError
-        child.standardError = .standardError
-        child.replyChannel = true
-        let outcome: ChildProcess.Outcome
-        do {
-            outcome = try child.run(input: request, timeout: timeout)
-        } catch {
-            return "cannot start the checking process: \(error)"
-        }
-        switch outcome.termination {
-        case .signalled:
-            return "the plugin crashed loading or forecasting from it (checking process \(outcome.termination))"
-        case .timedOut:
-            return "loading and forecasting from it did not finish in time (checking process \(outcome.termination))"
-        case .exited(let status) where outcome.reply.isEmpty:
+        let answer: [UInt8]
+        switch PluginCallChild(executable: executable, arguments: arguments, timeout: timeout).run(request) {
+        case .notStarted(let why):
+            return "cannot start the checking process: \(why)"
+        case .crashed(let termination, _):
+            return "the plugin crashed loading or forecasting from it (checking process \(termination))"
+        case .timedOut(let termination, _):
+            return "loading and forecasting from it did not finish in time (checking process \(termination))"
+        case .exitedWithoutReply(let status):
             return "the checking process ended (exit status \(status)) without a reply; the plugin may have called exit()"
-        case .exited:
-            break
+        case .answered(let reply, _):
+            answer = reply
         }
-        guard let reply = try? JSONDecoder().decode(ModelCheckReply.self, from: Data(outcome.reply)) else {
+        guard let reply = try? JSONDecoder().decode(ModelCheckReply.self, from: Data(answer)) else {
             return "the checking process sent an unreadable reply"
         }
         return reply.problem

@@ -1,5 +1,4 @@
 import Foundation
-import PluginHost
 import ZIPFoundation
 
 /// Extracts the CSV from a downloaded archive, refusing anything unsafe.

@@ -88,6 +88,10 @@ public struct ChildProcess: Sendable {
     public var standardError: Output = .capture
     /// Whether the child gets a reply channel on file descriptor 3.
     public var replyChannel = false
+    /// A descriptor of this process the child gets as its file descriptor 3 (for example
+    /// its end of a socket pair), instead of a reply channel; the caller still owns it and
+    /// closes its copy once the child has started.
+    public var descriptor3: Int32?
 
     /// Describes a child; nothing runs until ``run(input:timeout:)``.
     public init(executable: String, arguments: [String] = [], environment: [String: String]? = nil, directory: String? = nil) {
@@ -113,12 +117,14 @@ public struct ChildProcess: Sendable {
     ///
     /// Its standard input is `/dev/null`. Nothing reads pipes while it runs, so its outputs
     /// cannot be ``Output/capture`` and it gets no reply channel: send them to a ``Output/file(_:)``
-    /// instead. Throws when the child cannot be started or the outputs ask for pipes.
+    /// instead, and talk to it through ``descriptor3`` (a serving worker's socket).
+    /// Throws when the child cannot be started or the outputs ask for pipes.
     public func start() throws(ChildProcessError) -> Running {
         guard standardOutput != .capture, standardError != .capture, !replyChannel else {
             throw ChildProcessError(executable: executable,
                                     message: "a started child cannot capture output or reply (nothing reads the pipes); send its output to a file")
         }
+        Self.ignoreBrokenPipes  // the caller may write to it through descriptor 3
         let spawned = try Spawned(self, inputPipe: false)
         return Running(pid: spawned.pid)
     }
@@ -277,11 +283,14 @@ private struct Spawned {
             parentEnds.append(readEnd)
             posix_spawn_file_actions_adddup2(&fileActions, writeEnd, 3)
             reply = readEnd
+        } else if let descriptor = spec.descriptor3 {
+            posix_spawn_file_actions_adddup2(&fileActions, descriptor, 3)  // dup2 clears close-on-exec
         }
         // Descriptors the parent opened without close-on-exec (Foundation's pipes and files
         // are) must not reach the child: a leaked pipe end keeps another reader waiting.
         if let closeFrom = GNUFunctions.addCloseFrom {
-            guard closeFrom(&fileActions, spec.replyChannel ? 4 : 3) == 0 else { throw fail("cannot close inherited descriptors") }
+            let firstClosed: Int32 = spec.replyChannel || spec.descriptor3 != nil ? 4 : 3
+            guard closeFrom(&fileActions, firstClosed) == 0 else { throw fail("cannot close inherited descriptors") }
         }
         if let directory = spec.directory {
             guard let addChdir = GNUFunctions.addChdir else { throw fail("this C library cannot set a child's working directory") }

@@ -3,11 +3,10 @@ import PluginABI
 /// Calls train in a child process with a time limit, so a plugin that crashes, aborts or
 /// hangs fails its own job and nothing else.
 ///
-/// The child is the host program itself, started with `arguments` (for `forecast`,
-/// `train-child`), which hands the ``TrainingRequest`` on its standard input to
-/// ``TrainingChild/answer(_:)`` and writes the ``TrainingReply`` to file descriptor 3.
-/// Whatever the plugin prints goes to this process's standard error. The child only
-/// trains: the store, the model files and the manifest stay with the parent.
+/// The child (a ``PluginCallChild``, for `forecast` the `train-child` subcommand) hands the
+/// ``TrainingRequest`` on its standard input to ``TrainingChild/answer(_:)`` and writes the
+/// ``TrainingReply`` to its reply channel. The child only trains: the store, the model
+/// files and the manifest stay with the parent.
 public struct ChildProcessTraining: TrainingExecutor {
     /// The program to start (normally this executable).
     public var executable: String
@@ -36,29 +35,22 @@ public struct ChildProcessTraining: TrainingExecutor {
         } catch {
             throw failure("cannot encode the training request: \(error)")
         }
-        var child = ChildProcess(executable: executable, arguments: arguments)
-        child.standardOutput = .standardError
-        child.standardError = .standardError
-        child.replyChannel = true
-        let outcome: ChildProcess.Outcome
-        do {
-            outcome = try child.run(input: request, timeout: timeout)
-        } catch {
-            throw failure("cannot start the training process: \(error)")
-        }
-        switch outcome.termination {
-        case .signalled:
-            throw failure("the plugin crashed in train (training process \(outcome.termination)); this run and the other jobs go on")
-        case .timedOut:
-            throw failure("train did not finish in time (training process \(outcome.termination)); raise --job-timeout if the series is that long")
-        case .exited(let status) where outcome.reply.isEmpty:
+        let answer: [UInt8]
+        switch PluginCallChild(executable: executable, arguments: arguments, timeout: timeout).run(request) {
+        case .notStarted(let why):
+            throw failure("cannot start the training process: \(why)")
+        case .crashed(let termination, _):
+            throw failure("the plugin crashed in train (training process \(termination)); this run and the other jobs go on")
+        case .timedOut(let termination, _):
+            throw failure("train did not finish in time (training process \(termination)); raise --job-timeout if the series is that long")
+        case .exitedWithoutReply(let status):
             throw failure("the training process ended (exit status \(status)) without a reply; the plugin may have called exit()")
-        case .exited:
-            break
+        case .answered(let reply, _):
+            answer = reply
         }
         let reply: TrainingReply
         do {
-            reply = try TrainingReply.decode(outcome.reply)
+            reply = try TrainingReply.decode(answer)
         } catch {
             throw failure("the training process sent an unreadable reply: \(error)")
         }

@@ -100,34 +100,36 @@ public struct IsolatedConformanceSuite: Sendable {
         // (the crash is the plugin's, and the FAIL line says where): off in the children.
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        var child = ChildProcess(executable: executable, arguments: arguments, environment: environment)
-        child.standardOutput = .standardError
-        child.standardError = .standardError
-        child.replyChannel = true
-        let outcome: ChildProcess.Outcome
-        do {
-            outcome = try child.run(input: request, timeout: timeout)
-        } catch {
-            return failure("cannot start the check process: \(error)")
+        let ending = PluginCallChild(executable: executable, arguments: arguments, environment: environment, timeout: timeout).run(request)
+        let bytes: [UInt8]
+        switch ending {
+        case .notStarted(let why): return failure("cannot start the check process: \(why)")
+        case .exitedWithoutReply(let status):
+            return failure("the check process ended (exit status \(status)) without a reply; the plugin may have called exit()")
+        case .crashed(_, let reply), .timedOut(_, let reply), .answered(let reply, _): bytes = reply
         }
+        // The reply channel holds the trail of entry points the step entered, then its
+        // reply: a crash, a hang or an exit is placed at the last entry point entered.
         let calls: [String]
         let reply: ConformanceStepReply?
         do {
-            (calls, reply) = try ConformanceStepReply.decode(outcome.reply)
+            (calls, reply) = try ConformanceStepReply.decode(bytes)
         } catch {
-            return failure("the check process sent an unreadable reply (\(outcome.termination)): \(error)")
+            return failure("the check process sent an unreadable reply: \(error)")
         }
         let place = calls.last.map { " in \($0)" } ?? ""
-        switch outcome.termination {
-        case .signalled:
-            return failure("the plugin crashed\(place) (check process \(outcome.termination))")
-        case .timedOut:
-            return failure("the plugin did not return\(place) within \(Self.format(timeout)) s (check process \(outcome.termination))")
-        case .exited(let status):
+        switch ending {
+        case .crashed(let termination, _):
+            return failure("the plugin crashed\(place) (check process \(termination))")
+        case .timedOut(let termination, _):
+            return failure("the plugin did not return\(place) within \(Self.format(timeout)) s (check process \(termination))")
+        case .answered(_, let status):
             guard let reply else {
                 return failure("the check process ended\(place) (exit status \(status)) without a reply; the plugin may have called exit()")
             }
             return .answered(reply)
+        case .notStarted, .exitedWithoutReply:
+            preconditionFailure("answered above")
         }
     }
 
