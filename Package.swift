@@ -36,6 +36,7 @@ let package = Package(
         // MARK: Plugin side (linked statically into each plugin library, never into the host)
         .target(name: "PluginKit", dependencies: ["PluginABI", "Locking"], path: "Sources/PluginKit"),
         .target(name: "ForecastMath", path: "Sources/ForecastMath"),
+        .target(name: "ForecastVocabulary", path: "Sources/ForecastVocabulary"),
         .target(name: "ARIMA", dependencies: ["PluginKit", "ForecastMath"], path: "Plugins/ARIMA"),
         .target(name: "AutoReg", dependencies: ["PluginKit", "ForecastMath"], path: "Plugins/AutoReg"),
         .target(name: "SeasonalNaive", dependencies: ["PluginABI"], path: "Plugins/SeasonalNaive", publicHeadersPath: "."),
@@ -67,7 +68,7 @@ let package = Package(
         .target(
             name: "ForecastServer",
             dependencies: [
-                "PluginHost", "ForecastStore", "Locking",
+                "PluginHost", "ForecastStore", "ForecastVocabulary", "Locking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -81,7 +82,7 @@ let package = Package(
         .target(
             name: "ForecastPipeline",
             dependencies: [
-                "ForecastStore", "PluginHost", "Locking",
+                "ForecastStore", "PluginHost", "ForecastVocabulary", "Locking",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,9 +1,11 @@
+import ForecastVocabulary
 import PluginHost
 
 /// The check every model passes before it serves (at start and on every reload): it
 /// forecasts 1 to 168 hours at the levels 0.8 and 0.95, every value finite, `lower <= mean
 /// <= upper` (``PluginModel/forecast(horizon:level:)`` refuses anything else), and every
-/// mean inside the variable's physical range. A model that fails does not serve, and a
+/// mean inside the variable's plausible forecast range: the rule `forecast train` applies
+/// before it publishes, so a model train published is never refused here. A model that fails does not serve, and a
 /// reload that would replace a serving model with one that fails is refused.
 ///
 /// One forecast of 168 steps covers every horizon from 1 to 168: a plugin's forecast of h
@@ -14,16 +16,12 @@ enum ModelCheck {
     /// The interval levels checked.
     static let levels = [0.8, 0.95]
 
-    /// The physical range of `variable`'s values: the same bounds ingest enforces on
-    /// observations (ForecastPipeline's `Variable.validRange`).
-    static func plausibleRange(_ variable: String) -> ClosedRange<Double> {
-        variable == "temperature" ? 180...340 : 0...100
-    }
-
     /// Throws why `model` (of `variable`, from the file at `path`) cannot serve.
     static func verify(_ model: ServedModel, variable: String, path: String) throws(ModelLoadFailure) {
-        let range = plausibleRange(variable)
-        let unit = variable == "temperature" ? "K" : "%"
+        guard let known = Variable(rawValue: variable) else {
+            throw ModelLoadFailure(message: "\(path): the model is of variable '\(variable)', which this server does not know")
+        }
+        let (range, unit) = (known.plausibleForecastRange, known.unit)
         for level in levels {
             let output: ForecastOutput
             do {

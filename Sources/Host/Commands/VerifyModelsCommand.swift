@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ForecastPipeline
 import PluginHost
 
 /// `forecast verify-models`: forecast from every published model and check the result is sane.
@@ -35,9 +36,6 @@ struct VerifyModelsCommand: AsyncParsableCommand {
         guard (1...168).contains(hours) else { throw ValidationError("--hours must be between 1 and 168; got \(hours)") }
     }
 
-    /// Plausible ranges for forecast means, per variable.
-    static let plausibleRange: [String: ClosedRange<Double>] = ["temperature": 173...343, "humidity": -5...105]
-
     func run() async throws {
         let config = try global.loadConfig()
         let registry = try global.discoverPlugins(config: config)
@@ -58,7 +56,7 @@ struct VerifyModelsCommand: AsyncParsableCommand {
                     do {
                         let file = try repository.read(plugin: name, city: cityName, variable: variable)
                         let output = try loaded.loadModel(file.blob).forecast(horizon: hours, level: 0.95)
-                        let range = Self.plausibleRange[variable]!
+                        let range = Variable(rawValue: variable)?.plausibleForecastRange ?? -Double.infinity...Double.infinity
                         if let bad = output.mean.firstIndex(where: { !range.contains($0) }) {
                             throw VerificationFailure(message: "hour \(bad + 1) forecast \(output.mean[bad]) is outside \(range)")
                         }
