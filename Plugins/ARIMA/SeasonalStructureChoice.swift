@@ -63,7 +63,9 @@ struct SeasonalStructureChoice {
         while first < split - 1, series.values[first].isNaN { first += 1 }
         let head = Series(values: Array(series.values[first..<split]), startTime: series.startTime + Int64(first) * series.stepSeconds,
                           stepSeconds: series.stepSeconds)
-        var best: (model: ARIMAModel, summary: ARIMASummary, mae: Double)?
+        let validated = Series(values: Array(series.values[split...]), startTime: series.startTime + Int64(split) * series.stepSeconds,
+                               stepSeconds: series.stepSeconds)
+        var best: (model: ARIMAModel, fitted: ARIMAModel, summary: ARIMASummary, mae: Double)?
         var scores: [(String, Double)] = []
         for (name, candidateOptions) in list {
             try host.checkCancellation()
@@ -77,31 +79,26 @@ struct SeasonalStructureChoice {
             }
             var model = trained.model
             model.bounds = nil
-            var errorSum = 0.0, errorCount = 0
-            var standardized = [[Double]](repeating: [], count: Self.horizon)
-            var position = split
-            while position < n {
-                let (mean, deviation) = model.meansAndDeviations(horizon: Self.horizon)
-                for h in 0..<min(Self.horizon, n - position) where !series.values[position + h].isNaN {
-                    let error = series.values[position + h] - mean[h]
-                    errorSum += abs(error)
-                    errorCount += 1
-                    if deviation[h] > 0, error.isFinite { standardized[h].append(error / deviation[h]) }
-                }
-                let next = min(position + Self.originStep, n)
-                let chunk = Series(values: Array(series.values[position..<next]),
-                                   startTime: series.startTime + Int64(position) * series.stepSeconds, stepSeconds: series.stepSeconds)
-                model = try model.conditioned(on: chunk)
-                position = next
-            }
-            let mae = errorCount > 0 ? errorSum / Double(errorCount) : .infinity
+            let (conditioned, errors) = try RollingOriginErrors.run(model, through: validated, firstOrigin: 0, stride: Self.originStep,
+                                                                    horizon: Self.horizon)
+            let mae = errors.meanAbsoluteError
             scores.append((name, mae))
+            model = conditioned
             model.bounds = trained.model.bounds
-            // Intervals from the model's own standardised errors at these origins, per lead.
-            if options.intervals == .calibrated { model.calibration = try? LeadTimeErrorQuantiles(errorsByLead: standardized) }
-            if mae.isFinite, best == nil || mae < best!.mae { best = (model, trained.summary, mae) }
+            if mae.isFinite, best == nil || mae < best!.mae { best = (model, trained.model, trained.summary, mae) }
         }
         guard let best else { throw .numerical("neither seasonal structure could be fitted") }
-        return Outcome(model: best.model, summary: best.summary, scores: scores)
+        var model = best.model
+        if options.intervals == .calibrated {
+            // Intervals from the chosen model's own standardised errors over the validated part
+            // (out of sample: it was fitted before it), from origins at every hour of the day.
+            let window = IntervalCalibrationWindow.self
+            var fitted = best.fitted
+            fitted.bounds = nil
+            let origins = window.origins(count: validated.count, period: fitted.dailyPeriod)
+            model.calibration = try RollingOriginErrors.run(fitted, through: validated, origins: origins,
+                                                            horizon: window.horizon).errors.calibration
+        }
+        return Outcome(model: model, summary: best.summary, scores: scores)
     }
 }

@@ -167,18 +167,41 @@ struct ARIMABehaviourTests {
         #expect(chosen.fourier.terms == best.terms)
     }
 
-    @Test("calibrated intervals come from the model's own validation errors and survive the blob")
+    @Test("intervals are calibrated by default from the model's own validation errors and survive the blob")
     func calibratedIntervals() throws {
         let plugin = try BuildProducts.plugin("ARIMA")
         // Two copies: a validated quarter of 360 hours gives every lead up to 72 at least 20 errors.
         let series = TimeSeries(values: Self.hourly + Self.hourly, startTime: 0, stepSeconds: 3600)
-        let gaussian = try plugin.loadModel(try plugin.train(series, options: "{}").blob).forecast(horizon: 72, level: 0.8)
-        let trained = try plugin.train(series, options: #"{"intervals":"calibrated"}"#)
+        let gaussian = try plugin.loadModel(try plugin.train(series, options: #"{"intervals":"gaussian"}"#).blob).forecast(horizon: 72, level: 0.8)
+        let trained = try plugin.train(series, options: "{}")
         let calibrated = try plugin.loadModel(trained.blob).forecast(horizon: 72, level: 0.8)
         #expect(calibrated.mean == gaussian.mean)
         #expect(calibrated.upper != gaussian.upper)
         for h in 0..<72 { #expect(calibrated.lower[h] <= calibrated.mean[h] && calibrated.mean[h] <= calibrated.upper[h]) }
         #expect(status { _ = try plugin.train(series, options: #"{"intervals":"quantile"}"#) } == FP_STATUS_INVALID_ARGUMENT)
+    }
+
+    @Test("conditioning on four weeks or more recalibrates the intervals on the newest errors, keeping the mean")
+    func recalibration() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        let history = Self.hourly + Self.hourly
+        let series = TimeSeries(values: history, startTime: 0, stepSeconds: 3600)
+        let calibrated = try plugin.loadModel(try plugin.train(series, options: "{}").blob)
+        let gaussian = try plugin.loadModel(try plugin.train(series, options: #"{"intervals":"gaussian"}"#).blob)
+        // Two more months whose swings about the mean are three times as large: errors triple.
+        let mean = history.reduce(0, +) / Double(history.count)
+        let louder = history.map { mean + 3 * ($0 - mean) }
+        func widthRatio(_ count: Int) throws -> Double {
+            let newer = TimeSeries(values: Array(louder.prefix(count)), startTime: Int64(history.count) * 3600, stepSeconds: 3600)
+            let c = try calibrated.conditioned(on: newer).forecast(horizon: 72, level: 0.8)
+            let g = try gaussian.conditioned(on: newer).forecast(horizon: 72, level: 0.8)
+            #expect(c.mean == g.mean)
+            let width = { (f: ForecastOutput) in zip(f.upper, f.lower).reduce(0) { $0 + $1.0 - $1.1 } }
+            return width(c) / width(g)
+        }
+        // Three weeks keep the training calibration; six weeks replace it with the louder errors'.
+        let kept = try widthRatio(3 * 168), recalibrated = try widthRatio(6 * 168)
+        #expect(recalibrated > 2 * kept, "calibrated/Gaussian width \(kept) after three weeks, \(recalibrated) after six")
     }
 
     @Test("forecast intervals widen with the horizon and with the level")
