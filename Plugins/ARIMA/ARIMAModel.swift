@@ -91,9 +91,12 @@ struct ARIMAModel: ConditionableModel {
     /// ``IntervalCalibrationWindow/steps`` of them (the size of weather's errors changes with
     /// the season; parameters are kept).
     func conditioned(on newer: Series) throws(PluginError) -> ARIMAModel {
-        guard calibration != nil, newer.count >= Self.recalibrationMinimum else { return try filtered(through: newer) }
+        guard newer.count >= Self.recalibrationMinimum else { return try filtered(through: newer) }
+        var (start, rest) = (self, newer)
+        if let restart = cycleRestart(newer) { (start, rest) = restart }
+        guard calibration != nil else { return try start.filtered(through: rest) }
         let window = IntervalCalibrationWindow.self
-        let (next, errors) = try RollingOriginErrors.run(self, through: newer, origins: window.origins(count: newer.count, period: dailyPeriod),
+        let (next, errors) = try RollingOriginErrors.run(start, through: rest, origins: window.origins(count: rest.count, period: dailyPeriod),
                                                          horizon: window.horizon)
         var result = next
         if let recent = errors.calibration { result.calibration = recent }

@@ -204,6 +204,31 @@ struct ARIMABehaviourTests {
         #expect(recalibrated > 2 * kept, "calibrated/Gaussian width \(kept) after three weeks, \(recalibrated) after six")
     }
 
+    @Test("conditioning on four weeks or more re-estimates the daily cycle on them")
+    func cycleFollowsTheSeason() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        let history = Self.hourly + Self.hourly
+        let model = try plugin.loadModel(try plugin.train(TimeSeries(values: history, startTime: 0, stepSeconds: 3600),
+                                                          options: #"{"seasonal":"fourier","d":1}"#).blob)
+        // Six weeks of a daily cycle of amplitude 10 (peak to trough 20), with a little deterministic noise.
+        let mean = history.reduce(0, +) / Double(history.count)
+        let newer: [Double] = (0..<(6 * 168)).map { (t: Int) -> Double in
+            let phase: Double = 2 * Double.pi * Double(history.count + t) / 24
+            let noise: Double = 0.3 * sin(1.3 * Double(t))
+            return mean + 10 * sin(phase) + noise
+        }
+        func secondDayRange(_ count: Int) throws -> Double {
+            let series = TimeSeries(values: Array(newer.prefix(count)), startTime: Int64(history.count) * 3600, stepSeconds: 3600)
+            let day = try model.conditioned(on: series).forecast(horizon: 48, level: 0.8).mean[24..<48]
+            return day.max()! - day.min()!
+        }
+        let trained = try model.forecast(horizon: 48, level: 0.8).mean[24..<48]
+        let kept = try secondDayRange(3 * 168), followed = try secondDayRange(6 * 168)
+        // Three weeks keep the trained cycle's amplitude; six weeks carry the new one.
+        #expect(abs(kept - (trained.max()! - trained.min()!)) < 0.5 * abs(followed - kept), "trained \(trained), kept \(kept), followed \(followed)")
+        #expect(abs(followed - 20) < 2, "peak to trough \(followed) after six weeks of a cycle of 20")
+    }
+
     @Test("forecast intervals widen with the horizon and with the level")
     func intervals() throws {
         let plugin = try BuildProducts.plugin("ARIMA")
