@@ -175,6 +175,8 @@ struct ARIMABehaviourTests {
         let gaussian = try plugin.loadModel(try plugin.train(series, options: #"{"intervals":"gaussian"}"#).blob).forecast(horizon: 72, level: 0.8)
         let trained = try plugin.train(series, options: "{}")
         let calibrated = try plugin.loadModel(trained.blob).forecast(horizon: 72, level: 0.8)
+        #expect(trained.summaryJSON.contains(#""intervals":"calibrated""#))
+        #expect(try plugin.train(series, options: #"{"intervals":"gaussian"}"#).summaryJSON.contains(#""intervals":"gaussian""#))
         #expect(calibrated.mean == gaussian.mean)
         #expect(calibrated.upper != gaussian.upper)
         for h in 0..<72 { #expect(calibrated.lower[h] <= calibrated.mean[h] && calibrated.mean[h] <= calibrated.upper[h]) }
