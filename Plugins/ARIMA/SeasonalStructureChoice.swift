@@ -89,16 +89,28 @@ struct SeasonalStructureChoice {
         }
         guard let best else { throw .numerical("neither seasonal structure could be fitted") }
         var model = best.model
+        var summary = best.summary
+        var fitted = best.fitted
+        fitted.bounds = nil
         if options.intervals == .calibrated {
             // Intervals from the chosen model's own standardised errors over the validated part
-            // (out of sample: it was fitted before it), from origins at every hour of the day.
+            // (out of sample: it was fitted before it), from origins at about the hour of the
+            // day the published model forecasts from.
             let window = IntervalCalibrationWindow.self
-            var fitted = best.fitted
-            fitted.bounds = nil
             let origins = window.origins(count: validated.count, period: fitted.dailyPeriod)
-            model.calibration = try RollingOriginErrors.run(fitted, through: validated, origins: origins,
-                                                            horizon: window.horizon).errors.calibration
+            fitted.calibration = try RollingOriginErrors.run(fitted, through: validated, origins: origins,
+                                                             horizon: window.horizon).errors.calibration
+            model.calibration = fitted.calibration
         }
-        return Outcome(model: model, summary: best.summary, scores: scores)
+        if validated.count >= ARIMAModel.recalibrationMinimum {
+            // A validated part of four weeks or more: the published model is the fitted one
+            // conditioned through it, as conditioning later would do (the cycle re-estimated on
+            // the newest weeks, the intervals recalibrated on them).
+            let bounds = model.bounds
+            model = try fitted.conditioned(on: validated)
+            model.bounds = bounds
+            summary.fourierCoefficients = model.fourierCoefficients
+        }
+        return Outcome(model: model, summary: summary, scores: scores)
     }
 }
