@@ -28,6 +28,9 @@ struct ARIMAModel: ConditionableModel {
     /// rolling-origin validation), which replace the Gaussian interval when present.
     var calibration: LeadTimeErrorQuantiles?
 
+    /// The period of the modelled cycle (0 when there is none).
+    var dailyPeriod: Int { seasonalPeriod > 0 ? seasonalPeriod : fourier?.period ?? 0 }
+
     var polynomial: DifferencingPolynomial {
         DifferencingPolynomial(d: specification.d, period: max(seasonalPeriod, 1), seasonalOrder: seasonalPeriod > 0 ? 1 : 0)
     }
@@ -78,11 +81,33 @@ struct ARIMAModel: ConditionableModel {
         return ForecastResult(mean: mean, lower: lower, upper: upper)
     }
 
+    /// Calibrated intervals follow the season: conditioning on at least this many new steps
+    /// recalibrates them on the model's own errors over the newest of them.
+    static let recalibrationMinimum = 28 * 24 + IntervalCalibrationWindow.horizon
+
+    /// The model after `newer` (NaN marks a missing value), as ``filtered(through:)``; with
+    /// calibrated intervals and at least ``recalibrationMinimum`` new steps, the calibration
+    /// is recomputed from the model's rolling-origin errors over the newest
+    /// ``IntervalCalibrationWindow/steps`` of them (the size of weather's errors changes with
+    /// the season; parameters are kept).
+    func conditioned(on newer: Series) throws(PluginError) -> ARIMAModel {
+        guard newer.count >= Self.recalibrationMinimum else { return try filtered(through: newer) }
+        var (start, rest) = (self, newer)
+        if let restart = cycleRestart(newer) { (start, rest) = restart }
+        guard calibration != nil else { return try start.filtered(through: rest) }
+        let window = IntervalCalibrationWindow.self
+        let (next, errors) = try RollingOriginErrors.run(start, through: rest, origins: window.origins(count: rest.count, period: dailyPeriod),
+                                                         horizon: window.horizon)
+        var result = next
+        if let recent = errors.calibration { result.calibration = recent }
+        return result
+    }
+
     /// The model after `newer` (NaN marks a missing value): the filter skips the update step
     /// of a missing value; with differencing its level is carried forward by the model's
     /// one-step prediction of the difference, which is what forecasting from the last
-    /// observation would do.
-    func conditioned(on newer: Series) throws(PluginError) -> ARIMAModel {
+    /// observation would do. Parameters and calibration are kept.
+    func filtered(through newer: Series) throws(PluginError) -> ARIMAModel {
         var next = self
         let polynomial = self.polynomial
         var pending: [Double] = []

@@ -43,9 +43,10 @@ struct ARIMAOptions: Sendable, Decodable {
     /// With `seasonal: "auto"`: the candidates are fitted on at most this many steps before
     /// the validated part (`nil` in JSON = all of them).
     var maxFitPoints: Int? = 8760
-    /// With `seasonal: "auto"`: intervals from the chosen model's own validation errors per
-    /// lead (`calibrated`) instead of its Gaussian ones.
-    var intervals = Intervals.gaussian
+    /// With `seasonal: "auto"`: intervals from the chosen model's own standardised errors per
+    /// lead at validation origins at the forecast's hour of the day (`calibrated`, the
+    /// default, recalibrated when conditioning on four weeks or more) or its Gaussian ones.
+    var intervals = Intervals.calibrated
 
     enum Intervals: String, Sendable, Decodable {
         case gaussian

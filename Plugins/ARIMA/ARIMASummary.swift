@@ -25,6 +25,8 @@ struct ARIMASummary {
     var seasonalPeriod = 0
     /// With `seasonal: "auto"`: each structure's validation mean absolute error.
     var seasonalChoice: [(name: String, mae: Double)] = []
+    /// Validation errors per lead behind calibrated intervals (empty: Gaussian intervals).
+    var calibrationCounts: [Int] = []
 
     static func log(_ x: Double) -> Double { Glibc.log(x) }
 
@@ -67,6 +69,12 @@ struct ARIMASummary {
         if !seasonalChoice.isEmpty {
             let list = seasonalChoice.map { "{\"structure\":\"\($0.name)\",\"validation_mae\":\(Self.number($0.mae))}" }
             fields.append("\"seasonal_choice\":[" + list.joined(separator: ",") + "]")
+        }
+        if calibrationCounts.isEmpty {
+            fields.append("\"intervals\":\"gaussian\"")
+        } else {
+            let least = calibrationCounts.min() ?? 0
+            fields.append("\"intervals\":\"calibrated\",\"calibration_errors_min\":\(least)")
         }
         if let differencingTest { fields.append("\"d_test\":\"\(differencingTest)\"") }
         if let fourier {

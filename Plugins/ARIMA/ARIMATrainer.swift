@@ -42,6 +42,7 @@ struct ARIMATrainer {
         let outcome = try SeasonalStructureChoice(options: options, host: host).choose(series)
         var summary = outcome.summary
         summary.seasonalChoice = outcome.scores
+        summary.calibrationCounts = outcome.model.calibration?.sampleCounts ?? []
         return (outcome.model, summary)
     }
 

@@ -63,7 +63,9 @@ struct SeasonalStructureChoice {
         while first < split - 1, series.values[first].isNaN { first += 1 }
         let head = Series(values: Array(series.values[first..<split]), startTime: series.startTime + Int64(first) * series.stepSeconds,
                           stepSeconds: series.stepSeconds)
-        var best: (model: ARIMAModel, summary: ARIMASummary, mae: Double)?
+        let validated = Series(values: Array(series.values[split...]), startTime: series.startTime + Int64(split) * series.stepSeconds,
+                               stepSeconds: series.stepSeconds)
+        var best: (model: ARIMAModel, fitted: ARIMAModel, summary: ARIMASummary, mae: Double)?
         var scores: [(String, Double)] = []
         for (name, candidateOptions) in list {
             try host.checkCancellation()
@@ -77,31 +79,38 @@ struct SeasonalStructureChoice {
             }
             var model = trained.model
             model.bounds = nil
-            var errorSum = 0.0, errorCount = 0
-            var standardized = [[Double]](repeating: [], count: Self.horizon)
-            var position = split
-            while position < n {
-                let (mean, deviation) = model.meansAndDeviations(horizon: Self.horizon)
-                for h in 0..<min(Self.horizon, n - position) where !series.values[position + h].isNaN {
-                    let error = series.values[position + h] - mean[h]
-                    errorSum += abs(error)
-                    errorCount += 1
-                    if deviation[h] > 0, error.isFinite { standardized[h].append(error / deviation[h]) }
-                }
-                let next = min(position + Self.originStep, n)
-                let chunk = Series(values: Array(series.values[position..<next]),
-                                   startTime: series.startTime + Int64(position) * series.stepSeconds, stepSeconds: series.stepSeconds)
-                model = try model.conditioned(on: chunk)
-                position = next
-            }
-            let mae = errorCount > 0 ? errorSum / Double(errorCount) : .infinity
+            let (conditioned, errors) = try RollingOriginErrors.run(model, through: validated, firstOrigin: 0, stride: Self.originStep,
+                                                                    horizon: Self.horizon)
+            let mae = errors.meanAbsoluteError
             scores.append((name, mae))
+            model = conditioned
             model.bounds = trained.model.bounds
-            // Intervals from the model's own standardised errors at these origins, per lead.
-            if options.intervals == .calibrated { model.calibration = try? LeadTimeErrorQuantiles(errorsByLead: standardized) }
-            if mae.isFinite, best == nil || mae < best!.mae { best = (model, trained.summary, mae) }
+            if mae.isFinite, best == nil || mae < best!.mae { best = (model, trained.model, trained.summary, mae) }
         }
         guard let best else { throw .numerical("neither seasonal structure could be fitted") }
-        return Outcome(model: best.model, summary: best.summary, scores: scores)
+        var model = best.model
+        var summary = best.summary
+        var fitted = best.fitted
+        fitted.bounds = nil
+        if options.intervals == .calibrated {
+            // Intervals from the chosen model's own standardised errors over the validated part
+            // (out of sample: it was fitted before it), from origins at about the hour of the
+            // day the published model forecasts from.
+            let window = IntervalCalibrationWindow.self
+            let origins = window.origins(count: validated.count, period: fitted.dailyPeriod)
+            fitted.calibration = try RollingOriginErrors.run(fitted, through: validated, origins: origins,
+                                                             horizon: window.horizon).errors.calibration
+            model.calibration = fitted.calibration
+        }
+        if validated.count >= ARIMAModel.recalibrationMinimum {
+            // A validated part of four weeks or more: the published model is the fitted one
+            // conditioned through it, as conditioning later would do (the cycle re-estimated on
+            // the newest weeks, the intervals recalibrated on them).
+            let bounds = model.bounds
+            model = try fitted.conditioned(on: validated)
+            model.bounds = bounds
+            summary.fourierCoefficients = model.fourierCoefficients
+        }
+        return Outcome(model: model, summary: summary, scores: scores)
     }
 }

@@ -167,18 +167,90 @@ struct ARIMABehaviourTests {
         #expect(chosen.fourier.terms == best.terms)
     }
 
-    @Test("calibrated intervals come from the model's own validation errors and survive the blob")
+    @Test("intervals are calibrated by default from the model's own validation errors and survive the blob")
     func calibratedIntervals() throws {
         let plugin = try BuildProducts.plugin("ARIMA")
         // Two copies: a validated quarter of 360 hours gives every lead up to 72 at least 20 errors.
         let series = TimeSeries(values: Self.hourly + Self.hourly, startTime: 0, stepSeconds: 3600)
-        let gaussian = try plugin.loadModel(try plugin.train(series, options: "{}").blob).forecast(horizon: 72, level: 0.8)
-        let trained = try plugin.train(series, options: #"{"intervals":"calibrated"}"#)
+        let gaussian = try plugin.loadModel(try plugin.train(series, options: #"{"intervals":"gaussian"}"#).blob).forecast(horizon: 72, level: 0.8)
+        let trained = try plugin.train(series, options: "{}")
         let calibrated = try plugin.loadModel(trained.blob).forecast(horizon: 72, level: 0.8)
+        #expect(trained.summaryJSON.contains(#""intervals":"calibrated""#))
+        #expect(try plugin.train(series, options: #"{"intervals":"gaussian"}"#).summaryJSON.contains(#""intervals":"gaussian""#))
         #expect(calibrated.mean == gaussian.mean)
         #expect(calibrated.upper != gaussian.upper)
         for h in 0..<72 { #expect(calibrated.lower[h] <= calibrated.mean[h] && calibrated.mean[h] <= calibrated.upper[h]) }
         #expect(status { _ = try plugin.train(series, options: #"{"intervals":"quantile"}"#) } == FP_STATUS_INVALID_ARGUMENT)
+    }
+
+    @Test("conditioning on four weeks or more recalibrates the intervals on the newest errors, keeping the mean")
+    func recalibration() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        let history = Self.hourly + Self.hourly
+        let series = TimeSeries(values: history, startTime: 0, stepSeconds: 3600)
+        let calibrated = try plugin.loadModel(try plugin.train(series, options: "{}").blob)
+        let gaussian = try plugin.loadModel(try plugin.train(series, options: #"{"intervals":"gaussian"}"#).blob)
+        // Two more months whose swings about the mean are three times as large: errors triple.
+        let mean = history.reduce(0, +) / Double(history.count)
+        let louder = history.map { mean + 3 * ($0 - mean) }
+        func widthRatio(_ count: Int) throws -> Double {
+            let newer = TimeSeries(values: Array(louder.prefix(count)), startTime: Int64(history.count) * 3600, stepSeconds: 3600)
+            let c = try calibrated.conditioned(on: newer).forecast(horizon: 72, level: 0.8)
+            let g = try gaussian.conditioned(on: newer).forecast(horizon: 72, level: 0.8)
+            #expect(c.mean == g.mean)
+            let width = { (f: ForecastOutput) in zip(f.upper, f.lower).reduce(0) { $0 + $1.0 - $1.1 } }
+            return width(c) / width(g)
+        }
+        // Three weeks keep the training calibration; six weeks replace it with the louder errors'.
+        let kept = try widthRatio(3 * 168), recalibrated = try widthRatio(6 * 168)
+        #expect(recalibrated > 2 * kept, "calibrated/Gaussian width \(kept) after three weeks, \(recalibrated) after six")
+    }
+
+    @Test("conditioning on four weeks or more re-estimates the daily cycle on them")
+    func cycleFollowsTheSeason() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        let history = Self.hourly + Self.hourly
+        let model = try plugin.loadModel(try plugin.train(TimeSeries(values: history, startTime: 0, stepSeconds: 3600),
+                                                          options: #"{"seasonal":"fourier","d":1}"#).blob)
+        // Six weeks of a daily cycle of amplitude 10 (peak to trough 20), with a little deterministic noise.
+        let mean = history.reduce(0, +) / Double(history.count)
+        let newer: [Double] = (0..<(6 * 168)).map { (t: Int) -> Double in
+            let phase: Double = 2 * Double.pi * Double(history.count + t) / 24
+            let noise: Double = 0.3 * sin(1.3 * Double(t))
+            return mean + 10 * sin(phase) + noise
+        }
+        func secondDayRange(_ count: Int) throws -> Double {
+            let series = TimeSeries(values: Array(newer.prefix(count)), startTime: Int64(history.count) * 3600, stepSeconds: 3600)
+            let day = try model.conditioned(on: series).forecast(horizon: 48, level: 0.8).mean[24..<48]
+            return day.max()! - day.min()!
+        }
+        let trained = try model.forecast(horizon: 48, level: 0.8).mean[24..<48]
+        let kept = try secondDayRange(3 * 168), followed = try secondDayRange(6 * 168)
+        // Three weeks keep the trained cycle's amplitude; six weeks carry the new one.
+        #expect(abs(kept - (trained.max()! - trained.min()!)) < 0.5 * abs(followed - kept), "trained \(trained), kept \(kept), followed \(followed)")
+        #expect(abs(followed - 20) < 2, "peak to trough \(followed) after six weeks of a cycle of 20")
+    }
+
+    @Test("trained on a series whose daily cycle grew in its last weeks, the published model carries the new cycle")
+    func trainingEndsWithTheNewestCycle() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        struct Fields: Decodable {
+            struct Fourier: Decodable { var coefficients: [Double] }
+            var fourier: Fourier?
+        }
+        func sineCoefficient(_ values: [Double]) throws -> Double {
+            let summary = try plugin.train(TimeSeries(values: values, startTime: 0, stepSeconds: 3600), options: "{}").summaryJSON
+            let fourier = try #require(try JSONDecoder().decode(Fields.self, from: Data(summary.utf8)).fourier)
+            return fourier.coefficients[0]
+        }
+        let old = Self.hourly + Self.hourly + Self.hourly
+        // Two more months of the same weather with 10 added to the first harmonic's sine term.
+        let grown: [Double] = (Self.hourly + Self.hourly).enumerated().map { (t: Int, value: Double) -> Double in
+            value + 10 * sin(2 * Double.pi * Double(old.count + t) / 24)
+        }
+        let before = try sineCoefficient(old), after = try sineCoefficient(old + grown)
+        // The validated part (a quarter: 900 hours, all of the grown cycle) re-estimates it.
+        #expect(abs(after - before - 10) < 1, "sine coefficient \(before) before, \(after) after the cycle grew by 10")
     }
 
     @Test("forecast intervals widen with the horizon and with the level")
