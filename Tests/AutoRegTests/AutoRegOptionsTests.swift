@@ -121,6 +121,20 @@ struct AutoRegOptionsTests {
         #expect(zip(forecast.lower, forecast.upper).allSatisfy { $0 < $1 })
     }
 
+    /// So does a two-week series with the repository's humidity options (daily differences
+    /// and levels, a constant and 23 dummies): 24 deterministic columns leave (312 - 120) / 6
+    /// = 32 lags of the differences and (336 - 120) / 6 = 36 of the levels.
+    @Test func aTwoWeekSeriesTrainsWithTheHumidityOptions() throws {
+        let plugin = try BuildProducts.plugin("AutoReg")
+        let trained = try plugin.train(Self.hourly.slice(0..<336), options: #"{"difference": [24, 0], "trend": "c", "seasonal": true}"#)
+        let s = try summary(trained.summaryJSON)
+        #expect(s["maxlag_used"] as? Int == 32)
+        #expect((s["combined"] as? [[String: Any]])?.first?["maxlag_used"] as? Int == 36)
+        let forecast = try plugin.loadModel(trained.blob).forecast(horizon: 168, level: 0.8)
+        let finite = forecast.mean.allSatisfy { $0.isFinite } && forecast.lower.allSatisfy { $0.isFinite } && forecast.upper.allSatisfy { $0.isFinite }
+        #expect(finite)
+    }
+
     /// A combined model's one-step forecast is the average of its components' (its
     /// coefficients are the average of theirs), and it forecasts further from that.
     @Test func aCombinedModelAveragesItsComponents() throws {
