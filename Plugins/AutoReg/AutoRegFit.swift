@@ -11,26 +11,41 @@ import PluginKit
 /// forecasts. Missing values (NaN) drop the rows whose response or lags they touch
 /// (``LagDesign``); the forecast starts from the end with missing values filled by the
 /// model's own one-step forecasts.
+///
+/// With several differences (`difference: [24, 1]`, the default) each is fitted so
+/// (``AutoRegComponent``) and the model is the autoregression with the average of their
+/// level coefficients: its one-step forecast is the average of theirs, and it forecasts
+/// further by feeding that average back (which on the benchmark did as well as averaging
+/// the components' own multi-step forecasts, and keeps one model to forecast, condition
+/// and calibrate). Why: on the
+/// real-data benchmark the daily-difference model keeps the daily shape at long leads and
+/// the first-difference model follows the last hours better at short ones; their average
+/// beats either in every band (docs/autoreg.md).
 struct AutoRegFit: Sendable {
     /// The options the fit used.
     let options: AutoRegOptions
-    /// The largest lag count considered after capping by the series' length.
-    let maxlag: Int
-    /// The selection by information criterion (nil when selected on held-out data).
-    let selection: LagOrderSelection?
-    /// The selection on held-out data (nil when selected by information criterion).
-    let holdout: HoldoutSelection?
-    /// The refitted model.
+    /// One fitted autoregression per difference, in the order of `options.differences`;
+    /// the model averages their level coefficients.
+    let components: [AutoRegComponent]
+    /// The model that forecasts.
     let model: AutoRegModel
-    /// Rows in the refit.
+    /// Rows in the refit (one component), or the one-step residuals of the combined model.
     let nobs: Int
     /// Missing values in the training series.
     let missing: Int
-    /// The lag count p of the regression (lags of the differences when differenced).
-    let selectedLags: Int
-    /// The refit's criteria as statsmodels' `AutoRegResults` reports them (aic, bic, hqic),
-    /// counting `df_model + 1` parameters with `df_model` = the number of coefficients.
+    /// The model's criteria as statsmodels' `AutoRegResults` reports them (aic, bic, hqic),
+    /// counting `df_model + 1` parameters with `df_model` = the number of coefficients
+    /// (of all components for a combined model, from its one-step residuals).
     let criteria: [InformationCriterion: Double]
+
+    /// The largest lag count considered by the first component, after capping by the series' length.
+    var maxlag: Int { components[0].maxlag }
+    /// The first component's selection by information criterion (nil when selected on held-out data).
+    var selection: LagOrderSelection? { components[0].selection }
+    /// The first component's selection on held-out data (nil when selected by information criterion).
+    var holdout: HoldoutSelection? { components[0].holdout }
+    /// The first component's lag count p (lags of the differences when differenced).
+    var selectedLags: Int { components[0].selectedLags }
 
     /// At least this many complete rows per regression column: the cap on the lag count.
     static let rowsPerColumn = 5
@@ -55,59 +70,65 @@ struct AutoRegFit: Sendable {
             throw .invalidData("observation \(index) of \(values.count) is \(values[index]); values must be finite or NaN (missing)")
         }
         let missing = values.reduce(0) { $1.isNaN ? $0 + 1 : $0 }
-        let difference = options.difference
-        let fitted = Differencing.differenced(values, lag: difference)
-        let observed = fitted.reduce(0) { $1.isNaN ? $0 : $0 + 1 }
         let terms = options.deterministicTerms
-        let maxlag = cappedMaxlag(options.maxlag, observed: observed, terms: terms)
-        let needed = max(rowsPerColumn * terms.columnCount + rowsPerColumn + 1, minimumObserved)
-        guard maxlag >= 1, observed >= needed else {
-            let what = difference > 0 ? "observed lag-\(difference) differences" : "observed values"
-            throw .insufficientData("\(observed) \(what) are too few for an autoregression with \(terms.columnCount) deterministic terms: at least \(needed) are needed")
-        }
-        let cells = (values.count - maxlag) * (terms.columnCount + maxlag)
-        guard cells <= 40_000_000 else {
-            throw .invalidArgument("the regression would hold \(cells) numbers (\(values.count) observations x \(terms.columnCount + maxlag) columns); lower maxlag or period, or train on a shorter window")
-        }
+        let differences = options.differences
+        // Every component may reach the same order in levels: maxlag + the largest difference.
+        let largest = differences.max()!
         host.progress(0, stage: "selecting order")
-        try host.checkCancellation()
-        var selection: LagOrderSelection?
-        var holdout: HoldoutSelection?
-        if options.selection == .holdout {
-            holdout = try HoldoutSelection.run(values: values, fitted: fitted, difference: difference, terms: terms,
-                                               maxlag: maxlag, bounds: options.bounds)
+        var components: [AutoRegComponent] = []
+        for (index, difference) in differences.enumerated() {
+            host.progress(0.7 * Double(index) / Double(differences.count), stage: "fitting the lag-\(difference) differences")
+            components.append(try AutoRegComponent.run(values: values, difference: difference,
+                                                       maxlag: options.maxlag + largest - difference,
+                                                       options: options, refit: differences.count == 1, host: host))
         }
-        if holdout == nil {
-            selection = try LagOrderSelection.run(values: fitted, terms: terms, maxlag: maxlag, criterion: options.ic)
+        let first = components[0]
+        let k = terms.columnCount
+        let deterministic: [Double]
+        let lags: [Double]
+        let sigma2: Double
+        let nobs: Int
+        var criteria: [InformationCriterion: Double] = [:]
+        if components.count == 1 {
+            deterministic = first.deterministicCoefficients
+            lags = first.levelCoefficients
+            nobs = first.observationCount
+            sigma2 = nobs > 0 ? first.residualSumOfSquares / Double(nobs) : 0
+            for ic in InformationCriterion.allCases {
+                criteria[ic] = ic.value(rss: first.residualSumOfSquares, nobs: nobs, parameters: first.parameterCount + 1)
+            }
+        } else {
+            // The autoregression whose one-step forecast is the average of the components'
+            // (linear in the lags, so: the average of their coefficients).
+            let order = components.map(\.levelCoefficients.count).max()!
+            var d = [Double](repeating: 0, count: k)
+            var a = [Double](repeating: 0, count: order)
+            let weight = 1 / Double(components.count)
+            for component in components {
+                for j in 0..<k { d[j] += weight * component.deterministicCoefficients[j] }
+                for (j, value) in component.levelCoefficients.enumerated() { a[j] += weight * value }
+            }
+            deterministic = d
+            lags = a
+            let residuals = oneStepResiduals(values, terms: terms, deterministic: d, lags: a)
+            nobs = residuals.count
+            let rss = residuals.reduce(0) { $0 + $1 * $1 }
+            guard nobs > 0, rss.isFinite else {
+                throw .numerical("the combined autoregression has no finite one-step residuals")
+            }
+            sigma2 = rss / Double(nobs)
+            let parameters = components.reduce(1) { $0 + $1.parameterCount }
+            for ic in InformationCriterion.allCases {
+                criteria[ic] = ic.value(rss: rss, nobs: nobs, parameters: parameters)
+            }
         }
-        let p = holdout?.selected ?? selection!.selected
-        host.progress(0.5, stage: "fitting")
-        try host.checkCancellation()
-
-        let design = LagDesign(values: fitted, terms: terms, lags: p, holdBack: p)
-        let fit: LeastSquaresFit
-        do {
-            fit = try LeastSquares.fit(design: design.matrix, response: design.response)
-        } catch {
-            throw AutoRegFailure.leastSquares(error, terms: terms, lags: p)
-        }
-        guard fit.coefficients.allSatisfy(\.isFinite), fit.residualSumOfSquares.isFinite else {
-            throw .numerical("the least-squares coefficients are not finite")
-        }
-        let nobs = fit.observationCount
-        let sigma2 = fit.maximumLikelihoodVariance
         guard sigma2 > 0 else {
             throw .numerical("the autoregression fits the series exactly (zero residual variance); intervals would be empty")
         }
-        var criteria: [InformationCriterion: Double] = [:]
-        for ic in InformationCriterion.allCases {
-            criteria[ic] = ic.value(rss: fit.residualSumOfSquares, nobs: nobs, parameters: fit.parameterCount + 1)
-        }
-        let k = terms.columnCount
         var model = AutoRegModel(
             terms: terms,
-            deterministicCoefficients: Array(fit.coefficients[0..<k]),
-            lagCoefficients: Differencing.levelCoefficients(Array(fit.coefficients[k...]), lag: difference),
+            deterministicCoefficients: deterministic,
+            lagCoefficients: lags,
             sigma2: sigma2,
             recent: [],
             observationCount: series.count,
@@ -123,11 +144,27 @@ struct AutoRegFit: Sendable {
             observationCount: series.count, lastTime: series.lastTime, stepSeconds: series.stepSeconds,
             bounds: options.bounds)
         if options.intervals == .calibrated {
-            model.calibration = IntervalCalibration.run(model: model, observed: values, filled: filled, indexOffset: 0)
+            let result = IntervalCalibration.run(model: model, observed: values, filled: filled, indexOffset: 0)
+            model.calibration = result?.quantiles
+            model.phaseScales = result?.phaseScales
         }
         host.progress(1, stage: "done")
-        return AutoRegFit(options: options, maxlag: maxlag, selection: selection, holdout: holdout, model: model,
-                          nobs: nobs, missing: missing, selectedLags: p, criteria: criteria)
+        return AutoRegFit(options: options, components: components, model: model, nobs: nobs, missing: missing,
+                          criteria: criteria)
+    }
+
+    /// The one-step residuals `y[t] - d(t) - sum a_j y[t-j]` at every time index whose
+    /// value and lags are all observed.
+    static func oneStepResiduals(_ values: [Double], terms: DeterministicTerms, deterministic: [Double],
+                                 lags: [Double]) -> [Double] {
+        let order = lags.count
+        guard values.count > order else { return [] }
+        let rows = LagDesign.completeRows(values, lags: order, range: order..<values.count)
+        return rows.map { t in
+            var prediction = terms.combination(deterministic, at: t)
+            for (j, a) in lags.enumerated() { prediction += a * values[t - 1 - j] }
+            return values[t] - prediction
+        }
     }
 
     /// `values` with every NaN replaced by the model's one-step forecast from the values

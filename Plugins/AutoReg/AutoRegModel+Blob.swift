@@ -4,9 +4,9 @@ import PluginKit
 extension AutoRegModel {
     /// The blob's four-character tag.
     static let blobMagic = "AREG"
-    /// The blob format version this plugin writes; it reads this and version 1 (which has
-    /// no bounds and Gaussian intervals).
-    static let blobVersion: UInt32 = 2
+    /// The blob format version this plugin writes; it reads this, version 2 (no scale per
+    /// hour of the day) and version 1 (no bounds, Gaussian intervals).
+    static let blobVersion: UInt32 = 3
     /// The largest serialized calibration accepted (numbers).
     static let calibrationLimit = 1_000_000
 
@@ -17,7 +17,8 @@ extension AutoRegModel {
     /// the observation count (time index of the first forecast step), the last
     /// observation's time, the step in seconds; since version 2 the bounds (0 or 2
     /// numbers) and the interval calibration (0 numbers, or ``LeadTimeErrorQuantiles``'s
-    /// serialized form).
+    /// serialized form); since version 3 the error scales per lead and hour of the day
+    /// (the daily cycle's count, 0 for none, then leads x count numbers, lead 1's first).
     var blob: [UInt8] {
         var writer = BlobWriter(magic: Self.blobMagic, version: Self.blobVersion)
         writer.append(Int64(terms.trend.code))
@@ -31,6 +32,8 @@ extension AutoRegModel {
         writer.append(stepSeconds)
         writer.append(bounds.map { [$0.lowerBound, $0.upperBound] } ?? [])
         writer.append(calibration?.serialized ?? [])
+        writer.append(Int64(phaseScales?.first?.count ?? 0))
+        writer.append(phaseScales?.flatMap { $0 } ?? [])
         return writer.bytes
     }
 
@@ -58,6 +61,7 @@ extension AutoRegModel {
         let step = try reader.readStepSeconds("step seconds")
         var bounds: ClosedRange<Double>?
         var calibration: LeadTimeErrorQuantiles?
+        var phaseScales: [[Double]]?
         if reader.version >= 2 {
             let pair = try reader.readDoubles("bounds", maxCount: 2)
             switch pair.count {
@@ -74,9 +78,22 @@ extension AutoRegModel {
                 }
             }
         }
+        if reader.version >= 3 {
+            let cycle = try reader.readInt("daily cycle", in: 0...1000)
+            let scales = try reader.readDoubles("hour-of-day scales", maxCount: 1000 * IntervalCalibration.horizon)
+            if cycle == 0 {
+                guard scales.isEmpty else { throw .badModel("the model blob has \(scales.count) hour-of-day scales without a daily cycle") }
+            } else {
+                guard calibration != nil, cycle >= 2, !scales.isEmpty, scales.count % cycle == 0,
+                      scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                    throw .badModel("the model blob's \(scales.count) hour-of-day scales for a cycle of \(cycle) are invalid (whole days, positive and finite, with a calibration)")
+                }
+                phaseScales = stride(from: 0, to: scales.count, by: cycle).map { Array(scales[$0..<($0 + cycle)]) }
+            }
+        }
         try reader.requireEnd()
         self.init(terms: terms, deterministicCoefficients: deterministic, lagCoefficients: lags, sigma2: sigma2,
                   recent: recent, observationCount: count, lastTime: lastTime, stepSeconds: step,
-                  bounds: bounds, calibration: calibration)
+                  bounds: bounds, calibration: calibration, phaseScales: phaseScales)
     }
 }

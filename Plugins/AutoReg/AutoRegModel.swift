@@ -32,6 +32,10 @@ struct AutoRegModel: ConditionableModel, Equatable {
     /// Quantiles of the model's own standardized multi-step errors, or nil for the
     /// Gaussian intervals of the moving-average representation.
     var calibration: LeadTimeErrorQuantiles? = nil
+    /// With a calibration: `phaseScales[h - 1][phase]`, the error scale at lead h for the
+    /// hour of the day `phase` (time index mod the daily cycle's count; leads past the
+    /// last row use it), or nil for the same at every hour.
+    var phaseScales: [[Double]]? = nil
 
     /// The lag count p.
     var order: Int { lagCoefficients.count }
@@ -100,7 +104,7 @@ struct AutoRegModel: ConditionableModel, Equatable {
     }
 
     /// The recursive mean forecast and intervals: `mean + sd_h * (calibrated error
-    /// quantiles)` when the model carries a calibration, else `mean +- z sd_h`; all
+    /// quantiles) * (the hour of the day's scale)` when the model carries a calibration, else `mean +- z sd_h`; all
     /// inside ``bounds`` when it has them.
     func forecast(horizon: Int, level: Double) throws(PluginError) -> ForecastResult {
         guard horizon >= 1 else { throw .invalidArgument("the horizon must be at least 1; got \(horizon)") }
@@ -112,21 +116,30 @@ struct AutoRegModel: ConditionableModel, Equatable {
         let z = NormalDistribution.criticalValue(level: level)
         var lower = mean
         var upper = mean
-        // Calibrated half-widths carry the sampling noise of empirical quantiles; they are
-        // kept non-decreasing with the lead (a later hour is never more certain).
+        // Calibrated widths are not forced to grow with the lead: the hour of the day's scale
+        // makes a calm night narrower than the afternoon before it, and a running maximum
+        // of noisy quantile estimates is biased wide (on the benchmark it kept 80% intervals
+        // at 0.82-0.83 instead of 0.80-0.82).
         var below = 0.0
         var above = 0.0
         for step in 0..<horizon {
+            var scale = 1.0
             if let calibration {
                 let offsets = calibration.offsets(level: level, lead: step + 1)
-                below = max(below, -sd[step] * offsets.lower)
-                above = max(above, sd[step] * offsets.upper)
+                // A biased model's error quantiles can both lie on one side; the interval
+                // still holds the mean.
+                below = max(0, -sd[step] * offsets.lower)
+                above = max(0, sd[step] * offsets.upper)
+                if let phaseScales {
+                    let row = phaseScales[min(step, phaseScales.count - 1)]
+                    scale = row[(observationCount + step) % row.count]
+                }
             } else {
                 below = z * sd[step]
                 above = below
             }
-            lower[step] = mean[step] - below
-            upper[step] = mean[step] + above
+            lower[step] = mean[step] - scale * below
+            upper[step] = mean[step] + scale * above
             if let bounds {
                 lower[step] = min(max(lower[step], bounds.lowerBound), bounds.upperBound)
                 upper[step] = min(max(upper[step], bounds.lowerBound), bounds.upperBound)
@@ -151,11 +164,13 @@ struct AutoRegModel: ConditionableModel, Equatable {
             lastTime: newer.count == 0 ? lastTime : newer.lastTime, stepSeconds: stepSeconds)
         model.bounds = bounds
         model.calibration = calibration
+        model.phaseScales = phaseScales
         if calibration != nil, newer.count >= IntervalCalibration.recalibrationMinimum {
             let observed = [Double](repeating: .nan, count: order) + newer.values
             if let recent = IntervalCalibration.run(model: model, observed: observed, filled: combined,
                                                     indexOffset: observationCount - order) {
-                model.calibration = recent
+                model.calibration = recent.quantiles
+                model.phaseScales = recent.phaseScales
             }
         }
         return model

@@ -24,7 +24,9 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
         case calibrated
     }
 
-    /// The largest lag count considered by the selection (statsmodels' `maxlag`).
+    /// The largest lag count considered by the selection (statsmodels' `maxlag`); with
+    /// several differences, that of the largest one, and a component on difference D may
+    /// have `maxlag + max(differences) - D` lags (every component reaches the same order in levels).
     var maxlag: Int
     /// The criterion that picks the lag count.
     var ic: InformationCriterion
@@ -42,6 +44,12 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
     var bounds: ClosedRange<Double>? = nil
     /// The lag D of the difference modelled (`y[t] - y[t-D]`), 0 for levels.
     var difference: Int = 0
+    /// Further difference lags, each fitted as its own autoregression and averaged with
+    /// the first (`difference: [24, 1]` in JSON); empty for one model.
+    var combinedDifferences: [Int] = []
+
+    /// Every difference lag fitted: `difference` first.
+    var differences: [Int] { [difference] + combinedDifferences }
 
     /// The largest `maxlag` accepted: 1000 hourly lags is six weeks, far beyond any use.
     static let maxlagLimit = 1000
@@ -49,9 +57,12 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
     static let periodLimit = 1000
 
     /// The defaults, chosen on the real-data benchmark's tuning series (`docs/autoreg.md`):
-    /// daily differences without a constant or dummies, AIC up to 120 lags, calibrated intervals.
-    static let defaults = AutoRegOptions(maxlag: 120, ic: .aic, trend: .none, seasonal: false, period: 24,
-                                         selection: .ic, intervals: .calibrated, bounds: nil, difference: 24)
+    /// the average of an autoregression on daily differences and one on first differences,
+    /// without a constant or dummies, each with AIC up to order 168 in levels (144 lags of
+    /// the daily differences, 167 of the first), calibrated intervals.
+    static let defaults = AutoRegOptions(maxlag: 144, ic: .aic, trend: .none, seasonal: false, period: 24,
+                                         selection: .ic, intervals: .calibrated, bounds: nil, difference: 24,
+                                         combinedDifferences: [1])
 
     /// The option keys, for rejecting unknown ones.
     static let keys: Set<String> = ["maxlag", "ic", "trend", "seasonal", "period", "selection", "intervals", "bounds", "difference"]
@@ -59,12 +70,13 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
     /// The defaults as the JSON object `forecast plugins` shows.
     static var defaultsJSON: String {
         let d = defaults
-        return #"{"difference":\#(d.difference),"ic":"\#(d.ic.rawValue)","intervals":"\#(d.intervals.rawValue)","maxlag":\#(d.maxlag),"period":\#(d.period),"seasonal":\#(d.seasonal),"selection":"\#(d.selection.rawValue)","trend":"\#(d.trend.rawValue)"}"#
+        let difference = d.combinedDifferences.isEmpty ? "\(d.difference)" : "[\(d.differences.map(String.init).joined(separator: ","))]"
+        return #"{"difference":\#(difference),"ic":"\#(d.ic.rawValue)","intervals":"\#(d.intervals.rawValue)","maxlag":\#(d.maxlag),"period":\#(d.period),"seasonal":\#(d.seasonal),"selection":"\#(d.selection.rawValue)","trend":"\#(d.trend.rawValue)"}"#
     }
 
     init(maxlag: Int, ic: InformationCriterion, trend: TrendTerms, seasonal: Bool, period: Int,
          selection: Selection = .ic, intervals: Intervals = .gaussian, bounds: ClosedRange<Double>? = nil,
-         difference: Int = 0) {
+         difference: Int = 0, combinedDifferences: [Int] = []) {
         self.maxlag = maxlag
         self.ic = ic
         self.trend = trend
@@ -74,6 +86,7 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
         self.intervals = intervals
         self.bounds = bounds
         self.difference = difference
+        self.combinedDifferences = combinedDifferences
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -90,7 +103,19 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
         maxlag = try value(Int.self, .maxlag) ?? d.maxlag
         seasonal = try value(Bool.self, .seasonal) ?? d.seasonal
         period = try value(Int.self, .period) ?? d.period
-        difference = try value(Int.self, .difference) ?? d.difference
+        if container.contains(.difference), let lags = try? container.decode([Int].self, forKey: .difference) {
+            guard let head = lags.first else {
+                throw PluginError.invalidArgument("option 'difference' must be a lag or a non-empty list of lags; got []")
+            }
+            difference = head
+            combinedDifferences = Array(lags.dropFirst())
+        } else if let lag = try value(Int.self, .difference) {
+            difference = lag
+            combinedDifferences = []
+        } else {
+            difference = d.difference
+            combinedDifferences = d.combinedDifferences
+        }
         if let text = try value(String.self, .ic) {
             guard let value = InformationCriterion(rawValue: text.lowercased()) else {
                 throw PluginError.invalidArgument("option 'ic' must be one of aic, bic, hqic; got '\(text)'")
@@ -145,8 +170,11 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
         guard maxlag >= 1, maxlag <= Self.maxlagLimit else {
             throw .invalidArgument("option 'maxlag' must be between 1 and \(Self.maxlagLimit); got \(maxlag)")
         }
-        guard difference >= 0, difference <= Self.periodLimit else {
-            throw .invalidArgument("option 'difference' must be between 0 (levels) and \(Self.periodLimit); got \(difference)")
+        for lag in differences where lag < 0 || lag > Self.periodLimit {
+            throw .invalidArgument("option 'difference' must be between 0 (levels) and \(Self.periodLimit); got \(lag)")
+        }
+        guard Set(differences).count == differences.count else {
+            throw .invalidArgument("option 'difference' lists a lag twice: \(differences)")
         }
         guard period >= 2, period <= Self.periodLimit else {
             throw .invalidArgument("option 'period' must be between 2 and \(Self.periodLimit); got \(period)")

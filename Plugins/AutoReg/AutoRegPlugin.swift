@@ -10,12 +10,12 @@ enum AutoRegPlugin: ForecastPlugin {
     /// The name "autoreg": route /autoreg, model files autoreg-*.
     static let name = "autoreg"
     /// The plugin's version.
-    static let version = "1.1.0"
+    static let version = "1.2.0"
     /// Missing hours (NaN) are welcome: the fit drops the rows they touch, forecasts fill
     /// them with the model's own forecasts.
     static let acceptsMissingValues = true
     /// One line for `forecast plugins`.
-    static let summary = "Autoregression by least squares (Householder QR) on daily differences by default, lag selection by aic/bic/hqic as statsmodels' ar_select_order (or by held-out error), intervals calibrated on its own errors; missing hours welcome"
+    static let summary = "Autoregression by least squares (Householder QR), by default the average of one on daily and one on first differences, lag selection by aic/bic/hqic as statsmodels' ar_select_order (or by held-out error), intervals calibrated on its own errors; missing hours welcome"
     /// The default options, for users to read.
     static var defaultOptionsJSON: String? { AutoRegOptions.defaultsJSON }
 
@@ -26,7 +26,11 @@ enum AutoRegPlugin: ForecastPlugin {
         let summary = try AutoRegSummary(fit).json()
         let by = fit.holdout == nil ? parsed.ic.rawValue : "held-out error"
         let differenced = parsed.difference > 0 ? " of the lag-\(parsed.difference) differences" : ""
-        host.log("autoreg: selected p=\(fit.selectedLags)\(differenced) of maxlag \(fit.maxlag) by \(by); \(fit.missing) missing values; sigma2 \(fit.model.sigma2)")
+        let others = fit.components.dropFirst().map { component in
+            let what = component.difference > 0 ? "the lag-\(component.difference) differences" : "the levels"
+            return ", averaged with p=\(component.selectedLags) of \(what) of maxlag \(component.maxlag)"
+        }.joined()
+        host.log("autoreg: selected p=\(fit.selectedLags)\(differenced) of maxlag \(fit.maxlag)\(others) by \(by); \(fit.missing) missing values; sigma2 \(fit.model.sigma2)")
         return TrainedModel(blob: fit.model.blob, summaryJSON: summary)
     }
 

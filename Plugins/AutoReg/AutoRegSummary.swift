@@ -27,6 +27,20 @@ struct AutoRegSummary: Encodable {
     /// The lag D of the modelled difference y[t] - y[t-D] (0: levels); `params` are then
     /// the implied coefficients of the levels, y.L1 ... y.L(p+D).
     var difference: Int
+    /// The further components of a combined model (`difference: [24, 1]`): each one's
+    /// difference, lag count and capped maxlag; nil for one model.
+    var combined: [Component]?
+    /// One further component of a combined model.
+    struct Component: Encodable {
+        var difference: Int
+        var selectedLags: Int
+        var maxlagUsed: Int
+        enum CodingKeys: String, CodingKey {
+            case difference
+            case selectedLags = "selected_lags"
+            case maxlagUsed = "maxlag_used"
+        }
+    }
     /// Intervals: gaussian, or calibrated (from the model's own multi-step errors).
     var intervals: String
     /// The physical range means and bounds are kept inside, if any.
@@ -69,7 +83,7 @@ struct AutoRegSummary: Encodable {
         case nextSeasonalPhase = "next_seasonal_phase"
         case selectionNobs = "selection_nobs"
         case maxlagUsed = "maxlag_used"
-        case selection, missing, intervals, bounds, difference
+        case selection, missing, intervals, bounds, difference, combined
         case holdoutMAE = "holdout_mae"
         case holdoutOrigins = "holdout_origins"
         case paramNames = "param_names"
@@ -92,6 +106,9 @@ struct AutoRegSummary: Encodable {
         bounds = model.bounds.map { [$0.lowerBound, $0.upperBound] }
         selectedLags = fit.selectedLags
         difference = fit.options.difference
+        combined = fit.components.count > 1
+            ? fit.components.dropFirst().map { Component(difference: $0.difference, selectedLags: $0.selectedLags, maxlagUsed: $0.maxlag) }
+            : nil
         trend = terms.trend.rawValue
         seasonal = terms.period != nil
         period = terms.period

@@ -23,6 +23,9 @@ struct LagOrderSelection: Sendable {
     let selected: Int
     /// Observations in the common sample (`n - maxlag`).
     let nobs: Int
+    /// The factorisation of the full `maxlag` design, which also gives every candidate's
+    /// coefficients on the common sample.
+    let nested: NestedLeastSquares
 
     /// Runs the selection on `values`.
     static func run(values: [Double], terms: DeterministicTerms, maxlag: Int,
@@ -52,6 +55,6 @@ struct LagOrderSelection: Sendable {
         }
         var best = 0
         for p in 1...maxlag where ranked[p] < ranked[best] { best = p }
-        return LagOrderSelection(criteria: criteria, criterion: criterion, selected: best, nobs: nobs)
+        return LagOrderSelection(criteria: criteria, criterion: criterion, selected: best, nobs: nobs, nested: nested)
     }
 }

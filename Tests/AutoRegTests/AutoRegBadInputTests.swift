@@ -73,7 +73,7 @@ struct AutoRegBadInputTests {
         #"{"maxlag": 0}"#, #"{"maxlag": -3}"#, #"{"maxlag": 1000000}"#, #"{"maxlag": 2.5}"#, #"{"maxlag": "12"}"#,
         #"{"ic": "aicc"}"#, #"{"ic": 3}"#, #"{"trend": "ctt"}"#, #"{"seasonal": "yes"}"#, #"{"period": 1}"#,
         #"{"period": 0}"#, #"{"period": 100000}"#, #"{"lags": 3}"#, #"{"maxlag": null}"#, "[1, 2]", "not json",
-        #"{"selection": "cv"}"#, #"{"intervals": "bootstrap"}"#, #"{"difference": -1}"#, #"{"difference": 5000}"#,
+        #"{"selection": "cv"}"#, #"{"intervals": "bootstrap"}"#, #"{"difference": -1}"#, #"{"difference": 5000}"#, #"{"difference": []}"#, #"{"difference": [24, 24]}"#, #"{"difference": [24, -1]}"#,
         #"{"bounds": [100, 0]}"#, #"{"bounds": [0]}"#, #"{"bounds": "0-100"}"#, #"{"bounds": null}"#,
     ])
     func badOptions(_ options: String) throws {
@@ -96,7 +96,7 @@ struct AutoRegBadInputTests {
                                      blob + [0]]
         for cut in stride(from: 0, to: blob.count, by: max(1, blob.count / 40)) { candidates.append(Array(blob.prefix(cut))) }
         var otherVersion = blob
-        otherVersion[4] = 3
+        otherVersion[4] = 4
         candidates.append(otherVersion)
         var badTrend = blob
         badTrend[8] = 9

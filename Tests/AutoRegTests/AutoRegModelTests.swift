@@ -18,7 +18,8 @@ struct AutoRegModelTests {
         let defaults = try #require(plugin.defaultOptionsJSON)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(defaults.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["maxlag", "ic", "trend", "seasonal", "period", "selection", "intervals", "difference"])
-        #expect(object["difference"] as? Int == 24)
+        #expect(object["difference"] as? [Int] == [24, 1])
+        #expect(object["maxlag"] as? Int == 144)
         #expect(object["intervals"] as? String == "calibrated")
     }
 
@@ -26,8 +27,9 @@ struct AutoRegModelTests {
     func blobRoundTrip() throws {
         let plugin = try BuildProducts.plugin("AutoReg")
         let trained = try plugin.train(Self.hourly, options: #"{"maxlag": 72}"#)
-        // Coefficients and lags (p + 24 each) plus the calibration (72 leads x 30 numbers).
-        #expect(trained.blob.count < 24 * 1024, "\(trained.blob.count) bytes")
+        // Coefficients and lags (p + 24 each) plus the calibration (72 leads x 30 numbers)
+        // and the hour-of-day scales (72 leads x 24 hours).
+        #expect(trained.blob.count < 40 * 1024, "\(trained.blob.count) bytes")
         #expect(trained.blob.starts(with: Array("AREG".utf8)))
         let a = try plugin.loadModel(trained.blob).forecast(horizon: 72, level: 0.9)
         let b = try plugin.loadModel(trained.blob).forecast(horizon: 72, level: 0.9)
@@ -56,12 +58,23 @@ struct AutoRegModelTests {
     func intervals() throws {
         let plugin = try BuildProducts.plugin("AutoReg")
         let model = try plugin.loadModel(try plugin.train(Self.hourly, options: "{}").blob)
-        let narrow = try model.forecast(horizon: 48, level: 0.5)
-        let wide = try model.forecast(horizon: 48, level: 0.99)
+        let narrow = try model.forecast(horizon: 72, level: 0.5)
+        let wide = try model.forecast(horizon: 72, level: 0.99)
         #expect(narrow.mean == wide.mean)
-        for step in 0..<48 {
+        for step in 0..<72 {
             #expect(wide.upper[step] - wide.lower[step] > narrow.upper[step] - narrow.lower[step])
-            if step > 0 { #expect(wide.upper[step] - wide.lower[step] >= wide.upper[step - 1] - wide.lower[step - 1] - 1e-12) }
+            #expect(wide.lower[step] <= wide.mean[step] && wide.mean[step] <= wide.upper[step])
+        }
+        // Calibrated widths follow the hour of the day, so they grow from day to day, not
+        // from hour to hour; Gaussian ones grow every hour.
+        func width(_ f: ForecastOutput, _ hours: Range<Int>) -> Double {
+            hours.reduce(0) { $0 + f.upper[$1] - f.lower[$1] } / Double(hours.count)
+        }
+        #expect(width(wide, 48..<72) > width(wide, 0..<24))
+        let gaussian = try plugin.loadModel(try plugin.train(Self.hourly, options: #"{"intervals": "gaussian"}"#).blob)
+            .forecast(horizon: 72, level: 0.99)
+        for step in 1..<72 {
+            #expect(gaussian.upper[step] - gaussian.lower[step] >= gaussian.upper[step - 1] - gaussian.lower[step - 1] - 1e-12)
         }
     }
 
