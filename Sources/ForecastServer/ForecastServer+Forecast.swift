@@ -15,7 +15,8 @@ extension ForecastServer {
         let slug = ModelRepository.slug(query.city)
         let (routeModels, city) = try resolve(route: route, city: query.city, slug: slug, in: models)
         let key = ForecastCache.Key(generation: models.generation, route: route.name, city: slug,
-                                    hours: query.hours, level: query.level, units: query.units)
+                                    hours: query.hours, level: query.level, units: query.units,
+                                    dataVersion: models.dataVersion)
         let body: ByteBuffer
         if let cached = cache.body(for: key) {
             body = cached
