@@ -157,3 +157,53 @@ struct LiveObservationsTests {
         return nil
     }
 }
+
+@Suite("forecast replay feeds held-back hours into a running server", .serialized)
+struct ReplayTests {
+    @Test("replaying the 48 held-back hours as fast as the server answers moves the forecast to T+49")
+    func replayMovesTheForecast() throws {
+        let scratch = try Scratch("replay")
+        defer { scratch.remove() }
+        let workdir = scratch.path
+        try ForecastCLI.requireExecutable()
+        let sample = workdir + "/sample"
+        try ForecastCLI.check(ForecastCLI.run(["sample-data", "--out", sample, "--hours", "800"], in: workdir), "sample-data")
+        try ForecastCLI.check(ForecastCLI.run(["fetch", "--workdir", workdir, "--temperature", sample + "/temperature.csv.zip",
+                                               "--humidity", sample + "/humidity.csv.zip"], in: workdir), "fetch")
+        let full = scratch.file("full")
+        try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
+        for variable in ["temperature", "humidity"] {
+            let path = "\(workdir)/data/\(variable).csv"
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            try text.write(toFile: "\(full)/\(variable).csv", atomically: true, encoding: .utf8)
+            let lines = text.split(separator: "\n").map(String.init)
+            try (lines.dropLast(LiveObservationsTests.heldBack).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let plugins = scratch.file("plugins")
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
+        let common = ["--workdir", workdir, "--plugin-dir", plugins]
+        try ForecastCLI.check(ForecastCLI.run(["ingest", "--workdir", workdir, "--city", "Portland"], in: workdir), "ingest")
+        try ForecastCLI.check(ForecastCLI.run(["train"] + common, in: workdir), "train")
+        let tokenFile = scratch.file("token")
+        try "replay-test-token-0123456789abcdef\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let server = try ServedProcess(common + ["--write-token-file", tokenFile], in: workdir)
+        defer { _ = server.stop() }
+        let route = "/seasonal-naive/forecast/24?city=Portland"
+        let before = try LiveObservationsTests.json(server.request(route))
+        let t = try #require(LiveObservationsTests.firstHour(before)) - 3600
+
+        let replay = try ForecastCLI.run(["replay", "--url", server.baseURL, "--from", full, "--hours-per-second", "0",
+                                          "--write-token-file", tokenFile], in: workdir)
+        try ForecastCLI.check(replay, "replay")
+        #expect(replay.output.contains("replaying \(LiveObservationsTests.heldBack) hours"), "\(replay.output)")
+        let after = try LiveObservationsTests.json(server.request(route))
+        #expect(LiveObservationsTests.firstHour(after) == t + 49 * 3600)
+        // Nothing left to replay: the server has every hour of the files.
+        let again = try ForecastCLI.run(["replay", "--url", server.baseURL, "--from", full, "--write-token-file", tokenFile], in: workdir)
+        #expect(again.output.contains("nothing to replay"), "\(again.output)")
+        // Without the token, replay refuses before posting anything.
+        let anonymous = try ForecastCLI.run(["replay", "--url", server.baseURL, "--from", full], in: workdir)
+        #expect(anonymous.status != 0 && anonymous.errors.contains("write token"), "\(anonymous.errors)")
+    }
+}
