@@ -48,8 +48,17 @@ public struct ModelConditioner: Sendable {
                 return []
             }
         }
-        for (name, route) in models.routes {
+        // Routes that serve the same plugin share its models (one load): condition them once.
+        var conditioned: [String: [String: CityModels]] = [:]
+        for (name, route) in models.routes.sorted(by: { $0.key < $1.key }) {
             guard let plugin = route.plugin else { continue }
+            if let shared = conditioned[route.pluginName] {
+                var next = RouteModels(route: route.route, pluginName: route.pluginName, plugin: route.plugin,
+                                       cities: shared, failures: route.failures, problem: route.problem)
+                next.worker = route.worker
+                routes[name] = next
+                continue
+            }
             var cities = route.cities
             for (slug, pair) in route.cities {
                 let after = min(pair.temperature.lastTime, pair.humidity.lastTime)
@@ -64,6 +73,7 @@ public struct ModelConditioner: Sendable {
                                           humidity: humidity ?? pair.humidity)
                 changed = true
             }
+            conditioned[route.pluginName] = cities
             var next = RouteModels(route: route.route, pluginName: route.pluginName, plugin: route.plugin,
                                    cities: cities, failures: route.failures, problem: route.problem)
             next.worker = route.worker
