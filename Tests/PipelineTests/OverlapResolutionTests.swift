@@ -13,11 +13,15 @@ struct OverlapResolutionTests {
     static func store(_ directory: TemporaryDirectory) throws -> SQLiteStore {
         let store = try SQLiteStore(path: directory.file("a.db"))
         try store.migrate()
+        try fill(store)
+        return store
+    }
+
+    static func fill(_ store: any ObservationStore) throws {
         let marks: [UInt8] = [0, 0, ImputedMask.temperature, 0]
         try store.upsert(ObservationBatch([.init(city: "Oslo", start: base, temperature: [270, 271, 272, 273],
                                                  humidity: [50, 50, 50, 50], imputed: marks)]),
                          progress: { _ in }, beforeCommit: {})
-        return store
     }
 
     /// A newer file: hours 1..<6, hour 1 equal, hour 2 measured over the interpolation,
@@ -62,5 +66,20 @@ struct OverlapResolutionTests {
         try store.upsert(batch, progress: { _ in }, beforeCommit: {})
         let (_, again) = try OverlapResolution.resolve(Self.newer, store: store, policy: .keep)
         #expect(again.conflicts == 0 && again.newValues == 0 && again.unchangedValues == 10)
+    }
+}
+
+// In the PostgreSQL suite itself: its tests share one database and run one at a time.
+extension PostgresStoreTests {
+    @Test("a load compared with the store: interpolated marks and conflicts read the same on PostgreSQL")
+    func overlapResolution() throws {
+        let store = try TestPostgres.freshStore()
+        try OverlapResolutionTests.fill(store)
+        #expect(try store.imputedMarks(city: "Oslo", from: OverlapResolutionTests.base, to: OverlapResolutionTests.base + 9 * 3600)
+                    == [OverlapResolutionTests.base + 2 * 3600: ImputedMask.temperature])
+        let (batch, report) = try OverlapResolution.resolve(OverlapResolutionTests.newer, store: store, policy: .keep)
+        #expect(report.conflicts == 1 && report.replacedInterpolated == 1 && report.newValues == 4 && report.unchangedValues == 4)
+        try store.upsert(batch, progress: { _ in }, beforeCommit: {})
+        #expect(try store.observations(city: "Oslo", from: nil, to: nil).map(\.temperature) == [270, 271, 280, 273, 274, 275])
     }
 }
