@@ -29,7 +29,8 @@ struct ObservationPost: Sendable {
 
     /// A body that cannot be stored: the status code to answer and every problem.
     struct Refusal: Error {
-        /// `bad_body` (not parseable, 400) or `invalid_observations` (422).
+        /// `bad_body` (not parseable, 400), `unknown_city` (every problem is a city the
+        /// server does not know, 404) or `invalid_observations` (422).
         var code: String
         /// One sentence per problem.
         var problems: [String]
@@ -196,8 +197,10 @@ struct ObservationPost: Sendable {
             }
             merged[row.city, default: [:]][row.time] = existing
         }
-        guard problems.isEmpty else { throw Refusal(code: "invalid_observations", problems: problems) }
-        guard !merged.isEmpty else { throw Refusal(code: "invalid_observations", problems: ["the body holds no observations"]) }
+        // An unknown city is a 404, as on the forecast routes; the other problems are a 422.
+        guard problems.isEmpty else {
+            throw Refusal(code: problems.count == unknown.count ? "unknown_city" : "invalid_observations", problems: problems)
+        }
         var observations: [Observation] = []
         for city in merged.keys.sorted() {
             for (time, values) in merged[city]!.sorted(by: { $0.key < $1.key }) {

@@ -23,7 +23,12 @@ extension ForecastServer {
         }
         let bytes = try await Self.collectBody(request, limit: configuration.maximumRequestBytes)
         let contentType = (request.headers[.contentType] ?? "application/json").lowercased()
-        let variable = request.uri.queryParameters.get("variable")
+        let variables = request.uri.queryParameters.getAll("variable")
+        guard variables.count <= 1, variables.allSatisfy({ $0 == "temperature" || $0 == "humidity" }) else {
+            throw APIError(.badRequest, code: "bad_variable",
+                           message: "variable must be given once, as temperature or humidity; got \(variables.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        let variable = variables.first
         let now = Int64(Date().timeIntervalSince1970)
         let models = library.current
         let result: Result<String, APIError> = await withCheckedContinuation { continuation in
@@ -69,7 +74,12 @@ extension ForecastServer {
             post = csv ? try ObservationPost.parseCSV(bytes, variable: variable, knownCities: known, now: now)
                 : try ObservationPost.parseJSON(bytes, knownCities: known, now: now)
         } catch {
-            throw APIError(error.code == "bad_body" ? .badRequest : .unprocessableContent, code: error.code,
+            let status: HTTPResponse.Status = switch error.code {
+            case "bad_body": .badRequest
+            case "unknown_city": .notFound
+            default: .unprocessableContent
+            }
+            throw APIError(status, code: error.code,
                            message: "POST /observations: " + error.message)
         }
         let plan: ObservationWritePlan

@@ -97,6 +97,9 @@ struct ObservationsEndpointTests {
             }
             #expect(try SQLiteStore(path: fixture.storePath).observations(city: "San Francisco", from: Self.next, to: nil).isEmpty)
             #expect(try await Self.post(client, "not json").status == .badRequest)
+            let unknown = try await Self.post(client, #"{"observations":[{"city":"Atlantis","time":"\#(t)","humidity":50}]}"#)
+            #expect(unknown.status == .notFound && String(buffer: unknown.body).contains("unknown_city"))
+            #expect(try await Self.post(client, #"{"observations":[]}"#).json()["stored"] as? Int == 0)
             #expect(try await Self.post(client, "a,b", type: "text/plain").status == .unsupportedMediaType)
             // The source's wide CSV, one variable: unknown columns skipped and named.
             let csv = "datetime,Portland,Atlantis\n\(t.replacingOccurrences(of: "T", with: " ").dropLast()),285.5,290\n"
