@@ -1,4 +1,6 @@
+import Dispatch
 import ForecastStore
+import Locking
 import Logging
 import PluginHost
 
@@ -30,58 +32,69 @@ public struct ModelConditioner: Sendable {
     /// snapshot of the same generation and the next data version; `models` itself when
     /// nothing changed. Blocks (store reads, plugin calls): never call it from a request task.
     public func condition(_ models: ModelSet) -> ModelSet {
-        var changed = false
-        var routes = models.routes
-        // One store read per city, shared by the routes that serve it.
-        var observations: [String: [Observation]] = [:]
-        func rows(for city: String, after time: Int64) -> [Observation] {
-            if let cached = observations[city], let first = cached.first, first.time <= time + 3600 {
-                return cached.filter { $0.time > time }
-            }
-            do {
-                let rows = try store.observations(city: city, from: time + 3600, to: nil)
-                observations[city] = rows
-                return rows
-            } catch {
-                logger.warning("cannot read the observations of \(city) to condition the models: \(error)")
-                observations[city] = []
-                return []
+        // Routes that serve the same plugin share its models (one load): condition them once.
+        var byPlugin: [String: RouteModels] = [:]
+        for (_, route) in models.routes.sorted(by: { $0.key < $1.key }) where route.plugin != nil && byPlugin[route.pluginName] == nil {
+            byPlugin[route.pluginName] = route
+        }
+        // One store read per city, from the earliest hour any of its models lacks.
+        var earliest: [String: Int64] = [:]
+        for route in byPlugin.values {
+            for pair in route.cities.values {
+                let after = min(pair.temperature.lastTime, pair.humidity.lastTime)
+                earliest[pair.city] = min(earliest[pair.city] ?? after, after)
             }
         }
-        // Routes that serve the same plugin share its models (one load): condition them once.
-        var conditioned: [String: [String: CityModels]] = [:]
-        for (name, route) in models.routes.sorted(by: { $0.key < $1.key }) {
-            guard let plugin = route.plugin else { continue }
-            if let shared = conditioned[route.pluginName] {
-                var next = RouteModels(route: route.route, pluginName: route.pluginName, plugin: route.plugin,
-                                       cities: shared, failures: route.failures, problem: route.problem)
-                next.worker = route.worker
-                routes[name] = next
-                continue
+        var observations: [String: [Observation]] = [:]
+        for (city, after) in earliest {
+            do {
+                observations[city] = try store.observations(city: city, from: after + 3600, to: nil)
+            } catch {
+                logger.warning("cannot read the observations of \(city) to condition the models: \(error)")
             }
-            var cities = route.cities
-            for (slug, pair) in route.cities {
-                let after = min(pair.temperature.lastTime, pair.humidity.lastTime)
-                let newer = rows(for: pair.city, after: after)
-                guard !newer.isEmpty else { continue }
-                let temperature = condition(pair.temperature, plugin: plugin, city: pair.city, variable: "temperature",
-                                            values: newer.map { ($0.time, $0.temperature) })
-                let humidity = condition(pair.humidity, plugin: plugin, city: pair.city, variable: "humidity",
-                                         values: newer.map { ($0.time, $0.humidity) })
-                guard temperature != nil || humidity != nil else { continue }
-                cities[slug] = CityModels(city: pair.city, temperature: temperature ?? pair.temperature,
-                                          humidity: humidity ?? pair.humidity)
-                changed = true
-            }
-            conditioned[route.pluginName] = cities
+        }
+        // Each plugin's calls go to its own worker (or run in-process): condition the
+        // plugins side by side.
+        let plugins = byPlugin.keys.sorted().map { byPlugin[$0]! }
+        let rows = observations
+        let results = Locked([String: [String: CityModels]]())
+        DispatchQueue.concurrentPerform(iterations: plugins.count) { index in
+            let route = plugins[index]
+            let changed = conditionCities(of: route, observations: rows)
+            if !changed.isEmpty { results.withLock { $0[route.pluginName] = changed } }
+        }
+        let conditioned = results.withLock { $0 }
+        guard !conditioned.isEmpty else { return models }
+        var routes = models.routes
+        for (name, route) in models.routes {
+            guard let changed = conditioned[route.pluginName] else { continue }
             var next = RouteModels(route: route.route, pluginName: route.pluginName, plugin: route.plugin,
-                                   cities: cities, failures: route.failures, problem: route.problem)
+                                   cities: route.cities.merging(changed) { _, new in new }, failures: route.failures,
+                                   problem: route.problem)
             next.worker = route.worker
             routes[name] = next
         }
-        guard changed else { return models }
         return ModelSet(generation: models.generation, loadedAt: models.loadedAt, routes: routes,
                         dataVersion: models.dataVersion + 1)
+    }
+
+    /// The cities of `route` whose models changed, by slug, conditioned on `observations`.
+    private func conditionCities(of route: RouteModels, observations: [String: [Observation]]) -> [String: CityModels] {
+        guard let plugin = route.plugin else { return [:] }
+        var changed: [String: CityModels] = [:]
+        for (slug, pair) in route.cities {
+            let after = min(pair.temperature.lastTime, pair.humidity.lastTime)
+            let newer = (observations[pair.city] ?? []).filter { $0.time > after }
+            guard !newer.isEmpty else { continue }
+            let temperature = condition(pair.temperature, plugin: plugin, city: pair.city, variable: "temperature",
+                                        values: newer.map { ($0.time, $0.temperature) })
+            let humidity = condition(pair.humidity, plugin: plugin, city: pair.city, variable: "humidity",
+                                     values: newer.map { ($0.time, $0.humidity) })
+            guard temperature != nil || humidity != nil else { continue }
+            changed[slug] = CityModels(city: pair.city, temperature: temperature ?? pair.temperature,
+                                       humidity: humidity ?? pair.humidity)
+        }
+        return changed
     }
 
     /// The series that continues `model` from the hour after its last one, out of
