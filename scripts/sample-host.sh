@@ -4,7 +4,9 @@
 #
 #   sample_host_start WORKDIR [HOURS]   sample data (HOURS rows, default 2000) -> ingest two
 #                                       cities -> train seasonal-naive -> serve on 127.0.0.1,
-#                                       a free port; sets SAMPLE_HOST_URL and SAMPLE_HOST_PID
+#                                       a free port, with a write token (POST /observations,
+#                                       POST /admin/reload); sets SAMPLE_HOST_URL, SAMPLE_HOST_PID
+#                                       and SAMPLE_HOST_TOKEN
 #   sample_host_stop                    SIGTERM and wait
 #
 # The forecast binary and libSeasonalNaive.so come from $FORECAST_BIN_DIR, else from
@@ -50,7 +52,10 @@ JSON
             "$bin/forecast" ingest "${common[@]}" --city "San Francisco" --city Portland >/dev/null &&
             "$bin/forecast" train "${common[@]}" --plugin seasonal-naive >/dev/null
     ) 2>"$work/prepare.log" || { echo "sample-host: preparing the models failed:" >&2; tail -20 "$work/prepare.log" >&2; return 1; }
-    "$bin/forecast" serve "${common[@]}" --host 127.0.0.1 --port 0 >"$work/serve.out" 2>"$work/serve.err" &
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/write-token")
+    SAMPLE_HOST_TOKEN="$(cat "$work/write-token")"
+    "$bin/forecast" serve "${common[@]}" --host 127.0.0.1 --port 0 --write-token-file "$work/write-token" \
+        >"$work/serve.out" 2>"$work/serve.err" &
     SAMPLE_HOST_PID=$!
     local waited=0
     until grep -q "listening on" "$work/serve.out" 2>/dev/null; do
@@ -63,7 +68,7 @@ JSON
         waited=$((waited + 1))
     done
     SAMPLE_HOST_URL="$(grep -o "http://[0-9.:]*" "$work/serve.out" | head -1)"
-    export SAMPLE_HOST_URL SAMPLE_HOST_PID
+    export SAMPLE_HOST_URL SAMPLE_HOST_PID SAMPLE_HOST_TOKEN
 }
 
 sample_host_stop() {

@@ -22,6 +22,8 @@ struct Endpoint: Sendable {
         case openAPI
         /// `POST /admin/reload`.
         case reload
+        /// `POST /observations`.
+        case observations
         /// `GET /{route}` of an in-process route.
         case routeInfo(ForecastConfig.Route)
         /// `GET /{route}/forecast/:hours` of an in-process route.
@@ -46,6 +48,7 @@ struct Endpoint: Sendable {
             Endpoint(path: "/metrics", method: .get, action: .metrics),
             Endpoint(path: "/openapi.json", method: .get, action: .openAPI),
             Endpoint(path: "/admin/reload", method: .post, action: .reload),
+            Endpoint(path: "/observations", method: .post, action: .observations),
         ]
         for route in routes {
             switch route.target {

@@ -57,6 +57,7 @@ enum ForecastBody {
         json.string("city", models.city)
         json.int("generation", Int64(generation))
         json.string("lastObserved", ISOTime.format(models.lastObserved))
+        writeConditioning(&json, models)
         writeVariable(&json, "temperature", models.temperature)
         writeVariable(&json, "humidity", models.humidity)
         json.endObject()

@@ -4,9 +4,9 @@ import Locking
 /// Rendered forecast bodies, keyed by everything that determines them.
 ///
 /// A loaded model forecasts deterministically, so a body depends only on the model
-/// generation, route, city, hours, level and units. Entries of older generations are
-/// never returned (the generation is in the key) and are dropped on the next store after
-/// a reload. The cache is bounded: when full it starts over, which is cheap next to
+/// generation and data version, route, city, hours, level and units. Entries of older
+/// generations or data versions are never returned (both are in the key) and are dropped
+/// on the next store after a reload or new observations. The cache is bounded: when full it starts over, which is cheap next to
 /// tracking recency for a working set that is small in practice.
 public final class ForecastCache: Sendable {
     /// What a cached body is for.
@@ -23,10 +23,14 @@ public final class ForecastCache: Sendable {
         public var level: UInt64
         /// Temperature unit.
         public var units: TemperatureUnit
+        /// The ``ModelSet`` data version: bumped whenever the models are conditioned on new observations.
+        public var dataVersion: Int
 
         /// Creates a key.
-        public init(generation: Int, route: String, city: String, hours: Int, level: Double, units: TemperatureUnit) {
+        public init(generation: Int, route: String, city: String, hours: Int, level: Double, units: TemperatureUnit,
+                    dataVersion: Int = 0) {
             self.generation = generation
+            self.dataVersion = dataVersion
             self.route = route
             self.city = city
             self.hours = hours
@@ -37,6 +41,7 @@ public final class ForecastCache: Sendable {
 
     private struct Storage {
         var generation = 0
+        var dataVersion = 0
         var bodies: [Key: ByteBuffer] = [:]
     }
 
@@ -57,10 +62,11 @@ public final class ForecastCache: Sendable {
     /// Stores `body` for `key`, dropping everything of older generations first.
     public func store(_ body: ByteBuffer, for key: Key) {
         storage.withLock { storage in
-            if key.generation > storage.generation {
+            if (key.generation, key.dataVersion) > (storage.generation, storage.dataVersion) {
                 storage.bodies.removeAll(keepingCapacity: true)
                 storage.generation = key.generation
-            } else if key.generation < storage.generation {
+                storage.dataVersion = key.dataVersion
+            } else if (key.generation, key.dataVersion) < (storage.generation, storage.dataVersion) {
                 return
             }
             if storage.bodies.count >= capacity { storage.bodies.removeAll(keepingCapacity: true) }

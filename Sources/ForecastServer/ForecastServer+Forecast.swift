@@ -15,7 +15,8 @@ extension ForecastServer {
         let slug = ModelRepository.slug(query.city)
         let (routeModels, city) = try resolve(route: route, city: query.city, slug: slug, in: models)
         let key = ForecastCache.Key(generation: models.generation, route: route.name, city: slug,
-                                    hours: query.hours, level: query.level, units: query.units)
+                                    hours: query.hours, level: query.level, units: query.units,
+                                    dataVersion: models.dataVersion)
         // A route whose worker is down answers 503 for cached forecasts too, so a client
         // sees one state of the route, not 200 or 503 depending on what was asked before.
         if let problem = routeModels.workerProblem {

@@ -57,10 +57,15 @@ extension ForecastServer {
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// `POST /admin/reload`, loopback peers only: swap in the newest model files.
-    func adminReload(context: ServerRequestContext) throws(APIError) -> Response {
-        guard context.isLoopbackPeer else {
-            throw APIError(.forbidden, code: "forbidden", message: "POST /admin/reload is accepted from loopback peers only")
+    /// `POST /admin/reload`: swap in the newest model files. With a write token, the
+    /// request must carry it (``WriteAuthorization``, from any peer); a server without one
+    /// keeps the former rule, loopback peers only.
+    func adminReload(_ request: Request, context: ServerRequestContext) throws(APIError) -> Response {
+        if writeAuthorization.writesEnabled {
+            try writeAuthorization.authorize(request, endpoint: "POST /admin/reload")
+        } else if !context.isLoopbackPeer {
+            throw APIError(.forbidden, code: "forbidden",
+                           message: "POST /admin/reload is accepted from loopback peers only (or with the write token, when the server has one)")
         }
         do {
             let models = try reload()

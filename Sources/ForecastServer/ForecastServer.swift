@@ -38,6 +38,8 @@ public final class ForecastServer: Sendable {
     let allowedMethods: AllowedMethods
     /// The upstream routes answered in the channel pipeline.
     let pipelineRoutes: [GatewayChannelHandler.Route]
+    /// The rule every write endpoint follows (the bearer token).
+    let writeAuthorization: WriteAuthorization
 
     /// Loads the models of every plugin route and prepares the server.
     public init(configuration: ServerConfiguration, httpClient: HTTPClient = Gateway.sharedClient,
@@ -46,7 +48,8 @@ public final class ForecastServer: Sendable {
         let routes = configuration.routes
         self.routes = routes
         library = ModelLibrary(routes: routes, plugins: configuration.plugins, repository: configuration.repository,
-                               workerSettings: configuration.workerSettings, isolation: configuration.config.pluginIsolation)
+                               workerSettings: configuration.workerSettings, isolation: configuration.config.pluginIsolation,
+                               conditioner: configuration.store.map { ModelConditioner(store: $0, logger: logger) })
         cache = ForecastCache(capacity: configuration.cacheCapacity)
         metrics = ServerMetrics()
         gateway = Gateway(client: httpClient)
@@ -55,6 +58,7 @@ public final class ForecastServer: Sendable {
         endpoints = Endpoint.all(routes: routes)
         allowedMethods = AllowedMethods(endpoints)
         pipelineRoutes = Self.pipelineRoutes(routes)
+        writeAuthorization = WriteAuthorization(token: configuration.writeToken)
     }
 
     /// The route called `name`.
@@ -106,7 +110,9 @@ public final class ForecastServer: Sendable {
                          body: .init(byteBuffer: self.openAPI))
             }
         case .reload:
-            return { _, context in try self.adminReload(context: context) }
+            return { request, context in try self.adminReload(request, context: context) }
+        case .observations:
+            return { request, context in try await self.postObservations(request, context: context) }
         case .routeInfo(let route):
             return { _, _ in try self.routeInfo(route) }
         case .forecast(let route):

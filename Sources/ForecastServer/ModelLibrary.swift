@@ -21,15 +21,24 @@ public final class ModelLibrary: Sendable {
     private let repository: ModelRepository
     private let workerSettings: PluginWorker.Settings?
     private let isolation: [String: PluginIsolation]
+    /// Conditions each loaded snapshot on the store's newer observations, when there is a store.
+    private let conditioner: ModelConditioner?
+    /// Held while a new snapshot is prepared from the current one and swapped in (a
+    /// reload's conditioning and swap, or a re-conditioning), so no two overwrite each other.
+    private let swapping = Locked(())
     /// Worker counts per plugin name, across generations.
     public let workerStatistics: [String: WorkerStatistics]
 
     /// Loads generation 1 of the models for the plugin routes among `routes`.
     ///
     /// With `workerSettings`, every plugin runs in a worker unless `isolation` says
-    /// in-process; without, every plugin runs in this process.
+    /// in-process; without, every plugin runs in this process. With a `conditioner`, every
+    /// snapshot is conditioned on the store's observations after its models' training end
+    /// before it serves.
     public init(routes: [ForecastConfig.Route], plugins: [LoadedPlugin], repository: ModelRepository,
-                workerSettings: PluginWorker.Settings? = nil, isolation: [String: PluginIsolation] = [:]) {
+                workerSettings: PluginWorker.Settings? = nil, isolation: [String: PluginIsolation] = [:],
+                conditioner: ModelConditioner? = nil) {
+        self.conditioner = conditioner
         self.routes = routes
         self.plugins = plugins
         self.repository = repository
@@ -38,9 +47,25 @@ public final class ModelLibrary: Sendable {
         var statistics: [String: WorkerStatistics] = [:]
         for plugin in plugins { statistics[plugin.name] = WorkerStatistics() }
         workerStatistics = statistics
-        state = Locked(ModelSet.load(generation: 1, routes: routes, plugins: plugins, repository: repository,
-                                     workers: Self.workers(routes: routes, plugins: plugins, settings: workerSettings,
-                                                           isolation: isolation, statistics: statistics)))
+        let loaded = ModelSet.load(generation: 1, routes: routes, plugins: plugins, repository: repository,
+                                   workers: Self.workers(routes: routes, plugins: plugins, settings: workerSettings,
+                                                         isolation: isolation, statistics: statistics))
+        state = Locked(conditioner?.condition(loaded) ?? loaded)
+    }
+
+    /// Conditions the current models on the store's observations that arrived since they
+    /// were last conditioned, and swaps the result in (a new data version; the generation
+    /// stays). Blocks: call it off Swift's cooperative pool.
+    ///
+    /// - Returns: the snapshot now in use.
+    @discardableResult
+    public func recondition() -> ModelSet {
+        guard let conditioner else { return current }
+        return swapping.withLock { _ in
+            let next = conditioner.condition(current)
+            state.withLock { $0 = next }
+            return next
+        }
     }
 
     /// Where `plugin`'s calls run.
@@ -92,8 +117,12 @@ public final class ModelLibrary: Sendable {
             }
         }
         guard reasons.isEmpty else { throw ReloadError(reasons: reasons) }
-        state.withLock { $0 = next }
-        return next
+        return swapping.withLock { _ in
+            // Conditioned under the lock, so observations stored meanwhile are not missed.
+            let conditioned = conditioner?.condition(next) ?? next
+            state.withLock { $0 = conditioned }
+            return conditioned
+        }
     }
 }
 

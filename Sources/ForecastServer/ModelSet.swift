@@ -13,12 +13,16 @@ public final class ModelSet: Sendable {
     public let loadedAt: Int64
     /// In-process routes by name.
     public let routes: [String: RouteModels]
+    /// Increases by one each time the models of this generation are conditioned on newer
+    /// observations (``ModelConditioner``); part of every cache key, with the generation.
+    public let dataVersion: Int
 
     /// Creates a snapshot.
-    public init(generation: Int, loadedAt: Int64, routes: [String: RouteModels]) {
+    public init(generation: Int, loadedAt: Int64, routes: [String: RouteModels], dataVersion: Int = 0) {
         self.generation = generation
         self.loadedAt = loadedAt
         self.routes = routes
+        self.dataVersion = dataVersion
     }
 
     /// Whether every in-process route has models for at least one city.

@@ -28,8 +28,10 @@ enum OpenAPIDocument {
                                                responses: ["200": content("application/json", schema: ["type": "object"], description: "OpenAPI 3.1")])],
             "/admin/reload": ["post": operation(id: "reload", summary: "Reload model files with no downtime (loopback peers only; SIGHUP does the same)",
                                                 responses: ["200": jsonContent(ref: "Reload", description: "The new models serve"),
-                                                            "403": errorResponse("The peer is not on loopback"),
+                                                            "401": errorResponse("The server has a write token and the request carries none"),
+                                                            "403": errorResponse("The token is wrong, or the server has none and the peer is not on loopback"),
                                                             "409": errorResponse("Refused: a city that serves now would break; the old models keep serving")])],
+            "/observations": ["post": ObservationsEndpointDocument.operation(errorResponse: errorResponse)],
         ]
         for route in routes {
             let id = route.name.replacingOccurrences(of: "-", with: "_")
@@ -60,7 +62,7 @@ enum OpenAPIDocument {
             "info": ["title": "forecast", "version": "1.0.0",
                      "description": "Hourly temperature and humidity forecasts from plugin models, with prediction intervals. Errors are JSON: {\"error\": {\"code\", \"message\"}}. A method a path does not list answers 405 method_not_allowed with an Allow header (HEAD is answered wherever GET is)."],
             "paths": paths,
-            "components": ["schemas": schemas],
+            "components": ["schemas": schemas, "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
         ]
     }
 

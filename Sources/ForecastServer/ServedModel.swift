@@ -40,4 +40,20 @@ public enum ServedModel: Sendable {
             return try model.worker.forecastNow(model, horizon: horizon, level: level)
         }
     }
+
+    /// A model with the same parameters that forecasts from the end of `newer` (the ABI's
+    /// `condition`), in the same process or worker as this one. Blocks until done: called
+    /// while models load and from the server's conditioning queue, never from a request task.
+    func conditionedNow(on newer: TimeSeries) throws(WorkerError) -> ServedModel {
+        switch self {
+        case .inProcess(let model):
+            do throws(PluginCallError) {
+                return .inProcess(try model.conditioned(on: newer))
+            } catch {
+                throw .plugin(error)
+            }
+        case .worker(let model):
+            return .worker(try model.worker.condition(model, on: newer))
+        }
+    }
 }

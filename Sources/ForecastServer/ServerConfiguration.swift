@@ -23,6 +23,11 @@ public struct ServerConfiguration: Sendable {
     /// (embedding and tests). `forecast serve` sets it, so plugins run in workers unless
     /// plugins.json says `"isolation": "in-process"`.
     public var workerSettings: PluginWorker.Settings?
+    /// The bearer token every write endpoint requires; nil starts the server read-only
+    /// (see ``WriteAuthorization``). With a token, `store` must be writable.
+    public var writeToken: String? = nil
+    /// The largest request body accepted, in bytes (`POST /observations`); longer is 413.
+    public var maximumRequestBytes = 4 << 20
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, config: ForecastConfig, plugins: [LoadedPlugin],

@@ -30,6 +30,11 @@ public protocol ObservationStore: Sendable {
     /// The observations of `city` with `from <= time <= to` (either bound optional), oldest first.
     func observations(city: String, from: Int64?, to: Int64?) throws -> [Observation]
 
+    /// The ``ImputedMask`` bits of the hours of `city` with `from <= time <= to` that hold
+    /// an interpolated value (hours with measured values only are left out): what tells a
+    /// conflicting measurement from one that replaces an interpolation.
+    func imputedMarks(city: String, from: Int64, to: Int64) throws -> [Int64: UInt8]
+
     /// For each of `cities` that has stored values, the hours each variable has a value at
     /// (what a load is compared with before it may go ahead).
     func coverage(cities: [String]) throws -> [String: StoredCoverage]

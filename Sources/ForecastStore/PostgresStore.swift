@@ -235,6 +235,23 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         }
     }
 
+    /// The interpolated-value marks of `city`'s hours in `from...to` that have any.
+    public func imputedMarks(city: String, from: Int64, to: Int64) throws -> [Int64: UInt8] {
+        try lock.withLock { _ throws(StoreError) in
+            try ensureConnected()
+            let result = try execute("""
+                SELECT o.time, o.imputed FROM city_observations o JOIN cities c ON c.id = o.city_id
+                WHERE c.name = $1 AND o.time >= $2 AND o.time <= $3 AND o.imputed <> 0 ORDER BY o.time
+                """, [city, "\(from)", "\(to)"])
+            var marks: [Int64: UInt8] = [:]
+            for row in 0..<result.rows {
+                guard let time = result.string(row, 0).flatMap({ Int64($0) }) else { continue }
+                marks[time] = UInt8(truncatingIfNeeded: result.int(row, 1))
+            }
+            return marks
+        }
+    }
+
     /// The hours each variable of each of `cities` has stored values at, one query per city.
     public func coverage(cities: [String]) throws -> [String: StoredCoverage] {
         try lock.withLock { _ throws(StoreError) in

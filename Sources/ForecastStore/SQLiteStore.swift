@@ -330,6 +330,25 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         }
     }
 
+    /// The interpolated-value marks of `city`'s hours in `from...to` that have any.
+    public func imputedMarks(city: String, from: Int64, to: Int64) throws -> [Int64: UInt8] {
+        try lock.withLock { _ throws(StoreError) in
+            // A file still at schema 1 or 2 (a server reads without migrating) has no marks.
+            let hasMarks = try queryInt("SELECT COUNT(*) FROM pragma_table_info('city_observations') WHERE name = 'imputed'") > 0
+            guard hasMarks else { return [:] }
+            let query = try Statement(db, """
+                SELECT o.time, o.imputed FROM city_observations o JOIN cities c ON c.id = o.city_id
+                WHERE c.name = ? AND o.time >= ? AND o.time <= ? AND o.imputed <> 0 ORDER BY o.time
+                """)
+            try query.bind(1, city)
+            try query.bind(2, from)
+            try query.bind(3, to)
+            var result: [Int64: UInt8] = [:]
+            while try query.step() { result[query.int64(0)] = UInt8(truncatingIfNeeded: query.int64(1)) }
+            return result
+        }
+    }
+
     /// The hours each variable of each of `cities` has stored values at, one query per city.
     public func coverage(cities: [String]) throws -> [String: StoredCoverage] {
         try lock.withLock { _ throws(StoreError) in

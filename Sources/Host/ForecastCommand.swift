@@ -18,7 +18,7 @@ struct ForecastCommand: AsyncParsableCommand {
         subcommands: [
             PluginsCommand.self,
             SampleDataCommand.self, FetchCommand.self, IngestCommand.self, TrainCommand.self, TrainChildCommand.self, CheckChildCommand.self, BacktestCommand.self, PipelineCommand.self,
-            ServeCommand.self, ServeWorkerCommand.self,
+            ServeCommand.self, ServeWorkerCommand.self, ReplayCommand.self,
             CitiesCommand.self,
             VerifyModelsCommand.self,
         ]

@@ -17,8 +17,9 @@ import PluginABI
 /// A worker that dies (or is killed) is started again after a pause that doubles with each
 /// failure in a row (``Settings/firstBackoff`` up to ``Settings/maximumBackoff``) and goes
 /// back to the first pause after a call succeeds; while it is down, calls fail at once with
-/// the reason. The host keeps every live model's blob, so a restarted worker loads the
-/// models again as they are used.
+/// the reason. The host keeps every live model's blob (and, for a conditioned model, the
+/// observations it was conditioned on since its file's end), so a restarted worker loads
+/// and conditions the models again as they are used.
 ///
 /// The process lives as long as this object: when the last reference goes (the model set
 /// of an old generation, once its last request has finished), the queued calls have all
@@ -81,8 +82,12 @@ public final class PluginWorker: @unchecked Sendable {
     private var process: WorkerProcess?
     /// Model ids loaded in the current process.
     private var loaded: Set<Int> = []
-    /// The blob of every live model, to load it again in a restarted process.
+    /// The blob of every live model, to load it again in a restarted process; for a
+    /// conditioned model, the blob of the file it descends from.
     private var blobs: [Int: [UInt8]] = [:]
+    /// For a conditioned model, every observation after its file's end that it was
+    /// conditioned on, so a restarted process can rebuild it with one `condition` call.
+    private var conditionedOn: [Int: TimeSeries] = [:]
     private var nextModel = 1
     private var failuresInARow = 0
     private var startedBefore = false
@@ -180,22 +185,12 @@ public final class PluginWorker: @unchecked Sendable {
     }
 
     /// Conditions `model` on `newer` into a new model (blocking).
+    ///
+    /// The new model survives a worker restart: it is rebuilt from its file's blob and
+    /// every observation it was conditioned on since the file's end.
     public func condition(_ model: WorkerModel, on newer: TimeSeries) throws(WorkerError) -> WorkerModel {
         let result: Result<Int, WorkerError> = queue.sync {
-            Result { () throws(WorkerError) in
-                try ensureLoaded(model.id, restartNow: false)
-                let id = nextModel
-                nextModel += 1
-                var header = WorkerMessage.Header(op: .condition)
-                header.model = model.id
-                header.newModel = id
-                header.startTime = newer.startTime
-                header.stepSeconds = newer.stepSeconds
-                _ = try exchange(WorkerMessage(header: header, payload: WorkerMessage.bytes(of: newer.values)), operation: "condition")
-                loaded.insert(id)
-                // A conditioned model has no blob of its own: a restarted worker cannot rebuild it.
-                return id
-            }
+            Result { () throws(WorkerError) in try performCondition(model.id, on: newer) }
         }
         return WorkerModel(id: try result.get(), worker: self)
     }
@@ -204,6 +199,7 @@ public final class PluginWorker: @unchecked Sendable {
     func release(_ id: Int) {
         queue.async {
             self.blobs[id] = nil
+            self.conditionedOn[id] = nil
             guard self.loaded.remove(id) != nil, self.process != nil else { return }
             var header = WorkerMessage.Header(op: .release)
             header.model = id
@@ -212,6 +208,32 @@ public final class PluginWorker: @unchecked Sendable {
     }
 
     // MARK: On the queue
+
+    private func performCondition(_ source: Int, on newer: TimeSeries) throws(WorkerError) -> Int {
+        try ensureLoaded(source, restartNow: false)
+        let id = nextModel
+        nextModel += 1
+        try sendCondition(source, into: id, newer)
+        loaded.insert(id)
+        blobs[id] = blobs[source]
+        if let earlier = conditionedOn[source], earlier.lastTime + earlier.stepSeconds == newer.startTime,
+           earlier.stepSeconds == newer.stepSeconds {
+            conditionedOn[id] = TimeSeries(values: earlier.values + newer.values, startTime: earlier.startTime,
+                                           stepSeconds: earlier.stepSeconds)
+        } else {
+            conditionedOn[id] = newer
+        }
+        return id
+    }
+
+    private func sendCondition(_ source: Int, into id: Int, _ newer: TimeSeries) throws(WorkerError) {
+        var header = WorkerMessage.Header(op: .condition)
+        header.model = source
+        header.newModel = id
+        header.startTime = newer.startTime
+        header.stepSeconds = newer.stepSeconds
+        _ = try exchange(WorkerMessage(header: header, payload: WorkerMessage.bytes(of: newer.values)), operation: "condition")
+    }
 
     private func performForecast(_ id: Int, horizon: Int, level: Double) throws(WorkerError) -> ForecastOutput {
         try ensureLoaded(id, restartNow: false)
@@ -232,12 +254,32 @@ public final class PluginWorker: @unchecked Sendable {
     private func ensureLoaded(_ id: Int, restartNow: Bool) throws(WorkerError) {
         if process != nil && loaded.contains(id) { return }
         guard let blob = blobs[id] else {
-            throw .unavailable(plugin: pluginName, reason: "this model was conditioned in a worker that has since restarted")
+            throw .unavailable(plugin: pluginName, reason: "model \(id) was released")
         }
         if process == nil { try start(ignoringBackoff: restartNow) }
         var header = WorkerMessage.Header(op: .load)
-        header.model = id
+        guard let observations = conditionedOn[id] else {
+            header.model = id
+            _ = try exchange(WorkerMessage(header: header, payload: blob), operation: "load")
+            loaded.insert(id)
+            return
+        }
+        // A conditioned model lost in a restart: load its file's blob under a temporary id,
+        // condition that on everything since, and drop the temporary model.
+        let file = nextModel
+        nextModel += 1
+        header.model = file
         _ = try exchange(WorkerMessage(header: header, payload: blob), operation: "load")
+        loaded.insert(file)
+        defer {
+            loaded.remove(file)
+            if process != nil {
+                var release = WorkerMessage.Header(op: .release)
+                release.model = file
+                _ = try? exchange(WorkerMessage(header: release), operation: "release", counted: false)
+            }
+        }
+        try sendCondition(file, into: id, observations)
         loaded.insert(id)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import ForecastServer
+import ForecastStore
 import Hummingbird
 import HummingbirdTesting
 import PluginHost
@@ -63,7 +64,8 @@ struct ForecastRouteTests {
             summary: output.summaryJSON, blobSize: output.blob.count, blobSHA256: ModelFile.sha256(output.blob))
         try fixture.repository.publish(ModelFile(manifest: manifest, blob: output.blob))
 
-        let app = Application(router: try fixture.server().buildRouter())
+        // Without a store the humidity model forecasts the 5 hours in between.
+        let app = Application(router: try fixture.server(withStore: false).buildRouter())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/v1/forecast/24?city=Portland", method: .get)
             #expect(response.status == .ok)
@@ -75,6 +77,24 @@ struct ForecastRouteTests {
             for (step, hour) in hours.enumerated() {
                 let value = try #require(hour["humidity"] as? Double)
                 #expect(abs(value - min(max(direct.mean[step + 5], 0), 100)) < 0.001)
+            }
+        }
+        // With the store, which holds those 5 hours, the humidity model is conditioned on them instead.
+        let stored = try SQLiteStore(path: fixture.storePath).observations(city: "Portland", from: earlier + 3600, to: nil)
+        let newer = TimeSeries(values: stored.map { $0.humidity! }, startTime: earlier + 3600)
+        #expect(newer.count == 5)
+        let conditioned = try fixture.plugin.loadModel(output.blob).conditioned(on: newer).forecast(horizon: 24, level: 0.95)
+        let live = Application(router: try fixture.server().buildRouter())
+        try await live.test(.router) { client in
+            let body = try await client.execute(uri: "/v1/forecast/24?city=Portland", method: .get).json()
+            let model = try #require(body["model"] as? [String: Any])
+            #expect(model["conditioned"] as? Bool == true)
+            #expect(model["lastObservation"] as? String == Self.iso(ServerFixture.lastTime))
+            let hours = try #require(body["forecast"] as? [[String: Any]])
+            #expect(hours.first?["time"] as? String == Self.iso(ServerFixture.lastTime + 3600))
+            for (step, hour) in hours.enumerated() {
+                let value = try #require(hour["humidity"] as? Double)
+                #expect(abs(value - min(max(conditioned.mean[step], 0), 100)) < 0.001)
             }
         }
     }

@@ -40,6 +40,8 @@ struct IngestCommand: AsyncParsableCommand {
     struct Report: Encodable {
         var cities: [CitySummary]
         var rowsLoaded: Int
+        /// How the files compared with the hours the store held (nil: it held none of these cities).
+        var overlap: OverlapResolution.Report?
         var store: String
         var maxInterpolatedGapHours: Int
         /// Parse, validate and clean.
@@ -56,6 +58,11 @@ struct IngestCommand: AsyncParsableCommand {
                 }
                 print("  dropped \(city.dropped.total) hours without any value: \(city.dropped.leadingEmpty) before the first observation, \(city.dropped.trailingEmpty) after the last, \(city.dropped.longGap) in long gaps")
                 if let path = city.processedPath { print("  wrote \(path)") }
+            }
+            if let overlap {
+                print("compared with the store: \(overlap.newValues) new values, \(overlap.unchangedValues) unchanged, \(overlap.replacedInterpolated) replacing interpolated ones, \(overlap.conflicts) conflicting with stored measurements" + (overlap.conflicts > 0 ? " (\(overlap.policy == .keep ? "the stored values kept" : "the file's values loaded"); --on-conflict decides)" : ""))
+                for conflict in overlap.named { print("  conflict: \(conflict)") }
+                if overlap.conflicts > overlap.named.count { print("  ... and \(overlap.conflicts - overlap.named.count) more") }
             }
             print("loaded \(rowsLoaded) rows into \(store) in one transaction (process \(String(format: "%.2f", processSeconds)) s, load \(String(format: "%.2f", loadSeconds)) s)")
         }
@@ -99,15 +106,19 @@ struct IngestCommand: AsyncParsableCommand {
         let stored = try StoreFactory.coverage(url: global.resolvedDatabaseURL, cities: result.summaries.map(\.city))
         try CoverageCheck(temperatureFile: temperatureName, humidityFile: humidityName, allowPartialFiles: allowPartialFiles)
             .check(result.summaries, stored: stored)
+        // Hours the store holds already: equal values change nothing, a measurement that
+        // differs from a stored one is a conflict that --on-conflict settles.
+        let overlap = try resolveOverlap(result.batch, url: global.resolvedDatabaseURL, stored: stored, policy: options.onConflict)
+        let batch = overlap?.batch ?? result.batch
         let processed = Date()
         // The processed CSVs are written on the other core while the store loads; the load
         // commits only once they are all written, so a failure of either leaves the store
         // unchanged (and a failed load leaves the new CSVs, as when they were written first).
         let files = BackgroundWork { () throws(PipelineError) in try ingested.writeFiles(concurrently: false) }
         let progress = ProgressReporter()
-        progress.begin("load", label: "load", total: Double(result.batch.count), unit: "rows")
+        progress.begin("load", label: "load", total: Double(batch.count), unit: "rows")
         do {
-            try StoreFactory.load(result.batch, url: global.resolvedDatabaseURL,
+            try StoreFactory.load(batch, url: global.resolvedDatabaseURL,
                                   progress: { progress.update("load", done: Double($0)) },
                                   beforeCommit: { try files.wait() })
         } catch let error as PipelineError {
@@ -123,15 +134,24 @@ struct IngestCommand: AsyncParsableCommand {
             try? files.wait()
             progress.finish("load", message: "failed, nothing written")
             progress.close()
-            throw PipelineError(.store, "loading \(result.batch.count) rows failed; the store is unchanged: \(error)")
+            throw PipelineError(.store, "loading \(batch.count) rows failed; the store is unchanged: \(error)")
         }
-        progress.finish("load", message: "\(result.batch.count) rows")
+        progress.finish("load", message: "\(batch.count) rows")
         progress.close()
         let finished = Date()
-        return Report(cities: result.summaries, rowsLoaded: result.batch.count,
+        return Report(cities: result.summaries, rowsLoaded: batch.count, overlap: overlap?.report,
                       store: redacted(global.resolvedDatabaseURL), maxInterpolatedGapHours: options.maxGap,
                       processSeconds: processed.timeIntervalSince(started), loadSeconds: finished.timeIntervalSince(processed),
                       seconds: finished.timeIntervalSince(started))
+    }
+
+    /// The batch to load after comparing it with the store's hours, or nil when the store
+    /// holds nothing for these cities (nothing to compare; a missing SQLite file is not created).
+    static func resolveOverlap(_ batch: ObservationBatch, url: String, stored: [String: StoredCoverage],
+                               policy: OverlapResolution.Policy) throws -> (batch: ObservationBatch, report: OverlapResolution.Report)? {
+        guard !stored.isEmpty else { return nil }
+        let store = try StoreFactory.open(url: url)
+        return try OverlapResolution.resolve(batch, store: store, policy: policy)
     }
 
     /// `<data>/temperature.csv (fetched from <source>)`, from the record fetch keeps beside it.
@@ -159,6 +179,11 @@ struct IngestOptions: ParsableArguments {
     @Flag(name: .customLong("all-cities"), help: "Keep every city column.")
     var allCities = false
 
+    @Option(name: .customLong("on-conflict"), help: ArgumentHelp(
+        "When a file's measurement differs from the one stored for that hour: keep the stored one, replace it, or refuse the whole load.",
+        valueName: "keep|replace|refuse"))
+    var onConflict: OverlapResolution.Policy = .keep
+
     @Option(name: .customLong("max-gap"), help: ArgumentHelp("The longest run of missing hours that is interpolated.", valueName: "hours"))
     var maxGap = 3
 
@@ -181,3 +206,4 @@ struct PartialFileOptions: ParsableArguments {
         "Use a file even when it covers fewer hours than the store or the file it replaces, or no hour of the other variable's file; hours it lacks keep their stored values."))
     var allowPartialFiles = false
 }
+extension OverlapResolution.Policy: ExpressibleByArgument {}

@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Loads every plugin and the newest model files for each route of plugins.json (every \
             loaded plugin is also served at /<plugin name>). Routes with an "upstream" URL are \
-            proxied. SIGHUP or POST /admin/reload (from loopback) reloads the model files with \
+            proxied. SIGHUP or POST /admin/reload reloads the model files with \
             no downtime; SIGTERM and SIGINT shut down gracefully. Prints \
             "listening on http://HOST:PORT" once the socket is bound (use --port 0 for a free port).
 
@@ -22,6 +22,12 @@ struct ServeCommand: AsyncParsableCommand {
             (`forecast serve-worker`), so a crash, hang or memory blow-up in a plugin takes down \
             only its routes until the worker restarts; plugins.json can say \
             "isolation": "in-process" for a plugin.
+
+            Models are conditioned on the store's observations after their training end, so \
+            forecasts start after the latest observation. With a write token \
+            (--write-token-file or FORECAST_WRITE_TOKEN) the server accepts POST /observations \
+            and POST /admin/reload with "Authorization: Bearer <token>"; without one it starts \
+            read-only (POST /admin/reload then works from loopback only, as before).
             """
     )
 
@@ -54,12 +60,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("in-process"), help: "Run every plugin in the server process, whatever plugins.json says.")
     var inProcess = false
 
+    @Option(name: .customLong("write-token-file"), help: ArgumentHelp(
+        "A file holding the bearer token the write endpoints (POST /observations, POST /admin/reload) require; else FORECAST_WRITE_TOKEN. Without either the server is read-only.",
+        valueName: "path"))
+    var writeTokenFile: String?
+
+    @Option(name: .customLong("max-body-bytes"), help: ArgumentHelp("The largest request body accepted (larger is 413).", valueName: "bytes"))
+    var maxBodyBytes = 4 << 20
+
     func validate() throws {
         guard (0...65_535).contains(port) else {
             throw ValidationError("--port must be 0...65535; got \(port)")
         }
         guard workerTimeout > 0, workerTimeout <= 3600 else {
             throw ValidationError("--worker-timeout must be in (0, 3600] seconds; got \(workerTimeout)")
+        }
+        guard maxBodyBytes >= 1024 else {
+            throw ValidationError("--max-body-bytes must be at least 1024; got \(maxBodyBytes)")
         }
         guard workerMemoryMB == 0 || workerMemoryMB >= 64 else {
             throw ValidationError("--worker-memory-mb must be 0 (no limit) or at least 64; got \(workerMemoryMB)")
@@ -88,14 +105,24 @@ struct ServeCommand: AsyncParsableCommand {
         for refusal in registry.refused {
             logger.warning("plugin refused: \(refusal.description)")
         }
-        let (store, storeProblem) = openStore()
+        let writeToken: String?
+        do {
+            writeToken = try WriteAuthorization.loadToken(path: writeTokenFile,
+                                                          environment: ProcessInfo.processInfo.environment["FORECAST_WRITE_TOKEN"])
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let (store, storeProblem) = try openStore(writable: writeToken != nil)
         if let storeProblem { logger.notice("observations unavailable for the page: \(storeProblem)") }
-        let server = ForecastServer(
-            configuration: ServerConfiguration(
-                host: host, port: port, config: config, plugins: registry.plugins,
-                repository: global.modelRepository, store: store, storeProblem: storeProblem,
-                workerSettings: try workerSettings()),
-            logger: logger)
+        var configuration = ServerConfiguration(
+            host: host, port: port, config: config, plugins: registry.plugins,
+            repository: global.modelRepository, store: store, storeProblem: storeProblem,
+            workerSettings: try workerSettings())
+        configuration.writeToken = writeToken
+        configuration.maximumRequestBytes = maxBodyBytes
+        logger.info(writeToken == nil ? "read-only: no write token, so POST /observations is refused"
+                        : "writes accepted with the bearer token: POST /observations, POST /admin/reload")
+        let server = ForecastServer(configuration: configuration, logger: logger)
         for route in server.routes {
             switch route.target {
             case .plugin(let plugin):
@@ -118,10 +145,20 @@ struct ServeCommand: AsyncParsableCommand {
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
-    /// The store for the page, or why there is none (a missing SQLite file is not created).
-    private func openStore() -> ((any ObservationStore)?, String?) {
-        if noStore { return (nil, "started with --no-store") }
+    /// The store for the page and for conditioning, or why there is none (a missing SQLite
+    /// file is not created). `writable` (a write token is set): opened for writing and
+    /// migrated, created when missing, and a store that cannot be opened stops the start.
+    private func openStore(writable: Bool) throws -> ((any ObservationStore)?, String?) {
         let url = global.resolvedDatabaseURL
+        if writable {
+            if noStore { throw ValidationError("--no-store leaves POST /observations nowhere to write; drop it or the write token") }
+            do {
+                return (try StoreFactory.open(url: url, migrate: true, readOnly: false), nil)
+            } catch {
+                throw ValidationError("cannot open the store \(url) for writing: \(error)")
+            }
+        }
+        if noStore { return (nil, "started with --no-store") }
         if url.hasPrefix("sqlite://") {
             let path = String(url.dropFirst("sqlite://".count))
             if !FileManager.default.fileExists(atPath: path) {

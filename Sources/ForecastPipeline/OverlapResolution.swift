@@ -1,0 +1,96 @@
+import ForecastStore
+
+/// What a load does with hours the store already holds: a newer file is appended, and an
+/// hour whose measured value differs from the stored measurement is a conflict, counted,
+/// named (the first few) and settled by ``Policy``.
+///
+/// A value equal to the stored one changes nothing, and interpolated values follow the
+/// store's rule (``ImputedMask``): a measurement replaces an interpolated value without a
+/// conflict, and an interpolated value never replaces a measurement. So only two
+/// measurements that disagree conflict: a corrected export, or the wrong file.
+public struct OverlapResolution: Sendable {
+    /// Which value wins a conflict.
+    public enum Policy: String, Sendable, CaseIterable, Codable {
+        /// The stored measurement stays (the default: nothing stored is lost).
+        case keep
+        /// The file's measurement replaces it.
+        case replace
+        /// Nothing is loaded: the conflicts are an error.
+        case refuse
+    }
+
+    /// How many conflicts a report names.
+    public static let maximumNamed = 5
+
+    /// What the comparison found.
+    public struct Report: Sendable, Equatable, Codable {
+        /// The policy applied.
+        public var policy: Policy
+        /// Values of the file at hours where the store had none for that variable.
+        public var newValues = 0
+        /// Values equal to the stored ones.
+        public var unchangedValues = 0
+        /// Stored interpolated values the file's measurements replace.
+        public var replacedInterpolated = 0
+        /// Measured values that differ from stored measurements.
+        public var conflicts = 0
+        /// The first ``OverlapResolution/maximumNamed`` conflicts, e.g.
+        /// `Portland 2017-11-30 01:00:00 temperature: stored 280.1, file 281.3`.
+        public var named: [String] = []
+    }
+
+    /// Compares `batch` with what `store` holds and returns the batch to load (under
+    /// `keep`, without the conflicting values, so the stored ones stay) and the report.
+    /// Throws under `refuse` when there is a conflict.
+    public static func resolve(_ batch: ObservationBatch, store: any ObservationStore,
+                               policy: Policy) throws -> (batch: ObservationBatch, report: Report) {
+        var report = Report(policy: policy)
+        var series: [ObservationBatch.CitySeries] = []
+        for var city in batch.series {
+            let end = city.start + Int64(max(city.temperature.count - 1, 0)) * 3600
+            let stored = try store.observations(city: city.city, from: city.start, to: end)
+            guard !stored.isEmpty else {
+                report.newValues += city.temperature.count(where: { !$0.isNaN }) + city.humidity.count(where: { !$0.isNaN })
+                series.append(city)
+                continue
+            }
+            let marks = try store.imputedMarks(city: city.city, from: city.start, to: end)
+            var index: [Int64: Observation] = [:]
+            for row in stored { index[row.time] = row }
+            for hour in city.temperature.indices {
+                let time = city.start + Int64(hour) * 3600
+                let row = index[time]
+                let fileMarks = city.imputed.isEmpty ? 0 : city.imputed[hour]
+                let storedMarks = marks[time] ?? 0
+                for (name, bit, old) in [("temperature", ImputedMask.temperature, row?.temperature),
+                                         ("humidity", ImputedMask.humidity, row?.humidity)] {
+                    let value = bit == ImputedMask.temperature ? city.temperature[hour] : city.humidity[hour]
+                    guard !value.isNaN else { continue }
+                    guard let old else {
+                        report.newValues += 1
+                        continue
+                    }
+                    if abs(old - value) <= 1e-9 * max(1, abs(old)) {
+                        report.unchangedValues += 1
+                    } else if storedMarks & bit != 0 {
+                        if fileMarks & bit == 0 { report.replacedInterpolated += 1 }
+                    } else if fileMarks & bit == 0 {
+                        report.conflicts += 1
+                        if report.named.count < maximumNamed {
+                            report.named.append("\(city.city) \(Timestamp.format(time)) \(name): stored \(old), file \(value)")
+                        }
+                        if policy == .keep {
+                            if bit == ImputedMask.temperature { city.temperature[hour] = .nan } else { city.humidity[hour] = .nan }
+                        }
+                    }
+                }
+            }
+            series.append(city)
+        }
+        if policy == .refuse, report.conflicts > 0 {
+            throw PipelineError(.data, "\(report.conflicts) value(s) of the files differ from stored measurements, so nothing was loaded (--on-conflict keep or replace decides): "
+                                    + report.named.joined(separator: "; ") + (report.conflicts > report.named.count ? "; ..." : ""))
+        }
+        return (report.conflicts > 0 && policy == .keep ? ObservationBatch(series) : batch, report)
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import ForecastStore
+
+/// The body of `POST /observations`, parsed and checked: hourly observations of one or
+/// more cities, in kelvin and percent as the store keeps them.
+///
+/// JSON (`application/json`):
+/// `{"observations": [{"city": "Portland", "time": "2017-11-30T01:00:00Z", "temperature": 280.1, "humidity": 75}]}`;
+/// either value may be left out or null (not observed), not both. CSV (`text/csv`, with
+/// `?variable=temperature|humidity`): the source's wide format, a `datetime` column
+/// (`2017-11-30 01:00:00` or `2017-11-30T01:00:00Z`) and one column per city, an empty
+/// cell for an hour not observed. Columns of cities the server does not know are skipped
+/// (and named in the answer), so the source's file can be posted as it is.
+///
+/// Every problem is collected, so one answer names them all (the first
+/// ``maximumNamed``): a time that is not a whole UTC hour or lies in the future, a value
+/// outside the variable's physical range (the bounds ingest enforces), an unknown city, and
+/// the same city and hour given twice with different values. The same hour twice with the
+/// same values is one observation.
+struct ObservationPost: Sendable {
+    /// The observations, one per city and hour, sorted by city and time.
+    var observations: [Observation]
+    /// CSV: the city columns skipped because the server knows no such city (the source's
+    /// file has every city; a server may keep a few).
+    var ignoredCities: [String] = []
+
+    /// How many problems a message names before it says "and N more".
+    static let maximumNamed = 5
+
+    /// A body that cannot be stored: the status code to answer and every problem.
+    struct Refusal: Error {
+        /// `bad_body` (not parseable, 400), `unknown_city` (every problem is a city the
+        /// server does not know, 404) or `invalid_observations` (422).
+        var code: String
+        /// One sentence per problem.
+        var problems: [String]
+
+        /// The problems, the first few named.
+        var message: String { ObservationPost.summary(problems) }
+    }
+
+    /// `problems` as one message: the first ``maximumNamed``, then how many more.
+    static func summary(_ problems: [String]) -> String {
+        let named = problems.prefix(maximumNamed).joined(separator: "; ")
+        return problems.count > maximumNamed ? "\(named); and \(problems.count - maximumNamed) more" : named
+    }
+
+    /// Parses a JSON body. `knownCities` are the cities observations may be for; `now`
+    /// (Unix seconds) is the latest hour accepted.
+    static func parseJSON(_ bytes: [UInt8], knownCities: Set<String>, now: Int64) throws(Refusal) -> ObservationPost {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(bytes))
+        } catch {
+            throw Refusal(code: "bad_body", problems: ["the body is not JSON: \(error.localizedDescription)"])
+        }
+        guard let top = object as? [String: Any], let list = top["observations"] as? [Any] else {
+            throw Refusal(code: "bad_body", problems: [#"the body must be a JSON object {"observations": [{"city", "time", "temperature", "humidity"}, ...]}"#])
+        }
+        if let unknown = top.keys.first(where: { $0 != "observations" }) {
+            throw Refusal(code: "bad_body", problems: ["unknown key '\(unknown)' (only \"observations\")"])
+        }
+        var rows: [(index: Int, city: String, time: Int64, temperature: Double?, humidity: Double?)] = []
+        var problems: [String] = []
+        for (index, item) in list.enumerated() {
+            let at = "observations[\(index)]"
+            guard let entry = item as? [String: Any] else {
+                problems.append("\(at) is not an object")
+                continue
+            }
+            if let unknown = entry.keys.sorted().first(where: { !["city", "time", "temperature", "humidity"].contains($0) }) {
+                problems.append("\(at) has an unknown key '\(unknown)'")
+                continue
+            }
+            guard let city = entry["city"] as? String, !city.isEmpty else {
+                problems.append("\(at) has no city")
+                continue
+            }
+            guard let text = entry["time"] as? String, let time = parseTime(text) else {
+                problems.append("\(at) (\(city)) needs a time like 2017-11-30T01:00:00Z")
+                continue
+            }
+            var values: [Double?] = []
+            for name in ["temperature", "humidity"] {
+                switch entry[name] {
+                case nil, is NSNull: values.append(nil)
+                case let number as NSNumber where String(cString: number.objCType) != "c":
+                    values.append(number.doubleValue)
+                default:
+                    problems.append("\(at) (\(city) \(text)): \(name) is not a number")
+                    values.append(nil)
+                }
+            }
+            rows.append((index, city, time, values[0], values[1]))
+        }
+        return try check(rows.map { ($0.city, $0.time, $0.temperature, $0.humidity) }, problems: problems,
+                         knownCities: knownCities, now: now)
+    }
+
+    /// Parses a CSV body in the source's wide format for `variable` (`temperature` or `humidity`).
+    static func parseCSV(_ bytes: [UInt8], variable: String?, knownCities: Set<String>, now: Int64) throws(Refusal) -> ObservationPost {
+        guard let variable, variable == "temperature" || variable == "humidity" else {
+            throw Refusal(code: "bad_body", problems: ["a CSV body needs ?variable=temperature or ?variable=humidity"])
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        var lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        guard !lines.isEmpty else { throw Refusal(code: "bad_body", problems: ["the CSV body is empty"]) }
+        let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard header.count >= 2, header[0] == "datetime" else {
+            throw Refusal(code: "bad_body", problems: ["the CSV header must be datetime,<city>,<city>,...; got '\(header.joined(separator: ","))'"])
+        }
+        var rows: [(String, Int64, Double?, Double?)] = []
+        var problems: [String] = []
+        for (number, line) in lines.enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let at = "line \(number + 2)"
+            guard fields.count == header.count else {
+                problems.append("\(at) has \(fields.count) fields; the header has \(header.count)")
+                continue
+            }
+            guard let time = parseTime(fields[0]) else {
+                problems.append("\(at): '\(fields[0])' is not a time like 2017-11-30 01:00:00")
+                continue
+            }
+            for column in 1..<fields.count where !fields[column].isEmpty && knownCities.contains(header[column]) {
+                guard let value = Double(fields[column]) else {
+                    problems.append("\(at) (\(header[column])): '\(fields[column])' is not a number")
+                    continue
+                }
+                rows.append(variable == "temperature" ? (header[column], time, value, nil) : (header[column], time, nil, value))
+            }
+        }
+        var post = try check(rows, problems: problems, knownCities: knownCities, now: now)
+        post.ignoredCities = header.dropFirst().filter { !knownCities.contains($0) }
+        return post
+    }
+
+    /// `2017-11-30T01:00:00Z` or the source's `2017-11-30 01:00:00` (UTC).
+    static func parseTime(_ text: String) -> Int64? {
+        if let time = ISOTime.parse(text) { return time }
+        guard text.utf8.count == 19 else { return nil }
+        var bytes = Array(text.utf8)
+        guard bytes[10] == UInt8(ascii: " ") else { return nil }
+        bytes[10] = UInt8(ascii: "T")
+        return ISOTime.parse(String(decoding: bytes, as: UTF8.self) + "Z")
+    }
+
+    /// Checks and merges parsed rows; throws every problem found (including `problems`).
+    static func check(_ rows: [(city: String, time: Int64, temperature: Double?, humidity: Double?)], problems initial: [String],
+                      knownCities: Set<String>, now: Int64) throws(Refusal) -> ObservationPost {
+        var problems = initial
+        var merged: [String: [Int64: (temperature: Double?, humidity: Double?)]] = [:]
+        var unknown: Set<String> = []
+        let latest = now - now % 3600
+        for row in rows {
+            let at = "\(row.city) \(ISOTime.format(row.time))"
+            if !knownCities.contains(row.city) {
+                if unknown.insert(row.city).inserted {
+                    problems.append("unknown city '\(row.city)' (known: \(knownCities.sorted().joined(separator: ", ")))")
+                }
+                continue
+            }
+            guard row.time % 3600 == 0 else {
+                problems.append("\(at) is not a whole UTC hour")
+                continue
+            }
+            guard row.time <= latest else {
+                problems.append("\(at) is in the future (now is \(ISOTime.format(now)))")
+                continue
+            }
+            guard row.temperature != nil || row.humidity != nil else {
+                problems.append("\(at) has neither a temperature nor a humidity")
+                continue
+            }
+            var bad = false
+            for (name, value) in [("temperature", row.temperature), ("humidity", row.humidity)] {
+                guard let value else { continue }
+                let range = ModelCheck.plausibleRange(name)
+                if !value.isFinite || !range.contains(value) {
+                    problems.append("\(at): \(name) \(value) \(name == "temperature" ? "K" : "%") is outside \(range.lowerBound)...\(range.upperBound)")
+                    bad = true
+                }
+            }
+            if bad { continue }
+            var existing = merged[row.city, default: [:]][row.time] ?? (nil, nil)
+            for (name, value, keyPath) in [("temperature", row.temperature, 0), ("humidity", row.humidity, 1)] {
+                guard let value else { continue }
+                let earlier = keyPath == 0 ? existing.temperature : existing.humidity
+                if let earlier, earlier != value {
+                    problems.append("\(at): \(name) is given twice with different values (\(earlier) and \(value))")
+                    continue
+                }
+                if keyPath == 0 { existing.temperature = value } else { existing.humidity = value }
+            }
+            merged[row.city, default: [:]][row.time] = existing
+        }
+        // An unknown city is a 404, as on the forecast routes; the other problems are a 422.
+        guard problems.isEmpty else {
+            throw Refusal(code: problems.count == unknown.count ? "unknown_city" : "invalid_observations", problems: problems)
+        }
+        var observations: [Observation] = []
+        for city in merged.keys.sorted() {
+            for (time, values) in merged[city]!.sorted(by: { $0.key < $1.key }) {
+                observations.append(Observation(city: city, time: time, temperature: values.temperature, humidity: values.humidity))
+            }
+        }
+        return ObservationPost(observations: observations)
+    }
+}
