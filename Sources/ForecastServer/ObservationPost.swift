@@ -1,5 +1,6 @@
 import Foundation
 import ForecastStore
+import ForecastVocabulary
 
 /// The body of `POST /observations`, parsed and checked: hourly observations of one or
 /// more cities, in kelvin and percent as the store keeps them.
@@ -176,11 +177,11 @@ struct ObservationPost: Sendable {
                 continue
             }
             var bad = false
-            for (name, value) in [("temperature", row.temperature), ("humidity", row.humidity)] {
+            for (variable, value) in [(Variable.temperature, row.temperature), (.humidity, row.humidity)] {
                 guard let value else { continue }
-                let range = ModelCheck.plausibleRange(name)
+                let range = variable.validRange
                 if !value.isFinite || !range.contains(value) {
-                    problems.append("\(at): \(name) \(value) \(name == "temperature" ? "K" : "%") is outside \(range.lowerBound)...\(range.upperBound)")
+                    problems.append("\(at): \(variable.rawValue) \(value) \(variable.unit) is outside \(range.lowerBound)...\(range.upperBound)")
                     bad = true
                 }
             }

@@ -1,5 +1,13 @@
+import ForecastVocabulary
+
 /// The OpenAPI operation of `POST /observations` (see ``ObservationPost`` for the body).
 enum ObservationsEndpointDocument {
+    /// One variable's value: a number in its physical range (what the endpoint accepts), or null.
+    static func value(_ variable: Variable, _ description: String) -> [String: Any] {
+        ["type": ["number", "null"], "minimum": variable.validRange.lowerBound, "maximum": variable.validRange.upperBound,
+         "description": description]
+    }
+
     /// The operation object; `errorResponse` makes a documented JSON error response.
     static func operation(errorResponse: (String) -> [String: Any]) -> [String: Any] {
         let observation: [String: Any] = [
@@ -8,8 +16,8 @@ enum ObservationsEndpointDocument {
                 "city": ["type": "string", "minLength": 1],
                 "time": ["type": "string", "format": "date-time", "pattern": "^(1[0-9]{3}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):00:00Z$",
                          "description": "A whole UTC hour, not in the future (the pattern says up to 2025; later past hours are accepted too)"],
-                "temperature": ["type": ["number", "null"], "minimum": 180, "maximum": 340, "description": "Kelvin"],
-                "humidity": ["type": ["number", "null"], "minimum": 0, "maximum": 100, "description": "Percent"],
+                "temperature": Self.value(.temperature, "Kelvin"),
+                "humidity": Self.value(.humidity, "Percent"),
             ],
         ]
         let body: [String: Any] = [
