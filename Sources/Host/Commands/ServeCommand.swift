@@ -100,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
                     logger.warning("/\(route.name) \(slug) answers 503: \(reason)")
                 }
             case .upstream(let url):
-                logger.info("/\(route.name) -> \(url)")
+                logger.info("/\(route.name) -> \(route.isReplicated ? route.upstreams.joined(separator: ", ") : url)")
             }
         }
         let app = await server.buildApplication { host, port in
