@@ -81,6 +81,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (store, storeProblem) = openStore()
         if let storeProblem { logger.notice("observations unavailable for the page: \(storeProblem)") }
+        let databaseURL = global.resolvedDatabaseURL
+        let shared = databaseURL.hasPrefix("postgres")
+            ? SharedModelFollower.start(url: databaseURL, repository: global.modelRepository, logger: logger) : nil
         let server = ForecastServer(
             configuration: ServerConfiguration(
                 host: host, port: port, config: config, plugins: registry.plugins,
@@ -103,6 +106,8 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.info("/\(route.name) -> \(route.isReplicated ? route.upstreams.joined(separator: ", ") : url)")
             }
         }
+        let listener = try shared?.follow(server)
+        defer { listener?.stop() }
         let app = await server.buildApplication { host, port in
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
         }
