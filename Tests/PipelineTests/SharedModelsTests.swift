@@ -125,3 +125,66 @@ struct SharedModelsTests {
         #expect(try store.latestGeneration() == generation)
     }
 }
+
+/// Two `forecast serve` hosts with their own work directories and one PostgreSQL store:
+/// what `forecast train` publishes elsewhere reaches both, and a new training reloads both
+/// by notification.
+@Suite("shared models across hosts (needs FORECAST_TEST_POSTGRES_URL)", .serialized,
+       .enabled(if: TestPostgres.isConfigured, "FORECAST_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"))
+struct SharedModelHostsTests {
+    static func get(_ url: String) throws -> (Int, [String: Any]) {
+        let run = try ProgramRun.run(ChildProcess(executable: "/usr/bin/curl", arguments: ["-s", "-w", "\n%{http_code}", url]), timeout: 30)
+        let lines = run.output.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = Int(lines.last ?? "") ?? 0
+        let body = lines.dropLast().joined(separator: "\n")
+        return (status, (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:])
+    }
+
+    @Test("hosts with no model files serve what train published into the store, and reload when a new training is published",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable)
+                   && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs the forecast executable and curl"))
+    func hostsFollowTheStore() async throws {
+        let url = try SharedModelsTests.freshDatabase()
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let sample = try EndToEnd.forecast(["sample-data", "--out", "sample", "--hours", "\(24 * 21)"], in: directory.path)
+        try #require(sample.status == 0, "\(sample.errors)")
+        // fetch, ingest and train (seasonal-naive only) on the trainer's own work directory.
+        let first = try EndToEnd.forecast(["pipeline", "--temperature", "sample/temperature.csv.zip", "--humidity", "sample/humidity.csv.zip",
+                                           "--plugin", "seasonal-naive", "--database", url, "--workdir", "trainer"], in: directory.path)
+        let train = ["train", "--plugin", "seasonal-naive", "--database", url, "--workdir", "trainer"]
+        try #require(first.status == 0, "\(first.errors)")
+        #expect(first.errors.contains("published generation 1 "), "\(first.errors)")
+
+        try Data(#"{"routes": {"v1": {"plugin": "seasonal-naive"}}}"#.utf8).write(to: URL(fileURLWithPath: directory.file("v1.json")))
+        var hosts: [ServerProcess] = []
+        defer { for host in hosts { host.stop(); host.removeLog() } }
+        for name in ["host1", "host2"] {
+            hosts.append(try await ServerProcess(ChildProcess(executable: BuildProducts.forecastExecutable, arguments: [
+                "serve", "--port", "0", "--in-process", "--no-store", "--database", url, "--workdir", directory.file(name),
+                "--config", directory.file("v1.json")])))
+        }
+        for host in hosts {
+            let (status, body) = try Self.get(host.baseURL + "/v1/forecast/24")
+            #expect(status == 200, "\(host.log)")
+            #expect((body["forecast"] as? [Any])?.count == 24)
+            #expect(try Self.get(host.baseURL + "/readyz").1["generation"] as? Int == 1)
+        }
+
+        let second = try EndToEnd.forecast(train, in: directory.path)
+        try #require(second.status == 0, "\(second.errors)")
+        let published = ContinuousClock.now
+        for host in hosts {
+            // A guard against a hang, not a speed: the notification is sent at the commit.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var generation = 1
+            while generation < 2, ContinuousClock.now < deadline {
+                generation = try Self.get(host.baseURL + "/readyz").1["generation"] as? Int ?? 0
+                if generation < 2 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(generation == 2, "no reload after the second publish: \(host.log)")
+            print("shared models: \(host.baseURL) serves generation 2 \(ContinuousClock.now - published) after train exited")
+            #expect(host.log.contains("shared models: generation 2"), "\(host.log)")
+        }
+    }
+}
