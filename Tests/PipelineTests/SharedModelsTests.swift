@@ -12,12 +12,13 @@ import Testing
 @Suite("shared models in PostgreSQL (needs FORECAST_TEST_POSTGRES_URL)", .serialized,
        .enabled(if: TestPostgres.isConfigured, "FORECAST_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"))
 struct SharedModelsTests {
-    /// A migrated, empty database `forecast_shared_models` on the test server; its URL.
-    static func freshDatabase() throws -> String {
+    /// A migrated, empty database `name` on the test server; its URL. Each suite has its
+    /// own (suites run in parallel; the tests within one run one at a time).
+    static func freshDatabase(_ name: String = "forecast_shared_models") throws -> String {
         let admin = try PostgresStore(url: TestPostgres.url!)
-        try admin.run("DROP DATABASE IF EXISTS forecast_shared_models WITH (FORCE)")
-        try admin.run("CREATE DATABASE forecast_shared_models")
-        let url = TestPostgres.url!.replacingOccurrences(of: "/forecast_test", with: "/forecast_shared_models")
+        try admin.run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        try admin.run("CREATE DATABASE \(name)")
+        let url = TestPostgres.url!.replacingOccurrences(of: "/forecast_test", with: "/\(name)")
         try PostgresStore(url: url).migrate()
         return url
     }
@@ -144,7 +145,7 @@ struct SharedModelHostsTests {
           .enabled(if: FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable)
                    && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs the forecast executable and curl"))
     func hostsFollowTheStore() async throws {
-        let url = try SharedModelsTests.freshDatabase()
+        let url = try SharedModelsTests.freshDatabase("forecast_shared_model_hosts")
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
         let sample = try EndToEnd.forecast(["sample-data", "--out", "sample", "--hours", "\(24 * 21)"], in: directory.path)
