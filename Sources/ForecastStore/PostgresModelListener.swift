@@ -17,7 +17,6 @@ public final class PostgresModelListener: Sendable {
     private let onPublish: @Sendable (Int64) -> Void
     private let onProblem: @Sendable (String) -> Void
     private let stopped = Locked(false)
-    private let finished = Locked(false)
 
     /// A listener on `url` calling `onPublish` with each generation (0 after a reconnect) and
     /// `onProblem` when the connection fails; call ``start()``.
@@ -90,6 +89,5 @@ public final class PostgresModelListener: Sendable {
             }
         }
         if let connection { PQfinish(connection) }
-        finished.withLock { $0 = true }
     }
 }

@@ -42,8 +42,19 @@ struct SharedModelFollower: Sendable {
         return !sync.written.isEmpty
     }
 
-    /// Listens for publishes and reloads `server` after each one that changed a file; the listener, to stop.
-    func follow(_ server: ForecastServer) throws -> PostgresModelListener {
+    /// Listens for publishes and reloads `server` after each one that changed a file; the
+    /// listener, to stop, or nil (with a warning: the host then serves what it has, and
+    /// reloads on SIGHUP only) when it cannot listen.
+    func follow(_ server: ForecastServer) -> PostgresModelListener? {
+        do {
+            return try listen(server)
+        } catch {
+            logger.warning("shared models: cannot listen for publishes, reloads come from SIGHUP only: \(error)")
+            return nil
+        }
+    }
+
+    private func listen(_ server: ForecastServer) throws -> PostgresModelListener {
         let listener = PostgresModelListener(url: url, onPublish: { _ in
             do {
                 if try sync() { _ = try? server.reload() }  // a refused reload is logged by reload()

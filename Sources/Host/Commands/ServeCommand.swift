@@ -106,7 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.info("/\(route.name) -> \(route.isReplicated ? route.upstreams.joined(separator: ", ") : url)")
             }
         }
-        let listener = try shared?.follow(server)
+        let listener = shared?.follow(server)
         defer { listener?.stop() }
         let app = await server.buildApplication { host, port in
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
