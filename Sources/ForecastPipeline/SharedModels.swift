@@ -20,6 +20,28 @@ public enum SharedModels {
         public var unchanged = 0
         /// The models refused (damaged, or not what their row says), with why; the files on disk stay.
         public var refused: [String] = []
+        /// Each file written and what it held before (nil: there was none), to put back
+        /// when the reload that should take them up is refused.
+        public var replaced: [Replaced] = []
+
+        /// A file ``sync(from:into:)`` wrote over.
+        public struct Replaced: Sendable, Equatable {
+            /// The file.
+            public var path: String
+            /// Its contents before, nil when it did not exist.
+            public var previous: Data?
+        }
+    }
+
+    /// Puts back the files `sync` wrote over (each atomically; a file that did not exist is removed).
+    public static func restore(_ sync: Sync) throws {
+        for replaced in sync.replaced {
+            if let previous = replaced.previous {
+                try AtomicFile.write(previous, to: replaced.path)
+            } else {
+                try? FileManager.default.removeItem(atPath: replaced.path)
+            }
+        }
     }
 
     /// Publishes, as one generation, the model files that `results` published into
@@ -64,12 +86,14 @@ public enum SharedModels {
                 sync.refused.append("\(name) (generation \(model.generation)): \(error)")
                 continue
             }
-            if FileManager.default.contents(atPath: path) == model.file {
+            let previous = FileManager.default.contents(atPath: path)
+            if previous == model.file {
                 sync.unchanged += 1
                 continue
             }
             try AtomicFile.write(model.file, to: path)
             sync.written.append(name)
+            sync.replaced.append(Sync.Replaced(path: path, previous: previous))
         }
         return sync
     }

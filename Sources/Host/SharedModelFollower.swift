@@ -32,14 +32,28 @@ struct SharedModelFollower: Sendable {
         }
     }
 
-    /// Copies the store's newest models into the model directory; whether any file changed.
-    func sync() throws -> Bool {
+    /// Copies the store's newest models into the model directory.
+    func sync() throws -> SharedModels.Sync {
         let sync = try SharedModels.sync(from: store, into: repository)
         for refusal in sync.refused { logger.error("shared model refused: \(refusal)") }
         if !sync.written.isEmpty {
             logger.info("shared models: generation \(sync.generation), \(sync.written.count) file(s) updated, \(sync.unchanged) unchanged")
         }
-        return !sync.written.isEmpty
+        return sync
+    }
+
+    /// Copies the store's newest models and reloads `server` when a file changed; a refused
+    /// reload (logged by `reload()`) puts the files it refused back as they were, so the
+    /// model directory keeps matching what serves.
+    func syncAndReload(_ server: ForecastServer) throws {
+        let sync = try sync()
+        guard !sync.written.isEmpty else { return }
+        do {
+            try server.reload()
+        } catch {
+            try SharedModels.restore(sync)
+            logger.error("shared models: generation \(sync.generation) refused; the previous files are back in \(repository.root)")
+        }
     }
 
     /// Listens for publishes and reloads `server` after each one that changed a file; the
@@ -57,7 +71,7 @@ struct SharedModelFollower: Sendable {
     private func listen(_ server: ForecastServer) throws -> PostgresModelListener {
         let listener = PostgresModelListener(url: url, onPublish: { _ in
             do {
-                if try sync() { _ = try? server.reload() }  // a refused reload is logged by reload()
+                try syncAndReload(server)
             } catch {
                 logger.error("shared models: \(error)")
             }
@@ -66,7 +80,7 @@ struct SharedModelFollower: Sendable {
         })
         try listener.start()
         // A publish between the first sync and the LISTEN would be missed: look once more.
-        if try sync() { _ = try? server.reload() }
+        try syncAndReload(server)
         return listener
     }
 }

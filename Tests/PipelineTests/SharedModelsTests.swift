@@ -141,7 +141,7 @@ struct SharedModelHostsTests {
         return (status, (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:])
     }
 
-    @Test("hosts with no model files serve what train published into the store, and reload when a new training is published",
+    @Test("hosts with no model files serve what train published into the store, reload when a new training is published, and refuse a generation that would break a city",
           .enabled(if: FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable)
                    && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs the forecast executable and curl"))
     func hostsFollowTheStore() async throws {
@@ -187,5 +187,28 @@ struct SharedModelHostsTests {
             print("shared models: \(host.baseURL) serves generation 2 \(ContinuousClock.now - published) after train exited")
             #expect(host.log.contains("shared models: generation 2"), "\(host.log)")
         }
+
+        // A generation that would break a serving city: a temperature model ending three
+        // weeks after the humidity model (the city's models must end within a week).
+        let oddOne = ModelRepository(root: directory.file("odd/models"))
+        let humidity = try ModelRepository(root: directory.file("trainer/models"))
+            .read(plugin: "seasonal-naive", city: "San Francisco", variable: "humidity")
+        try SharedModelsTests.train(oddOne, city: "San Francisco", lastTime: humidity.manifest.lastTime + 21 * 24 * 3600, level: 290)
+        let path = ModelRepository(root: directory.file("host1/models")).path(plugin: "seasonal-naive", city: "San Francisco", variable: "temperature")
+        let before = try #require(FileManager.default.contents(atPath: path))
+        let refused = try #require(try SharedModels.publish([("seasonal-naive", "San Francisco", "temperature")], repository: oddOne,
+                                                            store: PostgresModelStore(url: url)))
+        for host in hosts {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !host.log.contains("generation \(refused) refused"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(host.log.contains("reload refused"), "\(host.log)")
+            #expect(host.log.contains("generation \(refused) refused"), "\(host.log)")
+            // (/readyz answers 503 throughout: the plugins with no models, arima and autoreg, have routes too.)
+            #expect(try Self.get(host.baseURL + "/readyz").1["generation"] as? Int == 2)
+            #expect(try Self.get(host.baseURL + "/v1/forecast/24").0 == 200)
+        }
+        #expect(FileManager.default.contents(atPath: path) == before, "the refused file stayed in the model directory")
     }
 }
