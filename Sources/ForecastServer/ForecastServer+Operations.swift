@@ -39,6 +39,17 @@ extension ForecastServer {
                 }
             case .upstream(let url):
                 json.string("upstream", url)
+                if let replicas = replicaSets[route.name] {
+                    json.beginArray("upstreams")
+                    for replica in replicas.replicas {
+                        json.beginObject()
+                        json.string("url", replica.base)
+                        json.bool("inPool", replica.healthy.load(ordering: .relaxed))
+                        json.int("outstanding", Int64(replica.outstanding.load(ordering: .relaxed)))
+                        json.endObject()
+                    }
+                    json.endArray()
+                }
             }
             json.endObject()
         }
@@ -53,6 +64,7 @@ extension ForecastServer {
         metrics.updateModelAges(models)
         var bytes = metrics.render()
         bytes.append(contentsOf: WorkerReport.metrics(models).utf8)
+        bytes.append(contentsOf: UpstreamReplicaSet.metrics(replicaSets.values.sorted { $0.route < $1.route }).utf8)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PluginHost
+import ServiceLifecycle
 
 /// The forecast host: answers plugin routes from loaded models, proxies upstream routes,
 /// and serves health, readiness, metrics, the OpenAPI document and the page.
@@ -40,6 +41,8 @@ public final class ForecastServer: Sendable {
     let pipelineRoutes: [GatewayChannelHandler.Route]
     /// The rule every write endpoint follows (the bearer token).
     let writeAuthorization: WriteAuthorization
+    /// The replicated routes' upstreams, by route name.
+    let replicaSets: [String: UpstreamReplicaSet]
 
     /// Loads the models of every plugin route and prepares the server.
     public init(configuration: ServerConfiguration, httpClient: HTTPClient = Gateway.sharedClient,
@@ -57,8 +60,10 @@ public final class ForecastServer: Sendable {
         openAPI = ByteBuffer(string: OpenAPIDocument.render(routes: routes, defaultCity: configuration.config.defaultCity))
         endpoints = Endpoint.all(routes: routes)
         allowedMethods = AllowedMethods(endpoints)
-        pipelineRoutes = Self.pipelineRoutes(routes)
         writeAuthorization = WriteAuthorization(token: configuration.writeToken)
+        let replicaSets = Self.replicaSets(routes, logger: logger)
+        self.replicaSets = replicaSets
+        pipelineRoutes = Self.pipelineRoutes(routes, replicaSets: replicaSets)
     }
 
     /// The route called `name`.
@@ -119,8 +124,9 @@ public final class ForecastServer: Sendable {
             return { request, context in try await self.forecast(route, request: request, context: context) }
         case .forward(let route, let base):
             let target = UpstreamTarget(base: base)  // parsed once, not per request
+            let replicas = replicaSets[route.name]
             return { request, context in
-                try await self.gateway.forward(request, route: route.name, base: base, target: target,
+                try await self.gateway.forward(request, route: route.name, base: base, target: target, replicas: replicas,
                                                timeoutSeconds: route.timeoutSeconds, on: context.eventLoop)
             }
         }
@@ -140,7 +146,7 @@ public final class ForecastServer: Sendable {
             router: buildRouter(),
             server: .http1(configuration: .init(additionalChannelHandlers: self.channelHandlers())),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "forecast"),
-            services: [await ReloadOnHangup.make(server: self)],
+            services: await services(),
             onServerRunning: { channel in
                 let address = channel.localAddress
                 await onListening(address?.ipAddress ?? self.configuration.host, address?.port ?? self.configuration.port)
@@ -149,13 +155,37 @@ public final class ForecastServer: Sendable {
             logger: logger)
     }
 
+    /// The services beside the HTTP server: SIGHUP reloads, and the replicas' health checks
+    /// when a route is replicated.
+    private func services() async -> [any Service] {
+        var services: [any Service] = [await ReloadOnHangup.make(server: self)]
+        if !replicaSets.isEmpty {
+            services.append(UpstreamHealthCheck(sets: replicaSets.values.sorted { $0.route < $1.route },
+                                                client: gateway.upstreams, interval: .seconds(1)))
+        }
+        return services
+    }
+
     /// The upstream routes the server's channel pipeline answers itself (GET on plain-http
     /// upstreams; see ``GatewayChannelHandler``).
-    static func pipelineRoutes(_ routes: [ForecastConfig.Route]) -> [GatewayChannelHandler.Route] {
+    static func pipelineRoutes(_ routes: [ForecastConfig.Route],
+                               replicaSets: [String: UpstreamReplicaSet] = [:]) -> [GatewayChannelHandler.Route] {
         routes.compactMap { route in
             guard case .upstream(let base) = route.target, let target = UpstreamTarget(base: base) else { return nil }
-            return GatewayChannelHandler.Route(name: route.name, base: base, target: target, timeoutSeconds: route.timeoutSeconds)
+            return GatewayChannelHandler.Route(name: route.name, base: base, target: target, timeoutSeconds: route.timeoutSeconds,
+                                               replicas: replicaSets[route.name])
         }
+    }
+
+    /// The replica sets of the routes with several upstreams (the configuration admits only
+    /// plain-http replicas).
+    static func replicaSets(_ routes: [ForecastConfig.Route], logger: Logger) -> [String: UpstreamReplicaSet] {
+        var sets: [String: UpstreamReplicaSet] = [:]
+        for route in routes where route.isReplicated {
+            sets[route.name] = UpstreamReplicaSet(route: route.name, bases: route.upstreams,
+                                                  timeoutSeconds: route.timeoutSeconds, logger: logger)
+        }
+        return sets
     }
 
     /// The handlers added to each connection's pipeline: the gateway's, when there are upstream routes.

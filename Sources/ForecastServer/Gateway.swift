@@ -61,12 +61,19 @@ public struct Gateway: Sendable {
     }
 
     /// Forwards `request` to the upstream `base` of `route` (`target` is `base` parsed, nil
-    /// when it is not plain http), on `eventLoop` (the request's own) when the gateway's
-    /// pools have it.
-    func forward(_ request: Request, route: String, base: String, target: UpstreamTarget?, timeoutSeconds: Double,
-                 on eventLoop: (any EventLoop)?) async throws(APIError) -> Response {
+    /// when it is not plain http), or to one of `replicas` for a replicated route, on
+    /// `eventLoop` (the request's own) when the gateway's pools have it.
+    func forward(_ request: Request, route: String, base: String, target: UpstreamTarget?, replicas: UpstreamReplicaSet? = nil,
+                 timeoutSeconds: Double, on eventLoop: (any EventLoop)?) async throws(APIError) -> Response {
         let remainder = Self.remainder(of: request.uri.path, route: route)
         let timeout = TimeAmount.nanoseconds(Int64(timeoutSeconds * 1_000_000_000))
+        if let replicas {
+            let (result, base) = await upstreams.execute(method: HTTPMethod(rawValue: request.method.rawValue), remainder: remainder,
+                                                         query: request.uri.query, accept: request.headers[.accept],
+                                                         replicas: replicas, timeout: timeout, limit: Self.maxBodyBytes, on: eventLoop)
+            let (status, fields, body) = Self.answer(result, route: route, base: base, timeoutSeconds: timeoutSeconds)
+            return Response(status: status, headers: fields, body: .init(byteBuffer: body))
+        }
         do {
             let upstream: UpstreamResponse
             if let target {

@@ -32,6 +32,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         let target: UpstreamTarget
         /// The route's timeout.
         let timeoutSeconds: Double
+        /// The upstreams of a replicated route (then `base` and `target` are its first).
+        var replicas: UpstreamReplicaSet? = nil
     }
 
     private let routes: [Route]
@@ -119,9 +121,19 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         proxying = true
         closeAfterResponse = head.headerFields[.connection]?.lowercased() == "close"
         let start = ContinuousClock.now
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(route.timeoutSeconds * 1_000_000_000))
+        if let replicas = route.replicas {
+            pool.execute(method: .GET, remainder: remainder, query: query, accept: head.headerFields[.accept], replicas: replicas,
+                         deadline: deadline, limit: Gateway.maxBodyBytes) { result, base in
+                let (status, fields, body) = Gateway.answer(result, route: route.name, base: base,
+                                                            timeoutSeconds: route.timeoutSeconds)
+                self.respond(status: status, fields: fields, body: body)
+                self.server.metrics.record(route: route.name, method: "GET", status: status.code, elapsed: ContinuousClock.now - start)
+            }
+            return
+        }
         let upstreamHead = route.target.requestHead(method: .GET, remainder: remainder, query: query,
                                                     accept: head.headerFields[.accept], route: route.name)
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(route.timeoutSeconds * 1_000_000_000))
         pool.execute(upstreamHead, to: route.target, deadline: deadline, limit: Gateway.maxBodyBytes) { result in
             let (status, fields, body) = Gateway.answer(result, route: route.name, base: route.base,
                                                         timeoutSeconds: route.timeoutSeconds)

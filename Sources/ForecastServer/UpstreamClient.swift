@@ -27,20 +27,42 @@ final class UpstreamClient: Sendable {
     ///
     /// - Throws: ``UpstreamError``.
     func execute(_ head: HTTPRequestHead, to target: UpstreamTarget, timeout: TimeAmount, limit: Int,
-                 on preferred: (any EventLoop)?) async throws -> UpstreamResponse {
+                 retriesRefused: Bool = true, on preferred: (any EventLoop)?) async throws -> UpstreamResponse {
         let deadline = NIODeadline.now() + timeout
-        let loop: any EventLoop
-        if let preferred, pools[ObjectIdentifier(preferred)] != nil {
-            loop = preferred
-        } else {
-            loop = group.next()
-        }
-        let pool = pools[ObjectIdentifier(loop)]!
+        let (loop, pool) = self.loop(preferring: preferred)
         return try await withCheckedThrowingContinuation { continuation in
             loop.execute {
-                pool.value.execute(head, to: target, deadline: deadline, limit: limit) { continuation.resume(with: $0) }
+                pool.value.execute(head, to: target, deadline: deadline, limit: limit, retriesRefused: retriesRefused) {
+                    continuation.resume(with: $0)
+                }
             }
         }
+    }
+
+    /// Sends a request of a replicated route to one of `replicas` (see
+    /// ``UpstreamPool/execute(method:remainder:query:accept:replicas:deadline:limit:completion:)``)
+    /// on `preferred` when it is one of the group's; the result and the base URL of the
+    /// replica that gave it.
+    func execute(method: HTTPMethod, remainder: String, query: String?, accept: String?, replicas: UpstreamReplicaSet,
+                 timeout: TimeAmount, limit: Int,
+                 on preferred: (any EventLoop)?) async -> (Result<UpstreamResponse, UpstreamError>, String) {
+        let deadline = NIODeadline.now() + timeout
+        let (loop, pool) = self.loop(preferring: preferred)
+        return await withCheckedContinuation { continuation in
+            loop.execute {
+                pool.value.execute(method: method, remainder: remainder, query: query, accept: accept, replicas: replicas,
+                                   deadline: deadline, limit: limit) { result, base in
+                    continuation.resume(returning: (result, base))
+                }
+            }
+        }
+    }
+
+    /// `preferred` and its pool when it is one of the group's loops, else the group's next loop.
+    private func loop(preferring preferred: (any EventLoop)?) -> (any EventLoop, NIOLoopBoundBox<UpstreamPool>) {
+        if let preferred, let pool = pools[ObjectIdentifier(preferred)] { return (preferred, pool) }
+        let loop = group.next()
+        return (loop, pools[ObjectIdentifier(loop)]!)
     }
 
     /// The pool of `loop`, when it is one of the group's. Call on `loop`.

@@ -21,4 +21,14 @@ enum UpstreamError: Error, CustomStringConvertible {
         case .connection(let error): "\(error)"
         }
     }
+
+    /// The upstream could not be reached or dropped the connection before a complete
+    /// answer: the request can go to another replica (only GET and HEAD are forwarded, and
+    /// nothing of the answer has been passed on yet, since the gateway collects it whole).
+    var isConnectionFailure: Bool {
+        switch self {
+        case .connectFailed, .closed, .connection: true
+        case .timedOut, .tooLarge: false
+        }
+    }
 }

@@ -10,6 +10,9 @@ final class UpstreamExchange {
     private let head: HTTPRequestHead
     private let deadline: NIODeadline
     private let limit: Int
+    /// A refused connection is tried again until the deadline (true), or reported at once
+    /// (false: a replicated route sends the request to another replica instead).
+    private let retriesRefused: Bool
     private var timer: Scheduled<Void>?
     private var inFlight: UpstreamPool.Connection?
     private var lastConnectError: (any Error)?
@@ -18,7 +21,8 @@ final class UpstreamExchange {
     private var finished = false
 
     init(pool: UpstreamPool, target: UpstreamTarget, head: HTTPRequestHead, deadline: NIODeadline, limit: Int,
-         completion: @escaping (Result<UpstreamResponse, UpstreamError>) -> Void) {
+         retriesRefused: Bool = true, completion: @escaping (Result<UpstreamResponse, UpstreamError>) -> Void) {
+        self.retriesRefused = retriesRefused
         self.pool = pool
         self.target = target
         self.head = head
@@ -49,6 +53,8 @@ final class UpstreamExchange {
                 // Nothing answered the connection attempt before the deadline: a timeout
                 // (504), which the timer reports, not a refusal.
                 break
+            case .failure(let error) where !self.retriesRefused:
+                self.finish(.failure(.connectFailed(error)))
             case .failure(let error):
                 self.lastConnectError = error
                 let retryAt = NIODeadline.now() + self.pause

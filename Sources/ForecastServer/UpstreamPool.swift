@@ -41,10 +41,13 @@ final class UpstreamPool {
     /// (only GET and HEAD are forwarded, so repeating is safe). A refused connection is
     /// retried with a growing pause until the deadline, then reported with its error.
     ///
+    /// With `retriesRefused` false a refused connection is reported at once.
+    ///
     /// `completion` is called once, on the loop.
     func execute(_ head: HTTPRequestHead, to target: UpstreamTarget, deadline: NIODeadline, limit: Int,
-                 completion: @escaping (Result<UpstreamResponse, UpstreamError>) -> Void) {
-        UpstreamExchange(pool: self, target: target, head: head, deadline: deadline, limit: limit, completion: completion).start()
+                 retriesRefused: Bool = true, completion: @escaping (Result<UpstreamResponse, UpstreamError>) -> Void) {
+        UpstreamExchange(pool: self, target: target, head: head, deadline: deadline, limit: limit,
+                         retriesRefused: retriesRefused, completion: completion).start()
     }
 
     /// An idle, still open connection to `target`, removed from the idle list.

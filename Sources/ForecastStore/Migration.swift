@@ -135,6 +135,55 @@ public struct Migration: Sendable {
             postgres: [
                 "ALTER TABLE city_observations ADD COLUMN imputed SMALLINT NOT NULL DEFAULT 0 CHECK (imputed BETWEEN 0 AND 3)",
             ]),
+        // Several hosts share models through the store instead of a filesystem
+        // (`PostgresModelStore`): a training run publishes its model files as one
+        // generation in one transaction, and a host serves, per (plugin, city, variable),
+        // the file of the newest generation. `file` is a whole model file (manifest and
+        // blob, checksummed), so a host verifies it exactly as one read from disk. SQLite
+        // gets the same tables, unused: one machine shares its model directory.
+        Migration(
+            version: 4,
+            summary: "model_generations and models: model files published into the store, one generation per training run",
+            sqlite: [
+                """
+                CREATE TABLE model_generations (
+                    generation   INTEGER PRIMARY KEY AUTOINCREMENT,
+                    published_at INTEGER NOT NULL,
+                    models       INTEGER NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE models (
+                    generation INTEGER NOT NULL REFERENCES model_generations(generation),
+                    plugin     TEXT    NOT NULL,
+                    city       TEXT    NOT NULL,
+                    variable   TEXT    NOT NULL,
+                    sha256     TEXT    NOT NULL,
+                    file       BLOB    NOT NULL,
+                    PRIMARY KEY (plugin, city, variable, generation)
+                )
+                """,
+            ],
+            postgres: [
+                """
+                CREATE TABLE model_generations (
+                    generation   BIGSERIAL PRIMARY KEY,
+                    published_at BIGINT    NOT NULL,
+                    models       INTEGER   NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE models (
+                    generation BIGINT NOT NULL REFERENCES model_generations(generation),
+                    plugin     TEXT   NOT NULL,
+                    city       TEXT   NOT NULL,
+                    variable   TEXT   NOT NULL,
+                    sha256     TEXT   NOT NULL,
+                    file       BYTEA  NOT NULL,
+                    PRIMARY KEY (plugin, city, variable, generation)
+                )
+                """,
+            ]),
     ]
 
     /// The partition of `city_observations` that holds one city's rows on PostgreSQL.

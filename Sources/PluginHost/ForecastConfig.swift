@@ -16,7 +16,8 @@ import Foundation
 ///   "routes": {
 ///     "v1": { "plugin": "arima" },
 ///     "v2": { "plugin": "autoreg" },
-///     "v9": { "upstream": "http://127.0.0.1:8081/v1" }
+///     "v9": { "upstream": "http://127.0.0.1:8081/v1" },
+///     "v8": { "upstreams": ["http://10.0.0.7:8080/v1", "http://10.0.0.8:8080/v1"] }
 ///   }
 /// }
 /// ```
@@ -26,7 +27,8 @@ public struct ForecastConfig: Sendable, Equatable {
     public enum RouteTarget: Sendable, Equatable {
         /// Answered by the loaded plugin with this name.
         case plugin(String)
-        /// Forwarded to this base URL (`http://host:port/prefix`).
+        /// Forwarded to this base URL (`http://host:port/prefix`); for a replicated route,
+        /// the first of ``Route/upstreams``.
         case upstream(String)
     }
 
@@ -40,14 +42,28 @@ public struct ForecastConfig: Sendable, Equatable {
         public var description: String?
         /// Upstream request timeout in seconds (upstream routes only).
         public var timeoutSeconds: Double
+        /// Every base URL of an upstream route, the replicas requests are spread over: one
+        /// for `upstream`, several for `upstreams`; empty for a plugin route.
+        public var upstreams: [String]
 
-        /// Creates a route.
-        public init(name: String, target: RouteTarget, description: String? = nil, timeoutSeconds: Double = 10) {
+        /// Creates a route; `upstreams` defaults to the target's one URL.
+        public init(name: String, target: RouteTarget, description: String? = nil, timeoutSeconds: Double = 10,
+                    upstreams: [String]? = nil) {
             self.name = name
             self.target = target
             self.description = description
             self.timeoutSeconds = timeoutSeconds
+            if let upstreams {
+                self.upstreams = upstreams
+            } else if case .upstream(let base) = target {
+                self.upstreams = [base]
+            } else {
+                self.upstreams = []
+            }
         }
+
+        /// A route whose requests are spread over several upstreams (replicas of one host's route).
+        public var isReplicated: Bool { upstreams.count > 1 }
     }
 
     /// The city a request without `?city=` is answered for.
@@ -188,9 +204,9 @@ public struct ForecastConfig: Sendable, Equatable {
                     throw ConfigError(path: path, message: "route name '\(name)' must be 1-64 characters of [A-Za-z0-9_-]")
                 }
                 guard let entry = entry as? [String: Any] else {
-                    throw ConfigError(path: path, message: "'routes.\(name)' must be an object with 'plugin' or 'upstream'")
+                    throw ConfigError(path: path, message: "'routes.\(name)' must be an object with 'plugin', 'upstream' or 'upstreams'")
                 }
-                try requireKeys(entry, allowed: ["plugin", "upstream", "description", "timeoutSeconds"], at: "routes.\(name)", path: path)
+                try requireKeys(entry, allowed: ["plugin", "upstream", "upstreams", "description", "timeoutSeconds"], at: "routes.\(name)", path: path)
                 let description = entry["description"] as? String
                 if entry["description"] != nil && description == nil {
                     throw ConfigError(path: path, message: "'routes.\(name).description' must be a string")
@@ -202,6 +218,15 @@ public struct ForecastConfig: Sendable, Equatable {
                     }
                     timeout = number
                 }
+                if let replicas = entry["upstreams"] {
+                    guard entry["plugin"] == nil, entry["upstream"] == nil else {
+                        throw ConfigError(path: path, message: "'routes.\(name)' needs exactly one of 'plugin' (a plugin name), 'upstream' (a URL) or 'upstreams' (a list of URLs)")
+                    }
+                    let urls = try replicaURLs(replicas, route: name, path: path)
+                    parsed.append(Route(name: name, target: .upstream(urls[0]), description: description, timeoutSeconds: timeout,
+                                        upstreams: urls))
+                    continue
+                }
                 switch (entry["plugin"], entry["upstream"]) {
                 case (let plugin as String, nil) where !plugin.isEmpty:
                     parsed.append(Route(name: name, target: .plugin(plugin), description: description, timeoutSeconds: timeout))
@@ -211,7 +236,7 @@ public struct ForecastConfig: Sendable, Equatable {
                     }
                     parsed.append(Route(name: name, target: .upstream(upstream), description: description, timeoutSeconds: timeout))
                 default:
-                    throw ConfigError(path: path, message: "'routes.\(name)' needs exactly one of 'plugin' (a plugin name) or 'upstream' (a URL)")
+                    throw ConfigError(path: path, message: "'routes.\(name)' needs exactly one of 'plugin' (a plugin name), 'upstream' (a URL) or 'upstreams' (a list of URLs)")
                 }
             }
             let reserved: Set<String> = ["healthz", "readyz", "metrics", "openapi.json", "admin"]
@@ -227,6 +252,27 @@ public struct ForecastConfig: Sendable, Equatable {
             config.pluginDirectories = list.map { $0.hasPrefix("/") ? $0 : baseDirectory + "/" + $0 }
         }
         return config
+    }
+
+    /// The replicas of `routes.<route>.upstreams`: a list of distinct plain `http://` URLs
+    /// with a host (replicas are hosts on one network; the gateway health-checks each at
+    /// its `/readyz`).
+    private static func replicaURLs(_ value: Any, route: String, path: String) throws(ConfigError) -> [String] {
+        guard let list = value as? [Any], !list.isEmpty else {
+            throw ConfigError(path: path, message: "'routes.\(route).upstreams' must be a non-empty array of http:// URLs")
+        }
+        var urls: [String] = []
+        for item in list {
+            guard let text = item as? String, let url = URL(string: text), url.scheme?.lowercased() == "http",
+                  let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil, url.user == nil else {
+                throw ConfigError(path: path, message: "'routes.\(route).upstreams' entries must be plain http:// URLs such as http://10.0.0.7:8080/v1; got '\(item)'")
+            }
+            guard !urls.contains(text) else {
+                throw ConfigError(path: path, message: "'routes.\(route).upstreams' names '\(text)' twice")
+            }
+            urls.append(text)
+        }
+        return urls
     }
 
     /// Whether `name` can be a route: 1-64 characters of `[A-Za-z0-9_-]`.

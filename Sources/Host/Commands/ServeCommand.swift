@@ -114,6 +114,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (store, storeProblem) = try openStore(writable: writeToken != nil)
         if let storeProblem { logger.notice("observations unavailable for the page: \(storeProblem)") }
+        let databaseURL = global.resolvedDatabaseURL
+        let shared = databaseURL.hasPrefix("postgres")
+            ? SharedModelFollower.start(url: databaseURL, repository: global.modelRepository, logger: logger) : nil
         var configuration = ServerConfiguration(
             host: host, port: port, config: config, plugins: registry.plugins,
             repository: global.modelRepository, store: store, storeProblem: storeProblem,
@@ -136,9 +139,11 @@ struct ServeCommand: AsyncParsableCommand {
                     logger.warning("/\(route.name) \(slug) answers 503: \(reason)")
                 }
             case .upstream(let url):
-                logger.info("/\(route.name) -> \(url)")
+                logger.info("/\(route.name) -> \(route.isReplicated ? route.upstreams.joined(separator: ", ") : url)")
             }
         }
+        let listener = shared?.follow(server)
+        defer { listener?.stop() }
         let app = await server.buildApplication { host, port in
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
         }

@@ -89,7 +89,16 @@ struct TrainCommand: AsyncParsableCommand {
                               publishGate: PublishGate(checker: try options.checker(), allowOlderData: options.allowOlderData))
         let progress = ProgressReporter()
         defer { progress.close() }
-        return try trainer.run(jobs, store: store, progress: progress)
+        let results = try trainer.run(jobs, store: store, progress: progress)
+        let url = global.resolvedDatabaseURL
+        if url.hasPrefix("postgres"), results.contains(where: \.ok) {
+            // Every host serving from this store reloads on the notification.
+            let shared = try PostgresModelStore(url: url)
+            if let generation = try SharedModels.publish(results, repository: global.modelRepository, store: shared) {
+                FileHandle.standardError.write(Data("published generation \(generation) (\(results.filter(\.ok).count) models) into \(shared.displayURL)\n".utf8))
+            }
+        }
+        return results
     }
 }
 
