@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import NIOCore
 import NIOHTTP1
 
@@ -105,7 +110,14 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(.connection(error))
+        // A reset or a broken pipe is the upstream having closed the connection: said so,
+        // because on a kept-alive connection it means the request met a close already on
+        // its way (most often on a busy machine) and is sent again on a new connection.
+        if let failure = error as? IOError, failure.errnoCode == ECONNRESET || failure.errnoCode == EPIPE {
+            fail(.closed(afterResponseStarted: exchange?.response != nil))
+        } else {
+            fail(.connection(error))
+        }
         context.close(promise: nil)
     }
 
