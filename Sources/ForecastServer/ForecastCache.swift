@@ -4,7 +4,7 @@ import Locking
 /// Rendered forecast bodies, keyed by everything that determines them.
 ///
 /// A loaded model forecasts deterministically, so a body depends only on the model
-/// generation, route, city, hours, level and units. Entries of older generations are
+/// generation, route, city, hours, levels (in the order asked) and units. Entries of older generations are
 /// never returned (the generation is in the key) and are dropped on the next store after
 /// a reload. The cache is bounded: when full it starts over, which is cheap next to
 /// tracking recency for a working set that is small in practice.
@@ -19,18 +19,23 @@ public final class ForecastCache: Sendable {
         public var city: String
         /// Hours ahead.
         public var hours: Int
-        /// The interval level's bit pattern (exact match only).
-        public var level: UInt64
+        /// The interval levels' bit patterns, in the order asked (exact match only).
+        public var levels: [UInt64]
         /// Temperature unit.
         public var units: TemperatureUnit
 
-        /// Creates a key.
+        /// Creates a key for one level.
         public init(generation: Int, route: String, city: String, hours: Int, level: Double, units: TemperatureUnit) {
+            self.init(generation: generation, route: route, city: city, hours: hours, levels: [level], units: units)
+        }
+
+        /// Creates a key for several levels.
+        public init(generation: Int, route: String, city: String, hours: Int, levels: [Double], units: TemperatureUnit) {
             self.generation = generation
             self.route = route
             self.city = city
             self.hours = hours
-            self.level = level.bitPattern
+            self.levels = levels.map(\.bitPattern)
             self.units = units
         }
     }

@@ -15,7 +15,7 @@ extension ForecastServer {
         let slug = ModelRepository.slug(query.city)
         let (routeModels, city) = try resolve(route: route, city: query.city, slug: slug, in: models)
         let key = ForecastCache.Key(generation: models.generation, route: route.name, city: slug,
-                                    hours: query.hours, level: query.level, units: query.units)
+                                    hours: query.hours, levels: query.levels, units: query.units)
         let body: ByteBuffer
         if let cached = cache.body(for: key) {
             body = cached
@@ -23,9 +23,9 @@ extension ForecastServer {
             if let problem = routeModels.workerProblem {
                 throw APIError(.serviceUnavailable, code: "plugin_unavailable", message: "/\(route.name): \(problem)")
             }
-            let hours = try await ForecastBody.hours(models: city, query: query)
+            let result = try await ForecastBody.forecast(models: city, query: query)
             body = ByteBuffer(string: ForecastBody.render(route: route, routeModels: routeModels, models: city,
-                                                          generation: models.generation, query: query, hours: hours))
+                                                          generation: models.generation, query: query, result: result))
             cache.store(body, for: key)
         }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))

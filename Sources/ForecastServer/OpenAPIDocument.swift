@@ -6,6 +6,11 @@ import PluginHost
 /// Every route appears with its concrete path (`/v1`, `/v1/forecast/{hours}`), so the
 /// document lists exactly what this host answers; the tests call every path in it.
 enum OpenAPIDocument {
+    /// The API's version (`info.version`): the major number changes when a field clients
+    /// read goes away, the minor when endpoints, parameters or fields are added.
+    /// 1.1: several levels per request (`level=0.8,0.95`, `intervals`).
+    static let version = "1.1.0"
+
     /// The document as JSON text (keys sorted, so it is byte-stable).
     static func render(routes: [ForecastConfig.Route], defaultCity: String) -> String {
         let object = document(routes: routes, defaultCity: defaultCity)
@@ -57,7 +62,7 @@ enum OpenAPIDocument {
         }
         return [
             "openapi": "3.1.0",
-            "info": ["title": "forecast", "version": "1.0.0",
+            "info": ["title": "forecast", "version": version,
                      "description": "Hourly temperature and humidity forecasts from plugin models, with prediction intervals. Errors are JSON: {\"error\": {\"code\", \"message\"}}. A method a path does not list answers 405 method_not_allowed with an Allow header (HEAD is answered wherever GET is)."],
             "paths": paths,
             "components": ["schemas": schemas],
@@ -79,10 +84,18 @@ enum OpenAPIDocument {
              "schema": ["type": "string", "minLength": 1, "default": defaultCity]],
             ["name": "units", "in": "query", "required": false, "description": "Temperature unit",
              "schema": ["type": "string", "enum": TemperatureUnit.allCases.map(\.rawValue), "default": "celsius"]],
-            ["name": "level", "in": "query", "required": false, "description": "Central prediction-interval level",
-             "schema": ["type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": ForecastQuery.defaultLevel]],
+            ["name": "level", "in": "query", "required": false,
+             "description": "Central prediction-interval level, or up to \(ForecastQuery.maxLevels) levels separated by commas (every band is in `intervals`; the per-hour bounds are the first level's). Each a decimal fraction strictly between 0 and 1.",
+             "schema": ["type": "string", "pattern": levelListPattern, "default": JSONText.number(ForecastQuery.defaultLevel)],
+             "examples": ["one": ["value": "0.95", "summary": "the 95% interval"],
+                          "two": ["value": "0.8,0.95", "summary": "the 80% and 95% intervals"]]],
         ]
         return result
+    }
+
+    /// One level or up to ``ForecastQuery/maxLevels`` separated by commas.
+    static var levelListPattern: String {
+        "^\(ForecastQuery.levelPattern)(,\(ForecastQuery.levelPattern)){0,\(ForecastQuery.maxLevels - 1)}$"
     }
 
     private static func operation(id: String, summary: String, responses: [String: Any]) -> [String: Any] {
@@ -104,6 +117,7 @@ enum OpenAPIDocument {
     private static var string: [String: Any] { ["type": "string"] }
     private static var number: [String: Any] { ["type": "number"] }
     private static var integer: [String: Any] { ["type": "integer"] }
+    private static var numbers: [String: Any] { ["type": "array", "items": ["type": "number"]] }
     private static var dateTime: [String: Any] { ["type": "string", "format": "date-time"] }
 
     private static func object(_ properties: [String: Any], required: [String]? = nil) -> [String: Any] {
@@ -144,12 +158,16 @@ enum OpenAPIDocument {
                 "service": service,
                 "model": object(["city": string, "generation": integer, "lastObserved": dateTime,
                                  "temperature": variableModel, "humidity": variableModel]),
-                "query": object(["city": string, "hours": integer, "units": string, "level": number]),
+                "query": object(["city": string, "hours": integer, "units": string, "level": number,
+                                 "levels": ["type": "array", "items": number, "minItems": 1]]),
                 "units": object(["temperature": ["type": "string", "enum": TemperatureUnit.allCases.map(\.symbol)],
                                  "humidity": ["type": "string", "const": "%"]]),
                 "forecast": ["type": "array", "items": object([
                     "time": dateTime, "temperature": number, "temperatureLower": number, "temperatureUpper": number,
                     "humidity": number, "humidityLower": number, "humidityUpper": number])],
+                "intervals": ["type": "array", "description": "Per level asked, in order: its bounds, one per hour of `forecast`",
+                              "items": object(["level": number, "temperatureLower": numbers, "temperatureUpper": numbers,
+                                               "humidityLower": numbers, "humidityUpper": numbers])],
             ]),
         ]
     }
