@@ -79,8 +79,9 @@ enum ForecastBody {
         json.string("city", models.city)
         json.int("generation", Int64(generation))
         json.string("lastObserved", ISOTime.format(models.lastObserved))
-        writeVariable(&json, "temperature", models.temperature)
-        writeVariable(&json, "humidity", models.humidity)
+        json.string("details", "/\(route.name)/models/\(ModelRepository.slug(models.city))")
+        writeIdentity(&json, "temperature", models.temperature)
+        writeIdentity(&json, "humidity", models.humidity)
         json.endObject()
         json.beginObject("query")
         json.string("city", models.city)
@@ -141,6 +142,22 @@ enum ForecastBody {
         json.endObject()
     }
 
+    /// What a forecast says about one variable's model: who made it, when, on data up to
+    /// when, and the plugin's one line about the fit (``SummaryDescription``). The whole
+    /// fit is at `GET /{route}/models/{city}` (``writeVariable(_:_:_:)``).
+    static func writeIdentity(_ json: inout JSONWriter, _ name: String, _ variable: VariableModel) {
+        let manifest = variable.manifest
+        json.beginObject(name)
+        json.string("plugin", manifest.plugin)
+        json.string("pluginVersion", manifest.pluginVersion)
+        json.string("description", SummaryDescription.line(summaryJSON: variable.summaryJSON, plugin: manifest.plugin,
+                                                           version: manifest.pluginVersion))
+        json.string("trainedAt", ISOTime.format(manifest.trainedAt))
+        json.string("trainingEnd", ISOTime.format(manifest.lastTime))
+        json.int("observations", Int64(manifest.count))
+        json.endObject()
+    }
+
     /// One variable's model metadata: training window, time, and the plugin's fit summary.
     static func writeVariable(_ json: inout JSONWriter, _ name: String, _ variable: VariableModel) {
         let manifest = variable.manifest
@@ -152,6 +169,8 @@ enum ForecastBody {
         json.string("trainedAt", ISOTime.format(manifest.trainedAt))
         json.number("trainingSeconds", JSONText.rounded(manifest.trainingSeconds))
         json.string("pluginVersion", manifest.pluginVersion)
+        json.string("description", SummaryDescription.line(summaryJSON: variable.summaryJSON, plugin: manifest.plugin,
+                                                           version: manifest.pluginVersion))
         json.raw("options", variable.optionsJSON)
         json.raw("summary", variable.summaryJSON)
         json.string("sha256", manifest.blobSHA256)

@@ -85,6 +85,7 @@ extension ForecastServer {
         json.endArray()
         json.beginObject("endpoints")
         json.string("forecast", "/\(route.name)/forecast/{hours}?city=&units=celsius|kelvin|fahrenheit&level=0.95")
+        json.string("models", "/\(route.name)/models/{city}")
         json.endObject()
         json.endObject()
         return Self.json(json.text)

@@ -111,6 +111,8 @@ public final class ForecastServer: Sendable {
             return { _, _ in try self.routeInfo(route) }
         case .forecast(let route):
             return { request, context in try await self.forecast(route, request: request, context: context) }
+        case .cityModels(let route):
+            return { _, context in try self.cityModels(route, context: context) }
         case .forward(let route, let base):
             let target = UpstreamTarget(base: base)  // parsed once, not per request
             return { request, context in

@@ -9,7 +9,9 @@ enum OpenAPIDocument {
     /// The API's version (`info.version`): the major number changes when a field clients
     /// read goes away, the minor when endpoints, parameters or fields are added.
     /// 1.1: several levels per request (`level=0.8,0.95`, `intervals`).
-    static let version = "1.1.0"
+    /// 2.0: a forecast's `model` carries each model's identity and one-line description,
+    /// not its fit summary and options, which moved to `GET /{route}/models/{city}`.
+    static let version = "2.0.0"
 
     /// The document as JSON text (keys sorted, so it is byte-stable).
     static func render(routes: [ForecastConfig.Route], defaultCity: String) -> String {
@@ -46,6 +48,17 @@ enum OpenAPIDocument {
                     responses: ["200": jsonContent(ref: "RouteInfo", description: "The service"),
                                 "404": errorResponse("Unknown route")])]
                 paths["/\(route.name)/forecast/{hours}"] = ["get": forecastOperation(id: id, route: route, plugin: plugin, defaultCity: defaultCity)]
+                var models = operation(
+                    id: "\(id)_models", summary: "\(about)(plugin \(plugin)): one city's models in full, with the plugin's fit summaries and training options",
+                    responses: ["200": jsonContent(ref: "CityModels", description: "The city's temperature and humidity models"),
+                                "400": errorResponse("Empty city (code bad_city)"),
+                                "404": errorResponse("Unknown city (code unknown_city)"),
+                                "503": errorResponse("No usable model for the route or city (code model_unavailable)")])
+                models["parameters"] = [["name": "city", "in": "path", "required": true,
+                                         "description": "City name or slug, e.g. \(defaultCity) or \(ModelRepository.slug(defaultCity))",
+                                         "schema": ["type": "string", "minLength": 1],
+                                         "examples": ["name": ["value": defaultCity], "slug": ["value": ModelRepository.slug(defaultCity)]]]]
+                paths["/\(route.name)/models/{city}"] = ["get": models]
             case .upstream(let url):
                 let proxied = ["200": ["description": "The upstream's answer, passed through"],
                                "502": errorResponse("The upstream failed or is unreachable"),
@@ -126,9 +139,18 @@ enum OpenAPIDocument {
 
     private static var variableModel: [String: Any] {
         object(["unit": string, "firstObserved": dateTime, "lastObserved": dateTime, "observations": integer,
-                "trainedAt": dateTime, "trainingSeconds": number, "pluginVersion": string,
+                "trainedAt": dateTime, "trainingSeconds": number, "pluginVersion": string, "description": string,
                 "options": ["type": "object"], "summary": ["type": "object", "description": "The plugin's fit summary"],
                 "sha256": string])
+    }
+
+    /// What a forecast says about one variable's model (the whole fit is in ``variableModel``).
+    private static var modelIdentity: [String: Any] {
+        object(["plugin": string, "pluginVersion": string,
+                "description": ["type": "string", "description": "The plugin's one line about the fit (its summary's `description`), else the plugin's name and version"],
+                "trainedAt": dateTime, "trainingEnd": ["type": "string", "format": "date-time", "description": "The last observation the model was trained on"],
+                "observations": integer],
+               required: ["plugin", "pluginVersion", "description", "trainedAt", "trainingEnd", "observations"])
     }
 
     private static var service: [String: Any] {
@@ -154,10 +176,13 @@ enum OpenAPIDocument {
                                      "temperature": variableModel, "humidity": variableModel])],
                                  "failures": ["type": "array", "items": object(["city": string, "reason": string])],
                                  "endpoints": ["type": "object"]]),
+            "CityModels": object(["service": service, "generation": integer, "city": string, "lastObserved": dateTime,
+                                  "firstForecast": dateTime, "temperature": variableModel, "humidity": variableModel]),
             "Forecast": object([
                 "service": service,
                 "model": object(["city": string, "generation": integer, "lastObserved": dateTime,
-                                 "temperature": variableModel, "humidity": variableModel]),
+                                 "details": ["type": "string", "description": "The path of the city's models in full (GET)"],
+                                 "temperature": modelIdentity, "humidity": modelIdentity]),
                 "query": object(["city": string, "hours": integer, "units": string, "level": number,
                                  "levels": ["type": "array", "items": number, "minItems": 1]]),
                 "units": object(["temperature": ["type": "string", "enum": TemperatureUnit.allCases.map(\.symbol)],
