@@ -11,16 +11,17 @@ enum OpenAPIDocument {
     /// 1.1: several levels per request (`level=0.8,0.95`, `intervals`).
     /// 2.0: a forecast's `model` carries each model's identity and one-line description,
     /// not its fit summary and options, which moved to `GET /{route}/models/{city}`.
-    static let version = "2.0.0"
+    /// 2.1: `POST /{route}/forecast` forecasts series the caller sends.
+    static let version = "2.1.0"
 
     /// The document as JSON text (keys sorted, so it is byte-stable).
-    static func render(routes: [ForecastConfig.Route], defaultCity: String) -> String {
-        let object = document(routes: routes, defaultCity: defaultCity)
+    static func render(routes: [ForecastConfig.Route], defaultCity: String, limits: SeriesLimits = SeriesLimits()) -> String {
+        let object = document(routes: routes, defaultCity: defaultCity, limits: limits)
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func document(routes: [ForecastConfig.Route], defaultCity: String) -> [String: Any] {
+    static func document(routes: [ForecastConfig.Route], defaultCity: String, limits: SeriesLimits = SeriesLimits()) -> [String: Any] {
         var paths: [String: Any] = [
             "/": ["get": operation(id: "page", summary: "HTML page: per city, the last week of observations and each route's 72-hour forecast as inline SVG",
                                    responses: ["200": content("text/html", schema: ["type": "string"], description: "The page")])],
@@ -59,6 +60,7 @@ enum OpenAPIDocument {
                                          "schema": ["type": "string", "minLength": 1],
                                          "examples": ["name": ["value": defaultCity], "slug": ["value": ModelRepository.slug(defaultCity)]]]]
                 paths["/\(route.name)/models/{city}"] = ["get": models]
+                paths["/\(route.name)/forecast"] = ["post": seriesOperation(id: id, route: route, plugin: plugin, limits: limits)]
             case .upstream(let url):
                 let proxied = ["200": ["description": "The upstream's answer, passed through"],
                                "502": errorResponse("The upstream failed or is unreachable"),
@@ -104,6 +106,60 @@ enum OpenAPIDocument {
                           "two": ["value": "0.8,0.95", "summary": "the 80% and 95% intervals"]]],
         ]
         return result
+    }
+
+    /// `POST /{route}/forecast`: the caller's series, trained on and forecast.
+    private static func seriesOperation(id: String, route: ForecastConfig.Route, plugin: String, limits: SeriesLimits) -> [String: Any] {
+        let limitsText = "Limits: at most \(limits.maximumBodyBytes) bytes of body (413 body_too_large), \(limits.maximumSeries) series (413 too_many_series), \(limits.minimumValues) to \(limits.maximumValues) values per series (422 series_too_short, 413 series_too_long), values within ±\(JSONText.number(limits.maximumMagnitude)), \(JSONText.number(limits.trainingSeconds)) s of training per series (422 training_time_limit); \(limits.concurrentTrainings) trainings at once with \(limits.queuedRequests) requests queued, beyond that 503 busy with Retry-After."
+        var result = operation(
+            id: "\(id)_forecast_series",
+            summary: "Train plugin \(plugin) on each series in the body and forecast it; nothing is stored. Hourly series only (step 3600); values are passed to the plugin as they are, null for an hour not observed. " + limitsText,
+            responses: [
+                "200": jsonContent(ref: "SeriesForecast", description: "Per series, in order: the model's identity and its forecast at every level"),
+                "400": errorResponse("A malformed body (codes bad_body, bad_step, bad_horizon, bad_level)"),
+                "413": errorResponse("Past a size limit (codes body_too_large, too_many_series, series_too_long); the message names the limit"),
+                "415": errorResponse("The body is not JSON (code unsupported_media_type)"),
+                "422": errorResponse("The plugin cannot train on a series (codes series_too_short, no_observations, training_failed, training_time_limit); the message names the series and the limit"),
+                "500": errorResponse("The plugin failed internally (code forecast_failed)"),
+                "503": ["description": "Every training slot and queue place is taken (code busy), or the plugin's training worker failed (code plugin_unavailable)",
+                        "headers": ["Retry-After": ["description": "Seconds to wait before retrying", "schema": ["type": "integer"]]],
+                        "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
+            ])
+        let example: [String: Any] = [
+            "series": [["id": "sensor-7", "start": "2024-03-01T00:00:00Z", "step": 3600,
+                        "values": (0..<48).map { hour -> Any in hour == 30 ? NSNull() : JSONText.rounded(281 + 4 * sin(Double(hour) * Double.pi / 12)) }]],
+            "horizon": 24, "levels": [0.8, 0.95],
+        ]
+        result["requestBody"] = [
+            "required": true,
+            "content": ["application/json": ["schema": seriesRequestSchema(limits), "examples": ["two-days": ["summary": "Two days of hourly values, one missing", "value": example]]]],
+        ]
+        return result
+    }
+
+    private static func seriesRequestSchema(_ limits: SeriesLimits) -> [String: Any] {
+        let value: [String: Any] = ["type": ["number", "null"], "minimum": -limits.maximumMagnitude, "maximum": limits.maximumMagnitude]
+        let series: [String: Any] = [
+            "type": "object", "required": ["start", "values"],
+            "properties": [
+                "id": ["type": "string", "description": "The caller's name for the series (default: its index)"],
+                "start": ["type": "string", "format": "date-time", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",
+                          "description": "UTC time of the first value, e.g. 2024-03-01T00:00:00Z"],
+                "step": ["type": "integer", "const": 3600, "default": 3600, "description": "Seconds between values: hourly only"],
+                "values": ["type": "array", "items": value, "minItems": limits.minimumValues, "maxItems": limits.maximumValues,
+                           "description": "Oldest first; null for an hour not observed"],
+                "variable": ["type": "string", "enum": SeriesRequest.variables, "description": "Use this variable's training options from plugins.json"],
+            ],
+        ]
+        return [
+            "type": "object", "required": ["series"],
+            "properties": [
+                "series": ["type": "array", "items": series, "minItems": 1, "maxItems": limits.maximumSeries],
+                "horizon": ["type": "integer", "minimum": 1, "maximum": ForecastQuery.maxHours, "default": SeriesRequest.defaultHorizon],
+                "levels": ["type": "array", "items": ["type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1],
+                           "minItems": 1, "maxItems": ForecastQuery.maxLevels, "default": [ForecastQuery.defaultLevel]],
+            ],
+        ]
     }
 
     /// One level or up to ``ForecastQuery/maxLevels`` separated by commas.
@@ -176,6 +232,17 @@ enum OpenAPIDocument {
                                      "temperature": variableModel, "humidity": variableModel])],
                                  "failures": ["type": "array", "items": object(["city": string, "reason": string])],
                                  "endpoints": ["type": "object"]]),
+            "SeriesForecast": object([
+                "service": service,
+                "query": object(["horizon": integer, "levels": ["type": "array", "items": number]]),
+                "forecasts": ["type": "array", "items": object([
+                    "id": string, "variable": ["type": ["string", "null"]],
+                    "model": object(["plugin": string, "pluginVersion": string, "description": string, "trainingSeconds": number,
+                                     "trainingStart": dateTime, "trainingEnd": dateTime, "observations": integer, "missing": integer]),
+                    "forecast": ["type": "array", "items": object(["time": dateTime, "mean": number, "lower": number, "upper": number])],
+                    "intervals": ["type": "array", "items": object(["level": number, "lower": numbers, "upper": numbers])],
+                ])],
+            ]),
             "CityModels": object(["service": service, "generation": integer, "city": string, "lastObserved": dateTime,
                                   "firstForecast": dateTime, "temperature": variableModel, "humidity": variableModel]),
             "Forecast": object([

@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     /// (embedding and tests). `forecast serve` sets it, so plugins run in workers unless
     /// plugins.json says `"isolation": "in-process"`.
     public var workerSettings: PluginWorker.Settings?
+    /// The limits on `POST /{route}/forecast` (series sent by the caller).
+    public var seriesLimits = SeriesLimits()
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, config: ForecastConfig, plugins: [LoadedPlugin],
