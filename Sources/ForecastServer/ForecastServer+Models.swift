@@ -9,9 +9,6 @@ extension ForecastServer {
         let models = library.current
         let raw = context.parameters.get("city") ?? ""
         let requested = raw.removingPercentEncoding ?? raw
-        guard !requested.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw APIError(.badRequest, code: "bad_city", message: "the city in /\(route.name)/models/{city} must not be empty")
-        }
         let (routeModels, city) = try resolve(route: route, city: requested, slug: ModelRepository.slug(requested), in: models)
         var json = JSONWriter(capacity: 4096 + city.temperature.summaryJSON.utf8.count + city.humidity.summaryJSON.utf8.count)
         json.beginObject()

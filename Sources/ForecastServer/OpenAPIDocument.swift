@@ -52,7 +52,6 @@ enum OpenAPIDocument {
                 var models = operation(
                     id: "\(id)_models", summary: "\(about)(plugin \(plugin)): one city's models in full, with the plugin's fit summaries and training options",
                     responses: ["200": jsonContent(ref: "CityModels", description: "The city's temperature and humidity models"),
-                                "400": errorResponse("Empty city (code bad_city)"),
                                 "404": errorResponse("Unknown city (code unknown_city)"),
                                 "503": errorResponse("No usable model for the route or city (code model_unavailable)")])
                 models["parameters"] = [["name": "city", "in": "path", "required": true,
@@ -127,12 +126,12 @@ enum OpenAPIDocument {
             ])
         let example: [String: Any] = [
             "series": [["id": "sensor-7", "start": "2024-03-01T00:00:00Z", "step": 3600,
-                        "values": (0..<48).map { hour -> Any in hour == 30 ? NSNull() : JSONText.rounded(281 + 4 * sin(Double(hour) * Double.pi / 12)) }]],
+                        "values": (0..<72).map { hour -> Any in hour == 10 ? NSNull() : JSONText.rounded(281 + 4 * sin(Double(hour) * Double.pi / 12)) }]],
             "horizon": 24, "levels": [0.8, 0.95],
         ]
         result["requestBody"] = [
             "required": true,
-            "content": ["application/json": ["schema": seriesRequestSchema(limits), "examples": ["two-days": ["summary": "Two days of hourly values, one missing", "value": example]]]],
+            "content": ["application/json": ["schema": seriesRequestSchema(limits), "examples": ["three-days": ["summary": "Three days of hourly values, one missing", "value": example]]]],
         ]
         return result
     }
@@ -142,21 +141,22 @@ enum OpenAPIDocument {
         let series: [String: Any] = [
             "type": "object", "required": ["start", "values"],
             "properties": [
-                "id": ["type": "string", "description": "The caller's name for the series (default: its index)"],
+                "id": ["type": ["string", "null"], "description": "The caller's name for the series (default: its index)"],
                 "start": ["type": "string", "format": "date-time", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",
                           "description": "UTC time of the first value, e.g. 2024-03-01T00:00:00Z"],
-                "step": ["type": "integer", "const": 3600, "default": 3600, "description": "Seconds between values: hourly only"],
+                "step": ["type": ["integer", "null"], "enum": [3600, NSNull()], "default": 3600, "description": "Seconds between values: hourly only"],
                 "values": ["type": "array", "items": value, "minItems": limits.minimumValues, "maxItems": limits.maximumValues,
                            "description": "Oldest first; null for an hour not observed"],
-                "variable": ["type": "string", "enum": SeriesRequest.variables, "description": "Use this variable's training options from plugins.json"],
+                "variable": ["type": ["string", "null"], "enum": SeriesRequest.variables + [NSNull()] as [Any],
+                             "description": "Use this variable's training options from plugins.json"],
             ],
         ]
         return [
             "type": "object", "required": ["series"],
             "properties": [
                 "series": ["type": "array", "items": series, "minItems": 1, "maxItems": limits.maximumSeries],
-                "horizon": ["type": "integer", "minimum": 1, "maximum": ForecastQuery.maxHours, "default": SeriesRequest.defaultHorizon],
-                "levels": ["type": "array", "items": ["type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1],
+                "horizon": ["type": ["integer", "null"], "minimum": 1, "maximum": ForecastQuery.maxHours, "default": SeriesRequest.defaultHorizon],
+                "levels": ["type": ["array", "null"], "items": ["type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1],
                            "minItems": 1, "maxItems": ForecastQuery.maxLevels, "default": [ForecastQuery.defaultLevel]],
             ],
         ]

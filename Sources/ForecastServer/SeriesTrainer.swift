@@ -6,7 +6,7 @@ import PluginHost
 
 /// Trains and forecasts the series of `POST /{route}/forecast` where the route's plugin
 /// code runs: in a worker process when the plugin is isolated, else in this process on a
-/// dispatch queue (never on Swift's cooperative pool). Nothing is stored.
+/// thread of its own (never on Swift's cooperative pool). Nothing is stored.
 ///
 /// Isolated plugins get a training worker of their own, apart from the worker that serves
 /// their stored models, so a long or crashing training never delays or takes down GET
@@ -83,18 +83,24 @@ final class SeriesTrainer: Sendable {
                 }
                 if first { continuation.resume(returning: value) }
             }
+            // Two threads of their own, not Dispatch's or Swift's pools (which other work can
+            // fill, delaying the deadline): one trains, one waits for it until the limit.
+            let finished = DispatchSemaphore(value: 0)
             slot.hold()
-            DispatchQueue.global().async {
+            Thread.detachNewThread {
                 let result = Result { () throws(PluginCallError) in
                     try SeriesForecast.run(plugin: plugin, series: series, options: options, horizon: horizon,
                                            levels: levels, observer: observer)
                 }
                 slot.done()
+                finished.signal()
                 answer(result)
             }
-            DispatchQueue.global().asyncAfter(deadline: .now() + limit) {
-                observer.cancel()
-                answer(nil)
+            Thread.detachNewThread {
+                if finished.wait(timeout: .now() + limit) == .timedOut {
+                    observer.cancel()
+                    answer(nil)
+                }
             }
         }
         guard let result else { throw timeLimit(label) }
