@@ -25,6 +25,8 @@ public final class ForecastServer: Sendable {
     public let library: ModelLibrary
     /// Rendered forecast bodies.
     public let cache: ForecastCache
+    /// Trains on the series `POST /{route}/forecast` sends.
+    let seriesTrainer: SeriesTrainer
     /// Prometheus metrics.
     public let metrics: ServerMetrics
     /// Upstream forwarding.
@@ -54,10 +56,12 @@ public final class ForecastServer: Sendable {
                                workerSettings: configuration.workerSettings, isolation: configuration.config.pluginIsolation,
                                conditioner: configuration.store.map { ModelConditioner(store: $0, logger: logger) })
         cache = ForecastCache(capacity: configuration.cacheCapacity)
+        seriesTrainer = SeriesTrainer(limits: configuration.seriesLimits, workerSettings: configuration.workerSettings)
         metrics = ServerMetrics()
         gateway = Gateway(client: httpClient)
         self.logger = logger
-        openAPI = ByteBuffer(string: OpenAPIDocument.render(routes: routes, defaultCity: configuration.config.defaultCity))
+        openAPI = ByteBuffer(string: OpenAPIDocument.render(routes: routes, defaultCity: configuration.config.defaultCity,
+                                                            limits: configuration.seriesLimits))
         endpoints = Endpoint.all(routes: routes)
         allowedMethods = AllowedMethods(endpoints)
         writeAuthorization = WriteAuthorization(token: configuration.writeToken)
@@ -122,6 +126,10 @@ public final class ForecastServer: Sendable {
             return { _, _ in try self.routeInfo(route) }
         case .forecast(let route):
             return { request, context in try await self.forecast(route, request: request, context: context) }
+        case .seriesForecast(let route):
+            return { request, _ in try await self.seriesForecast(route, request: request) }
+        case .cityModels(let route):
+            return { _, context in try self.cityModels(route, context: context) }
         case .forward(let route, let base):
             let target = UpstreamTarget(base: base)  // parsed once, not per request
             let replicas = replicaSets[route.name]
