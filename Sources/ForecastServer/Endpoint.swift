@@ -28,6 +28,8 @@ struct Endpoint: Sendable {
         case routeInfo(ForecastConfig.Route)
         /// `GET /{route}/forecast/:hours` of an in-process route.
         case forecast(ForecastConfig.Route)
+        /// `GET /{route}/accuracy` of an in-process route.
+        case accuracy(ForecastConfig.Route)
         /// `GET /{route}` and `GET /{route}/**` of an upstream route.
         case forward(ForecastConfig.Route, base: String)
     }
@@ -55,6 +57,7 @@ struct Endpoint: Sendable {
             case .plugin:
                 endpoints.append(Endpoint(path: "/\(route.name)", method: .get, action: .routeInfo(route)))
                 endpoints.append(Endpoint(path: "/\(route.name)/forecast/:hours", method: .get, action: .forecast(route)))
+                endpoints.append(Endpoint(path: "/\(route.name)/accuracy", method: .get, action: .accuracy(route)))
             case .upstream(let base):
                 endpoints.append(Endpoint(path: "/\(route.name)", method: .get, action: .forward(route, base: base)))
                 endpoints.append(Endpoint(path: "/\(route.name)/**", method: .get, action: .forward(route, base: base)))

@@ -25,6 +25,8 @@ public final class ForecastServer: Sendable {
     public let library: ModelLibrary
     /// Rendered forecast bodies.
     public let cache: ForecastCache
+    /// Live accuracy of the served forecasts (`GET /{route}/accuracy`).
+    public let accuracy: AccuracyTracker
     /// Prometheus metrics.
     public let metrics: ServerMetrics
     /// Upstream forwarding.
@@ -53,6 +55,7 @@ public final class ForecastServer: Sendable {
         library = ModelLibrary(routes: routes, plugins: configuration.plugins, repository: configuration.repository,
                                workerSettings: configuration.workerSettings, isolation: configuration.config.pluginIsolation,
                                conditioner: configuration.store.map { ModelConditioner(store: $0, logger: logger) })
+        accuracy = AccuracyTracker(path: Self.accuracyPath(configuration.repository), baselineRoute: AccuracyTracker.baseline(in: routes))
         cache = ForecastCache(capacity: configuration.cacheCapacity)
         metrics = ServerMetrics()
         gateway = Gateway(client: httpClient)
@@ -64,6 +67,7 @@ public final class ForecastServer: Sendable {
         let replicaSets = Self.replicaSets(routes, logger: logger)
         self.replicaSets = replicaSets
         pipelineRoutes = Self.pipelineRoutes(routes, replicaSets: replicaSets)
+        accuracy.update(models: library.current, store: configuration.store)
     }
 
     /// The route called `name`.
@@ -76,6 +80,7 @@ public final class ForecastServer: Sendable {
     public func reload() throws(ReloadError) -> ModelSet {
         do {
             let models = try library.reload()
+            accuracy.update(models: models, store: configuration.store)
             logger.info("models reloaded", metadata: ["generation": "\(models.generation)"])
             return models
         } catch {
@@ -122,6 +127,8 @@ public final class ForecastServer: Sendable {
             return { _, _ in try self.routeInfo(route) }
         case .forecast(let route):
             return { request, context in try await self.forecast(route, request: request, context: context) }
+        case .accuracy(let route):
+            return { request, _ in try self.accuracyResponse(route, request: request) }
         case .forward(let route, let base):
             let target = UpstreamTarget(base: base)  // parsed once, not per request
             let replicas = replicaSets[route.name]

@@ -43,6 +43,7 @@ enum OpenAPIDocument {
                     responses: ["200": jsonContent(ref: "RouteInfo", description: "The service"),
                                 "404": errorResponse("Unknown route")])]
                 paths["/\(route.name)/forecast/{hours}"] = ["get": forecastOperation(id: id, route: route, plugin: plugin, defaultCity: defaultCity)]
+                paths["/\(route.name)/accuracy"] = ["get": AccuracyEndpointDocument.operation(id: id, route: route.name, errorResponse: errorResponse)]
             case .upstream(let url):
                 let proxied = ["200": ["description": "The upstream's answer, passed through"],
                                "502": errorResponse("The upstream failed or is unreachable"),
