@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import ForecastStore
 import Locking
@@ -37,6 +38,12 @@ public final class AccuracyTracker: Sendable {
     private let state: Locked<AccuracyRecord>
     /// Serialises updates (forecasting, scoring and saving), so none interleave.
     private let updating = Locked(())
+    /// Runs the enqueued updates, one at a time.
+    private let queue = DispatchQueue(label: "forecast.accuracy")
+    /// Updates enqueued and not yet started.
+    private let waiting = Locked(0)
+    /// Whether the state has changes the file does not hold yet.
+    private let unsaved = Locked(false)
 
     /// A tracker saving to `path`, loading what an earlier run saved there.
     public init(path: String?, baselineRoute: String?, logger: Logger = Logger(label: "forecast.accuracy")) {
@@ -56,16 +63,42 @@ public final class AccuracyTracker: Sendable {
     }
 
     /// Records the forecasts of every new origin in `models` and scores what `store`
-    /// now holds for the hours already forecast; saves when anything changed. Blocks
-    /// (plugin calls, store reads, a file write): never call it from a request task.
-    public func update(models: ModelSet, store: (any ObservationStore)?) {
+    /// now holds for the hours already forecast; saves when anything changed (or, with
+    /// `save` false, leaves the file to a later update). Blocks (plugin calls, store
+    /// reads, a file write): never call it from a request task.
+    public func update(models: ModelSet, store: (any ObservationStore)?, save: Bool = true) {
         updating.withLock { _ in
             var record = state.withLock { $0 }
             var changed = recordOrigins(models, into: &record)
             if let store { changed = score(&record, store: store) || changed }
-            guard changed else { return }
-            state.withLock { $0 = record }
-            save(record)
+            if changed { state.withLock { $0 = record } }
+            unsaved.withLock { $0 = $0 || changed }
+            guard save, unsaved.withLock({ $0 }) else { return }
+            self.save(record)
+            unsaved.withLock { $0 = false }
+        }
+    }
+
+    /// ``update(models:store:save:)`` on the tracker's own queue, so the caller (a
+    /// `POST /observations`) does not wait for the forecasts, the scoring or the file.
+    /// Updates run in the order given, each with the snapshot it was given, so every
+    /// origin is recorded with the models that served it; when several wait, only the
+    /// last one writes the file.
+    public func enqueue(models: ModelSet, store: (any ObservationStore)?) {
+        waiting.withLock { $0 += 1 }
+        queue.async {
+            let last = self.waiting.withLock { count in
+                count -= 1
+                return count == 0
+            }
+            self.update(models: models, store: store, save: last)
+        }
+    }
+
+    /// Returns once every update enqueued so far has run (and saved).
+    public func settled() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async { continuation.resume() }
         }
     }
 

@@ -80,7 +80,7 @@ public final class ForecastServer: Sendable {
     public func reload() throws(ReloadError) -> ModelSet {
         do {
             let models = try library.reload()
-            accuracy.update(models: models, store: configuration.store)
+            accuracy.enqueue(models: models, store: configuration.store)
             logger.info("models reloaded", metadata: ["generation": "\(models.generation)"])
             return models
         } catch {

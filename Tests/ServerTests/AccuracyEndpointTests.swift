@@ -34,7 +34,8 @@ struct AccuracyEndpointTests {
         let fixture = try ServerFixture.make()
         defer { fixture.remove() }
         let observations = Self.posted()
-        let app = Application(router: try ObservationsEndpointTests.server(fixture).buildRouter())
+        let server = try ObservationsEndpointTests.server(fixture)
+        let app = Application(router: server.buildRouter())
         let first = try await app.test(.router) { client in
             // [variable][band]
             var expected = ["temperature": Array(repeating: Expected(), count: 3), "humidity": Array(repeating: Expected(), count: 3)]
@@ -59,6 +60,7 @@ struct AccuracyEndpointTests {
                 let post = #"{"observations":[{"city":"Portland","time":"\#(ISOTime.format(row.time))","temperature":\#(row.temperature!),"humidity":\#(row.humidity!)}]}"#
                 #expect(try await ObservationsEndpointTests.post(client, post).status == .ok)
             }
+            await server.accuracy.settled()  // the scoring runs after each POST answers
             let answer = try await client.execute(uri: "/v1/accuracy?city=Portland", method: .get)
             #expect(answer.status == .ok)
             let text = String(buffer: answer.body)
