@@ -12,7 +12,8 @@ import PluginHost
 /// forecast the service would issue at origin T is recorded once: 72 hours of mean and
 /// 95% interval, in the unit the store keeps (kelvin, percent). As the observations of
 /// those hours arrive, each (origin, lead) is scored once: absolute and squared error, and
-/// whether the observation fell inside the interval. The sums are kept per origin and
+/// whether the observation fell inside the interval (interpolated values in the store do
+/// not count: their hours wait for a measurement). The sums are kept per origin and
 /// band (1-24, 25-48, 49-72 h) for the last ``windowOrigins`` origins of each series, so
 /// storage stays bounded and old origins leave the averages. Skill compares the absolute
 /// errors with the baseline route's (the one serving `seasonal-naive`) on the same city,
@@ -168,10 +169,13 @@ public final class AccuracyTracker: Sendable {
             for forecast in series.pending { earliest[series.city] = min(earliest[series.city] ?? forecast.origin, forecast.origin) }
         }
         var observed: [String: [Int64: Observation]] = [:]
+        var imputed: [String: [Int64: UInt8]] = [:]
         for (city, origin) in earliest {
             do {
-                let rows = try store.observations(city: city, from: origin + 3600, to: origin + Self.windowOrigins * 3600 + Int64(Self.horizon) * 3600)
+                let from = origin + 3600, to = origin + Self.windowOrigins * 3600 + Int64(Self.horizon) * 3600
+                let rows = try store.observations(city: city, from: from, to: to)
                 observed[city] = Dictionary(rows.map { ($0.time, $0) }, uniquingKeysWith: { _, last in last })
+                imputed[city] = try store.imputedMarks(city: city, from: from, to: to)
             } catch {
                 logger.warning("cannot read the observations of \(city) to score the forecasts: \(error)")
             }
@@ -180,13 +184,16 @@ public final class AccuracyTracker: Sendable {
         for position in record.series.indices {
             let series = record.series[position]
             guard let rows = observed[series.city] else { continue }
+            // Interpolated values are not observations: such an hour waits for a measurement.
+            let marks = imputed[series.city] ?? [:]
+            let bit = series.variable == "temperature" ? ImputedMask.temperature : ImputedMask.humidity
             for slot in series.pending.indices {
                 var forecast = record.series[position].pending[slot]
                 var sums = Array(repeating: BandSums(), count: Self.bands.count)
                 for lead in 0..<Self.horizon where forecast.errors[lead] == nil {
                     let time = forecast.origin + Int64(lead + 1) * 3600
                     guard let row = rows[time], let value = series.variable == "temperature" ? row.temperature : row.humidity,
-                          value.isFinite else { continue }
+                          value.isFinite, (marks[time] ?? 0) & bit == 0 else { continue }
                     let error = forecast.mean[lead] - value
                     forecast.errors[lead] = error
                     let band = lead / 24

@@ -169,6 +169,36 @@ struct AccuracyEndpointTests {
         }
     }
 
+    @Test("an interpolated value is not scored; the measurement that replaces it is")
+    func interpolatedWaits() async throws {
+        let fixture = try ServerFixture.make()
+        defer { fixture.remove() }
+        let server = try ObservationsEndpointTests.server(fixture)
+        let app = Application(router: server.buildRouter())
+        let next = ObservationsEndpointTests.next
+        // After the server recorded its forecasts at T: an interpolated temperature at T+1.
+        try SQLiteStore(path: fixture.storePath).upsert(ObservationBatch([.init(city: "Portland", start: next, temperature: [280], humidity: [.nan],
+                                                                                imputed: [ImputedMask.temperature])]), progress: { _ in }, beforeCommit: {})
+        try await app.test(.router) { client in
+            func scored() async throws -> [String: Int] {
+                await server.accuracy.settled()
+                let json = try await client.execute(uri: "/v1/accuracy?city=Portland", method: .get).json()
+                let variables = (json["cities"] as? [[String: Any]])?.first?["variables"] as? [String: [[String: Any]]] ?? [:]
+                return variables.mapValues { $0.first?["n"] as? Int ?? -1 }
+            }
+            let humidity = #"{"observations":[{"city":"Portland","time":"\#(ISOTime.format(next))","humidity":60}]}"#
+            let first = try await ObservationsEndpointTests.post(client, humidity)
+            #expect(first.status == .ok)
+            let waiting = try await scored()
+            #expect(waiting == ["temperature": 0, "humidity": 1])
+            let temperature = #"{"observations":[{"city":"Portland","time":"\#(ISOTime.format(next))","temperature":281}]}"#
+            let second = try await ObservationsEndpointTests.post(client, temperature)
+            #expect(second.status == .ok)
+            let measured = try await scored()
+            #expect(measured == ["temperature": 1, "humidity": 1])
+        }
+    }
+
     @Test("a damaged accuracy file is set aside with a warning and scoring starts afresh")
     func damagedFile() async throws {
         let fixture = try ServerFixture.make()
