@@ -41,11 +41,23 @@ struct ARIMASummary {
         return (fit.specification.constant ? [p.intercept] : []) + p.ar + p.ma + [p.variance]
     }
 
+    /// One line saying what was fitted, e.g. "ARIMA(2,0,3) with constant + 2 Fourier pairs
+    /// (period 24)": the summary's `description`, which the server shows with every forecast.
+    var description: String {
+        var text = "\(fit.specification)"
+        if seasonalPeriod > 0 { text += " on the lag-\(seasonalPeriod) difference" }
+        if let fourier, fourier.terms > 0 {
+            text += " + \(fourier.terms) Fourier pair\(fourier.terms == 1 ? "" : "s") (period \(fourier.period))"
+        }
+        return text
+    }
+
     var json: String {
         let spec = fit.specification
         let k = spec.parameterCount, n = fit.observations, ll = fit.logLikelihood
         var fields: [String] = [
             "\"model\":\"\(spec)\"",
+            "\"description\":\"\(description)\"",
             "\"order\":[\(spec.p),\(spec.d),\(spec.q)]",
             "\"constant\":\(spec.constant)",
             "\"params\":\(Self.numbers(statsmodelsParameters))",

@@ -9,6 +9,9 @@ import PluginKit
 struct AutoRegSummary: Encodable {
     /// Always "autoreg".
     var model = "autoreg"
+    /// One line saying what was fitted, e.g. "AutoReg(26 lags) with constant + 24 seasonal
+    /// dummies, calibrated intervals": the server shows it with every forecast.
+    var description: String
     /// The criterion that chose the lag count.
     var ic: String
     /// The largest lag count asked for.
@@ -78,7 +81,7 @@ struct AutoRegSummary: Encodable {
     var stepSeconds: Int64
 
     enum CodingKeys: String, CodingKey {
-        case model, ic, maxlag, trend, seasonal, period, nobs, sigma2, params, aic, bic, hqic, criteria
+        case model, description, ic, maxlag, trend, seasonal, period, nobs, sigma2, params, aic, bic, hqic, criteria
         case selectedLags = "selected_lags"
         case nextSeasonalPhase = "next_seasonal_phase"
         case selectionNobs = "selection_nobs"
@@ -126,6 +129,19 @@ struct AutoRegSummary: Encodable {
         }
         lastTime = model.lastTime
         stepSeconds = model.stepSeconds
+        description = Self.describe(lags: selectedLags, difference: difference, trend: trend, period: period,
+                                    intervals: intervals)
+    }
+
+    /// The one-line description of a fit with these terms.
+    static func describe(lags: Int, difference: Int, trend: String, period: Int?, intervals: String) -> String {
+        var text = "AutoReg(\(lags) lag\(lags == 1 ? "" : "s"))"
+        if difference > 0 { text += " on the lag-\(difference) difference" }
+        let trendText = ["c": " with constant", "t": " with linear trend", "ct": " with constant and linear trend"]
+        text += trendText[trend] ?? ""
+        // With a constant the first dummy is dropped (DeterministicTerms).
+        if let period { text += " + \(trend.contains("c") ? period - 1 : period) seasonal dummies (period \(period))" }
+        return text + ", \(intervals) intervals"
     }
 
     /// The summary as a compact JSON object with sorted keys.

@@ -151,8 +151,10 @@ static int32_t sn_train(const fp_host *host, const fp_series *series, const char
     put_i64(&p, series->start_time + (int64_t)(n - 1) * series->step_seconds);
     put_f64(&p, sigma);
     for (size_t i = n - m; i < n; i++) put_f64(&p, series->values[i]);
-    snprintf(summary, 256, "{\"model\":\"seasonal naive\",\"period\":%lld,\"sigma\":%.17g,\"nobs\":%zu}",
-             (long long)period, sigma, n);
+    snprintf(summary, 256,
+             "{\"model\":\"seasonal naive\",\"description\":\"seasonal naive, period %lld\","
+             "\"period\":%lld,\"sigma\":%.17g,\"nobs\":%zu}",
+             (long long)period, (long long)period, sigma, n);
     if (host != NULL && host->progress != NULL) host->progress(host->context, 1.0, "done");
     out->blob = blob;
     out->blob_size = size;

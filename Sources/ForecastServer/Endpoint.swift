@@ -30,6 +30,10 @@ struct Endpoint: Sendable {
         case forecast(ForecastConfig.Route)
         /// `GET /{route}/accuracy` of an in-process route.
         case accuracy(ForecastConfig.Route)
+        /// `POST /{route}/forecast` of an in-process route: forecast the series in the body.
+        case seriesForecast(ForecastConfig.Route)
+        /// `GET /{route}/models/:city` of an in-process route: the city's models in full.
+        case cityModels(ForecastConfig.Route)
         /// `GET /{route}` and `GET /{route}/**` of an upstream route.
         case forward(ForecastConfig.Route, base: String)
     }
@@ -58,6 +62,8 @@ struct Endpoint: Sendable {
                 endpoints.append(Endpoint(path: "/\(route.name)", method: .get, action: .routeInfo(route)))
                 endpoints.append(Endpoint(path: "/\(route.name)/forecast/:hours", method: .get, action: .forecast(route)))
                 endpoints.append(Endpoint(path: "/\(route.name)/accuracy", method: .get, action: .accuracy(route)))
+                endpoints.append(Endpoint(path: "/\(route.name)/forecast", method: .post, action: .seriesForecast(route)))
+                endpoints.append(Endpoint(path: "/\(route.name)/models/:city", method: .get, action: .cityModels(route)))
             case .upstream(let base):
                 endpoints.append(Endpoint(path: "/\(route.name)", method: .get, action: .forward(route, base: base)))
                 endpoints.append(Endpoint(path: "/\(route.name)/**", method: .get, action: .forward(route, base: base)))

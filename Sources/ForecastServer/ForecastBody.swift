@@ -3,19 +3,34 @@ import PluginHost
 
 /// Runs the models of a city and renders the documented forecast body.
 enum ForecastBody {
-    /// Forecasts `query.hours` hours for `models`, starting one step after the last observation.
+    /// Forecasts `query.hours` hours for `models` at the first level of `query`, starting
+    /// one step after the last observation (the page's use: one level).
+    static func hours(models: CityModels, query: ForecastQuery) async throws(APIError) -> [ForecastHour] {
+        var single = query
+        single.levels = [query.level]
+        return try await forecast(models: models, query: single).hours
+    }
+
+    /// Forecasts `query.hours` hours for `models` at every level of `query`, starting one
+    /// step after the last observation.
     ///
     /// Temperatures are converted from kelvin; humidity is kept within 0...100 percent,
-    /// since a relative humidity outside that range is not a forecast anyone can use.
+    /// since a relative humidity outside that range is not a forecast anyone can use. The
+    /// plugin ABI forecasts one level per call, so each level is one call per variable;
+    /// the means come from the first (a plugin's mean does not depend on the level).
     ///
     /// A plugin error is a 500 (`forecast_failed`); a worker that crashed, timed out or is
     /// down for a restart is a 503 (`plugin_unavailable`) saying why.
-    static func hours(models: CityModels, query: ForecastQuery) async throws(APIError) -> [ForecastHour] {
-        let temperature: ForecastOutput
-        let humidity: ForecastOutput
+    static func forecast(models: CityModels, query: ForecastQuery) async throws(APIError) -> ForecastResult {
+        var temperatures: [ForecastOutput] = []
+        var humidities: [ForecastOutput] = []
         do {
-            temperature = try await forecast(models.temperature, lead: models.leadSteps(models.temperature), query: query)
-            humidity = try await forecast(models.humidity, lead: models.leadSteps(models.humidity), query: query)
+            for level in query.levels {
+                temperatures.append(try await forecast(models.temperature, lead: models.leadSteps(models.temperature),
+                                                       hours: query.hours, level: level))
+                humidities.append(try await forecast(models.humidity, lead: models.leadSteps(models.humidity),
+                                                     hours: query.hours, level: level))
+            }
         } catch {
             switch error {
             case .plugin(let failure):
@@ -25,23 +40,29 @@ enum ForecastBody {
             }
         }
         let unit = query.units
-        let clamp = { (value: Double) in min(max(value, 0), 100) }
-        return (0..<query.hours).map { step in
+        let clamp = { (value: Double) in JSONText.rounded(min(max(value, 0), 100)) }
+        let kelvin = { (value: Double) in JSONText.rounded(unit.fromKelvin(value)) }
+        let bands = zip(query.levels, zip(temperatures, humidities)).map { level, outputs in
+            ForecastBand(level: level,
+                         temperatureLower: outputs.0.lower.map(kelvin), temperatureUpper: outputs.0.upper.map(kelvin),
+                         humidityLower: outputs.1.lower.map(clamp), humidityUpper: outputs.1.upper.map(clamp))
+        }
+        let temperature = temperatures[0], humidity = humidities[0], first = bands[0]
+        let hours = (0..<query.hours).map { step in
             ForecastHour(
                 time: models.lastObserved + Int64(step + 1) * models.stepSeconds,
-                temperature: JSONText.rounded(unit.fromKelvin(temperature.mean[step])),
-                temperatureLower: JSONText.rounded(unit.fromKelvin(temperature.lower[step])),
-                temperatureUpper: JSONText.rounded(unit.fromKelvin(temperature.upper[step])),
-                humidity: JSONText.rounded(clamp(humidity.mean[step])),
-                humidityLower: JSONText.rounded(clamp(humidity.lower[step])),
-                humidityUpper: JSONText.rounded(clamp(humidity.upper[step])))
+                temperature: kelvin(temperature.mean[step]),
+                temperatureLower: first.temperatureLower[step], temperatureUpper: first.temperatureUpper[step],
+                humidity: clamp(humidity.mean[step]),
+                humidityLower: first.humidityLower[step], humidityUpper: first.humidityUpper[step])
         }
+        return ForecastResult(hours: hours, bands: bands)
     }
 
-    /// Forecasts `lead + query.hours` steps and keeps the last `query.hours`, so that the
+    /// Forecasts `lead + hours` steps at `level` and keeps the last `hours`, so that the
     /// model that ends earlier lines up with the one that ends later.
-    private static func forecast(_ variable: VariableModel, lead: Int, query: ForecastQuery) async throws(WorkerError) -> ForecastOutput {
-        let output = try await variable.model.forecast(horizon: lead + query.hours, level: query.level)
+    private static func forecast(_ variable: VariableModel, lead: Int, hours: Int, level: Double) async throws(WorkerError) -> ForecastOutput {
+        let output = try await variable.model.forecast(horizon: lead + hours, level: level)
         guard lead > 0 else { return output }
         return ForecastOutput(mean: Array(output.mean.dropFirst(lead)), lower: Array(output.lower.dropFirst(lead)),
                               upper: Array(output.upper.dropFirst(lead)))
@@ -49,8 +70,9 @@ enum ForecastBody {
 
     /// The JSON body of `GET /{route}/forecast/{hours}`.
     static func render(route: ForecastConfig.Route, routeModels: RouteModels, models: CityModels,
-                       generation: Int, query: ForecastQuery, hours: [ForecastHour]) -> String {
-        var json = JSONWriter(capacity: 512 + hours.count * 200)
+                       generation: Int, query: ForecastQuery, result: ForecastResult) -> String {
+        let hours = result.hours
+        var json = JSONWriter(capacity: 1024 + hours.count * 200 * result.bands.count)
         json.beginObject()
         writeService(&json, route: route, routeModels: routeModels)
         json.beginObject("model")
@@ -58,14 +80,18 @@ enum ForecastBody {
         json.int("generation", Int64(generation))
         json.string("lastObserved", ISOTime.format(models.lastObserved))
         writeConditioning(&json, models)
-        writeVariable(&json, "temperature", models.temperature)
-        writeVariable(&json, "humidity", models.humidity)
+        json.string("details", "/\(route.name)/models/\(ModelRepository.slug(models.city))")
+        writeIdentity(&json, "temperature", models.temperature)
+        writeIdentity(&json, "humidity", models.humidity)
         json.endObject()
         json.beginObject("query")
         json.string("city", models.city)
         json.int("hours", Int64(query.hours))
         json.string("units", query.units.rawValue)
         json.number("level", query.level)
+        json.beginArray("levels")
+        for level in query.levels { json.number(nil, level) }
+        json.endArray()
         json.endObject()
         json.beginObject("units")
         json.string("temperature", query.units.symbol)
@@ -84,8 +110,26 @@ enum ForecastBody {
             json.endObject()
         }
         json.endArray()
+        writeIntervals(&json, result.bands)
         json.endObject()
         return json.text
+    }
+
+    /// The `intervals` list: per level asked, its bounds as arrays aligned with `forecast`.
+    static func writeIntervals(_ json: inout JSONWriter, _ bands: [ForecastBand]) {
+        json.beginArray("intervals")
+        for band in bands {
+            json.beginObject()
+            json.number("level", band.level)
+            for (key, values) in [("temperatureLower", band.temperatureLower), ("temperatureUpper", band.temperatureUpper),
+                                  ("humidityLower", band.humidityLower), ("humidityUpper", band.humidityUpper)] {
+                json.beginArray(key)
+                for value in values { json.number(nil, value) }
+                json.endArray()
+            }
+            json.endObject()
+        }
+        json.endArray()
     }
 
     /// The `service` object: route, plugin and its version.
@@ -96,6 +140,22 @@ enum ForecastBody {
         json.string("plugin", routeModels.pluginName)
         json.optionalString("pluginVersion", routeModels.plugin?.version)
         json.optionalString("abiVersion", routeModels.plugin?.abiVersionText)
+        json.endObject()
+    }
+
+    /// What a forecast says about one variable's model: who made it, when, on data up to
+    /// when, and the plugin's one line about the fit (``SummaryDescription``). The whole
+    /// fit is at `GET /{route}/models/{city}` (``writeVariable(_:_:_:)``).
+    static func writeIdentity(_ json: inout JSONWriter, _ name: String, _ variable: VariableModel) {
+        let manifest = variable.manifest
+        json.beginObject(name)
+        json.string("plugin", manifest.plugin)
+        json.string("pluginVersion", manifest.pluginVersion)
+        json.string("description", SummaryDescription.line(summaryJSON: variable.summaryJSON, plugin: manifest.plugin,
+                                                           version: manifest.pluginVersion))
+        json.string("trainedAt", ISOTime.format(manifest.trainedAt))
+        json.string("trainingEnd", ISOTime.format(manifest.lastTime))
+        json.int("observations", Int64(manifest.count))
         json.endObject()
     }
 
@@ -110,6 +170,8 @@ enum ForecastBody {
         json.string("trainedAt", ISOTime.format(manifest.trainedAt))
         json.number("trainingSeconds", JSONText.rounded(manifest.trainingSeconds))
         json.string("pluginVersion", manifest.pluginVersion)
+        json.string("description", SummaryDescription.line(summaryJSON: variable.summaryJSON, plugin: manifest.plugin,
+                                                           version: manifest.pluginVersion))
         json.raw("options", variable.optionsJSON)
         json.raw("summary", variable.summaryJSON)
         json.string("sha256", manifest.blobSHA256)

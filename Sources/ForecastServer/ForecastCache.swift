@@ -4,9 +4,9 @@ import Locking
 /// Rendered forecast bodies, keyed by everything that determines them.
 ///
 /// A loaded model forecasts deterministically, so a body depends only on the model
-/// generation and data version, route, city, hours, level and units. Entries of older
-/// generations or data versions are never returned (both are in the key) and are dropped
-/// on the next store after a reload or new observations. The cache is bounded: when full it starts over, which is cheap next to
+/// generation and data version, route, city, hours, levels (in the order asked) and units.
+/// Entries of older generations or data versions are never returned (both are in the key)
+/// and are dropped on the next store after a reload or new observations. The cache is bounded: when full it starts over, which is cheap next to
 /// tracking recency for a working set that is small in practice.
 public final class ForecastCache: Sendable {
     /// What a cached body is for.
@@ -19,22 +19,29 @@ public final class ForecastCache: Sendable {
         public var city: String
         /// Hours ahead.
         public var hours: Int
-        /// The interval level's bit pattern (exact match only).
-        public var level: UInt64
+        /// The interval levels' bit patterns, in the order asked (exact match only).
+        public var levels: [UInt64]
         /// Temperature unit.
         public var units: TemperatureUnit
         /// The ``ModelSet`` data version: bumped whenever the models are conditioned on new observations.
         public var dataVersion: Int
 
-        /// Creates a key.
+        /// Creates a key for one level.
         public init(generation: Int, route: String, city: String, hours: Int, level: Double, units: TemperatureUnit,
+                    dataVersion: Int = 0) {
+            self.init(generation: generation, route: route, city: city, hours: hours, levels: [level], units: units,
+                      dataVersion: dataVersion)
+        }
+
+        /// Creates a key for several levels.
+        public init(generation: Int, route: String, city: String, hours: Int, levels: [Double], units: TemperatureUnit,
                     dataVersion: Int = 0) {
             self.generation = generation
             self.dataVersion = dataVersion
             self.route = route
             self.city = city
             self.hours = hours
-            self.level = level.bitPattern
+            self.levels = levels.map(\.bitPattern)
             self.units = units
         }
     }

@@ -1,11 +1,13 @@
 import Foundation
 
-/// A validated forecast request: hours ahead, city, units and interval level.
+/// A validated forecast request: hours ahead, city, units and interval levels.
 public struct ForecastQuery: Sendable, Hashable {
     /// The longest horizon served (one week of hours).
     public static let maxHours = 168
     /// The interval level used when the request names none.
     public static let defaultLevel = 0.95
+    /// The most interval levels one request may ask for.
+    public static let maxLevels = 8
 
     /// Steps ahead, 1...168.
     public var hours: Int
@@ -13,18 +15,28 @@ public struct ForecastQuery: Sendable, Hashable {
     public var city: String
     /// Temperature unit.
     public var units: TemperatureUnit
-    /// Central interval level, strictly between 0 and 1.
-    public var level: Double
+    /// Central interval levels, each strictly between 0 and 1, distinct, in the order asked;
+    /// never empty. The first is the one the per-hour `...Lower`/`...Upper` fields carry.
+    public var levels: [Double]
 
-    /// Creates a query (already valid).
+    /// The first level: the one the per-hour interval fields carry.
+    public var level: Double { levels[0] }
+
+    /// Creates a query with one level (already valid).
     public init(hours: Int, city: String, units: TemperatureUnit = .celsius, level: Double = defaultLevel) {
+        self.init(hours: hours, city: city, units: units, levels: [level])
+    }
+
+    /// Creates a query with several levels (already valid, not empty).
+    public init(hours: Int, city: String, units: TemperatureUnit = .celsius, levels: [Double]) {
         self.hours = hours
         self.city = city
         self.units = units
-        self.level = level
+        self.levels = levels.isEmpty ? [Self.defaultLevel] : levels
     }
 
-    /// Parses the path's `hours` and the query's `city`, `units` and `level`.
+    /// Parses the path's `hours` and the query's `city`, `units` and `level` (one level, or
+    /// several separated by commas: `0.8,0.95`).
     ///
     /// Throws a 400 ``APIError`` naming the bad parameter and what is allowed.
     public static func parse(hours: String?, city: String?, units: String?, level: String?,
@@ -41,14 +53,7 @@ public struct ForecastQuery: Sendable, Hashable {
             }
             unit = parsed
         }
-        var interval = defaultLevel
-        if let level {
-            guard let parsed = Double(level), parsed.isFinite, parsed > 0, parsed < 1 else {
-                throw APIError(.badRequest, code: "bad_level",
-                               message: "level must be a number strictly between 0 and 1, e.g. 0.8 or 0.95; got '\(level)'")
-            }
-            interval = parsed
-        }
+        let intervals = try level.map(parseLevels) ?? [defaultLevel]
         var name = defaultCity
         if let city {
             let trimmed = city.trimmingCharacters(in: .whitespaces)
@@ -57,6 +62,43 @@ public struct ForecastQuery: Sendable, Hashable {
             }
             name = trimmed
         }
-        return ForecastQuery(hours: value, city: name, units: unit, level: interval)
+        return ForecastQuery(hours: value, city: name, units: unit, levels: intervals)
+    }
+
+    /// The form of one level, as the OpenAPI document states it: a decimal fraction of 1 to
+    /// 15 digits, not all zero, with a non-zero digit among the first 8 and at most 7
+    /// digits after it (`0.8`, `.95`, `0.100000010`). Every level the pattern admits is
+    /// strictly between 0 and 1, and every level the server accepts matches it.
+    public static let levelPattern = "0?\\.[0-9]{0,7}[1-9][0-9]{0,7}"
+
+    /// Whether `text` is one level of ``levelPattern``'s form.
+    static func isLevel(_ text: Substring) -> Bool {
+        var rest = text.utf8[...]
+        if rest.first == UInt8(ascii: "0") { rest = rest.dropFirst() }
+        guard rest.first == UInt8(ascii: ".") else { return false }
+        let digits = Array(rest.dropFirst())
+        guard digits.count <= 15, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return false }
+        // The pattern's [1-9] sits at a 1-based position i with i <= 8 and digits - i <= 7.
+        let positions = max(1, digits.count - 7)...8
+        return positions.contains { $0 <= digits.count && digits[$0 - 1] != UInt8(ascii: "0") }
+    }
+
+    /// Parses `0.95` or `0.8,0.95`: up to ``maxLevels`` levels of ``levelPattern``'s form,
+    /// strictly between 0 and 1; a level named twice counts once.
+    public static func parseLevels(_ text: String) throws(APIError) -> [Double] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count <= maxLevels else {
+            throw APIError(.badRequest, code: "bad_level",
+                           message: "level lists at most \(maxLevels) levels separated by commas; got \(parts.count)")
+        }
+        var levels: [Double] = []
+        for part in parts {
+            guard isLevel(part), let parsed = Double(part), parsed > 0, parsed < 1 else {
+                throw APIError(.badRequest, code: "bad_level",
+                               message: "level must be a decimal fraction strictly between 0 and 1 (e.g. 0.95; at most 15 digits), or up to \(maxLevels) such levels separated by commas (e.g. 0.8,0.95); got '\(text)'")
+            }
+            if !levels.contains(parsed) { levels.append(parsed) }
+        }
+        return levels
     }
 }

@@ -15,7 +15,7 @@ extension ForecastServer {
         let slug = ModelRepository.slug(query.city)
         let (routeModels, city) = try resolve(route: route, city: query.city, slug: slug, in: models)
         let key = ForecastCache.Key(generation: models.generation, route: route.name, city: slug,
-                                    hours: query.hours, level: query.level, units: query.units,
+                                    hours: query.hours, levels: query.levels, units: query.units,
                                     dataVersion: models.dataVersion)
         // A route whose worker is down answers 503 for cached forecasts too, so a client
         // sees one state of the route, not 200 or 503 depending on what was asked before.
@@ -28,9 +28,9 @@ extension ForecastServer {
         if let cached = cache.body(for: key) {
             body = cached
         } else {
-            let hours = try await ForecastBody.hours(models: city, query: query)
+            let result = try await ForecastBody.forecast(models: city, query: query)
             body = ByteBuffer(string: ForecastBody.render(route: route, routeModels: routeModels, models: city,
-                                                          generation: models.generation, query: query, hours: hours))
+                                                          generation: models.generation, query: query, result: result))
             cache.store(body, for: key)
         }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
@@ -90,6 +90,7 @@ extension ForecastServer {
         json.endArray()
         json.beginObject("endpoints")
         json.string("forecast", "/\(route.name)/forecast/{hours}?city=&units=celsius|kelvin|fahrenheit&level=0.95")
+        json.string("models", "/\(route.name)/models/{city}")
         json.endObject()
         json.endObject()
         return Self.json(json.text)

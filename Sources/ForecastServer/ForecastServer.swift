@@ -27,6 +27,8 @@ public final class ForecastServer: Sendable {
     public let cache: ForecastCache
     /// Live accuracy of the served forecasts (`GET /{route}/accuracy`).
     public let accuracy: AccuracyTracker
+    /// Trains on the series `POST /{route}/forecast` sends.
+    let seriesTrainer: SeriesTrainer
     /// Prometheus metrics.
     public let metrics: ServerMetrics
     /// Upstream forwarding.
@@ -57,10 +59,12 @@ public final class ForecastServer: Sendable {
                                conditioner: configuration.store.map { ModelConditioner(store: $0, logger: logger) })
         accuracy = AccuracyTracker(path: Self.accuracyPath(configuration.repository), baselineRoute: AccuracyTracker.baseline(in: routes))
         cache = ForecastCache(capacity: configuration.cacheCapacity)
+        seriesTrainer = SeriesTrainer(limits: configuration.seriesLimits, workerSettings: configuration.workerSettings)
         metrics = ServerMetrics()
         gateway = Gateway(client: httpClient)
         self.logger = logger
-        openAPI = ByteBuffer(string: OpenAPIDocument.render(routes: routes, defaultCity: configuration.config.defaultCity))
+        openAPI = ByteBuffer(string: OpenAPIDocument.render(routes: routes, defaultCity: configuration.config.defaultCity,
+                                                            limits: configuration.seriesLimits))
         endpoints = Endpoint.all(routes: routes)
         allowedMethods = AllowedMethods(endpoints)
         writeAuthorization = WriteAuthorization(token: configuration.writeToken)
@@ -129,6 +133,10 @@ public final class ForecastServer: Sendable {
             return { request, context in try await self.forecast(route, request: request, context: context) }
         case .accuracy(let route):
             return { request, _ in try self.accuracyResponse(route, request: request) }
+        case .seriesForecast(let route):
+            return { request, _ in try await self.seriesForecast(route, request: request) }
+        case .cityModels(let route):
+            return { _, context in try self.cityModels(route, context: context) }
         case .forward(let route, let base):
             let target = UpstreamTarget(base: base)  // parsed once, not per request
             let replicas = replicaSets[route.name]

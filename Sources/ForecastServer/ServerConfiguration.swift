@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var writeToken: String? = nil
     /// The largest request body accepted, in bytes (`POST /observations`); longer is 413.
     public var maximumRequestBytes = 4 << 20
+    /// The limits on `POST /{route}/forecast` (series sent by the caller).
+    public var seriesLimits = SeriesLimits()
 
     /// Creates a configuration.
     public init(host: String = "127.0.0.1", port: Int = 8080, config: ForecastConfig, plugins: [LoadedPlugin],

@@ -20,12 +20,16 @@ public struct ConformanceSuite: Sendable {
         public var passed: Bool
         /// What was observed.
         public var detail: String
+        /// A passed check that found something the author should still fix (shown as
+        /// `warn`), e.g. a fit summary without a one-line description.
+        public var isWarning: Bool
 
         /// Creates an outcome.
-        public init(name: String, passed: Bool, detail: String) {
+        public init(name: String, passed: Bool, detail: String, isWarning: Bool = false) {
             self.name = name
             self.passed = passed
             self.detail = detail
+            self.isWarning = isWarning
         }
     }
 
@@ -108,6 +112,23 @@ public struct ConformanceSuite: Sendable {
                   (plugin.summary.isEmpty ? "; the description is empty" : ""))
     }
 
+    /// The summary's one-line description (``SummaryDescription``): a warning when there is
+    /// none (the plugin still serves, under its name and version), a failure when it is
+    /// there but cannot be shown.
+    static func descriptionCheck(summaryJSON: String) -> Check {
+        switch SummaryDescription.read(summaryJSON: summaryJSON) {
+        case .described(let text):
+            return Check(name: "summary description", passed: true, detail: "'\(text)'")
+        case .missing:
+            return Check(name: "summary description", passed: true,
+                         detail: "the fit summary has no \"description\" string: forecasts will say only the plugin's name and version; add one line saying what was fitted, e.g. \"ARIMA(2,0,3) with constant + 2 Fourier pairs\"",
+                         isWarning: true)
+        case .invalid(let why):
+            return Check(name: "summary description", passed: false,
+                         detail: "\(why): it must be one line of 1 to \(SummaryDescription.maximumLength) characters saying what was fitted")
+        }
+    }
+
     /// Runs every check in this process and returns the results in order.
     public func run() -> [Check] {
         var checks = [descriptorCheck()]
@@ -137,6 +158,7 @@ public struct ConformanceSuite: Sendable {
                           (summaryIsObject ? "" : "; the summary is not a JSON object: \(trained.summaryJSON.prefix(80))")),
                 Check(name: "progress", passed: fractions.allSatisfy { (0...1).contains($0) },
                       detail: fractions.isEmpty ? "no progress reported (allowed)" : "\(fractions.count) reports, all within [0, 1]"),
+                Self.descriptionCheck(summaryJSON: trained.summaryJSON),
             ], trained.blob)
         } catch {
             return ([Check(name: "train", passed: false, detail: error.description)], nil)

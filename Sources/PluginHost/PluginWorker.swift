@@ -195,6 +195,34 @@ public final class PluginWorker: @unchecked Sendable {
         return WorkerModel(id: try result.get(), worker: self)
     }
 
+    /// Trains a throw-away model on `series` in the worker and forecasts `horizon` steps at
+    /// each of `levels` (``SeriesForecast``), without blocking the caller's thread. A
+    /// training that passes ``Settings/callTimeout`` kills the worker like any call.
+    public func trainAndForecast(_ series: TimeSeries, options: String, horizon: Int,
+                                 levels: [Double]) async throws(WorkerError) -> SeriesForecast.Output {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<SeriesForecast.Output, WorkerError>, Never>) in
+            queue.async {
+                continuation.resume(returning: Result { () throws(WorkerError) in
+                    var header = WorkerMessage.Header(op: .train)
+                    header.startTime = series.startTime
+                    header.stepSeconds = series.stepSeconds
+                    header.horizon = horizon
+                    header.levels = levels
+                    header.options = options
+                    let reply = try self.exchange(WorkerMessage(header: header, payload: WorkerMessage.bytes(of: series.values)),
+                                                  operation: "train")
+                    guard let forecasts = SeriesForecast.forecasts(in: reply.payload, horizon: horizon, levels: levels.count) else {
+                        throw .plugin(PluginCallError(plugin: self.pluginName, operation: "train", status: FP_STATUS_INTERNAL,
+                                                      message: "the worker sent \(reply.payload.count) bytes for \(levels.count) levels of \(horizon) steps"))
+                    }
+                    return SeriesForecast.Output(summaryJSON: reply.header.summary ?? "{}", trainingSeconds: reply.header.seconds ?? 0,
+                                                 forecasts: forecasts)
+                })
+            }
+        }
+        return try result.get()
+    }
+
     /// Forgets model `id` here and in the worker (queued after the calls before it).
     func release(_ id: Int) {
         queue.async {

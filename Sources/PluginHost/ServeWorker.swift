@@ -7,7 +7,7 @@ import Foundation
 import PluginABI
 
 /// The worker's side of ``PluginWorker``: loads one plugin library, then answers the
-/// host's requests on file descriptor 3 (load, forecast, condition, release) until the
+/// host's requests on file descriptor 3 (load, forecast, condition, release, train) until the
 /// host closes the socket.
 ///
 /// A crash, abort or hang in the plugin ends or stalls only this process; the host kills
@@ -96,6 +96,18 @@ public enum ServeWorker {
                 if let id = header.model { models[id] = nil }
                 reply.ok = true
                 return WorkerMessage(header: reply)
+            case .train:
+                guard let start = header.startTime, let step = header.stepSeconds, let horizon = header.horizon,
+                      let levels = header.levels, !levels.isEmpty else {
+                    return failed(FP_STATUS_INVALID_ARGUMENT, "train needs the series' start and step, a horizon and levels")
+                }
+                let series = TimeSeries(values: WorkerMessage.doubles(in: request.payload[...]), startTime: start, stepSeconds: step)
+                let output = try SeriesForecast.run(plugin: plugin, series: series, options: header.options ?? "{}",
+                                                    horizon: horizon, levels: levels)
+                reply.ok = true
+                reply.summary = output.summaryJSON
+                reply.seconds = output.trainingSeconds
+                return WorkerMessage(header: reply, payload: SeriesForecast.payload(output.forecasts))
             }
         } catch {
             return failed(error.status, error.message)

@@ -4,8 +4,9 @@ import Foundation
 ///
 /// On the socket each message is a 4-byte little-endian length, then a ``FramedMessage``
 /// (magic line, one line of JSON header, payload): the payload is a model blob (`load`),
-/// a series' values (`condition`) or a forecast's mean, lower and upper values (the reply
-/// to `forecast`), as little-endian IEEE 754 doubles. Every request gets exactly one reply,
+/// a series' values (`condition`, `train`) or a forecast's mean, lower and upper values
+/// (the reply to `forecast`; per level, the reply to `train`), as little-endian IEEE 754
+/// doubles. Every request gets exactly one reply,
 /// in order, so the host can tell which answer belongs to which call.
 public struct WorkerMessage: Sendable, Equatable {
     /// The first line of every message.
@@ -25,6 +26,10 @@ public struct WorkerMessage: Sendable, Equatable {
         case condition
         /// Release model `model`.
         case release
+        /// Train a throw-away model on the series in the payload with `options`, forecast
+        /// `horizon` steps at each of `levels`, release it; the reply carries the summary
+        /// and the training time (`POST /{route}/forecast`).
+        case train
     }
 
     /// The JSON line; which fields are set depends on the operation.
@@ -53,6 +58,14 @@ public struct WorkerMessage: Sendable, Equatable {
         public var name: String?
         /// `hello`: the plugin's version.
         public var version: String?
+        /// `train`: the interval levels to forecast at.
+        public var levels: [Double]?
+        /// `train`: the training options (JSON object text).
+        public var options: String?
+        /// `train` replies: the plugin's fit summary (JSON object text).
+        public var summary: String?
+        /// `train` replies: seconds the train call took.
+        public var seconds: Double?
 
         /// A header for `op`; set the other fields as needed.
         public init(op: Operation) {

@@ -29,7 +29,7 @@ struct ForecastRouteTests {
             let model = try #require(body["model"] as? [String: Any])
             #expect(model["city"] as? String == "Portland")
             #expect(model["lastObserved"] as? String == Self.iso(ServerFixture.lastTime))
-            #expect((model["temperature"] as? [String: Any])?["summary"] is [String: Any])
+            #expect((model["temperature"] as? [String: Any])?["description"] is String)
 
             // The same model, loaded independently, forecasts the same numbers (kelvin -> celsius).
             let file = try fixture.repository.read(plugin: "seasonal-naive", city: "Portland", variable: "temperature")

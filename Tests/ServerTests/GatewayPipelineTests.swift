@@ -127,13 +127,18 @@ struct GatewayPipelineTests {
             .init(name: "v8", target: .upstream("http://127.0.0.1:\(refusing.port)/v1"), timeoutSeconds: 0.3),
         ]))
         try await Self.running(server) { port, _ in
-            let responses = try await RawHTTPConnection.exchange(port: port) { connection in
+            // The 502's Date must be the time it was answered: between a clock reading before
+            // it was asked and one right after it arrived (the header has whole seconds).
+            let asked = Date()
+            let (responses, answered) = try await RawHTTPConnection.exchange(port: port) { connection in
                 var responses: [RawHTTPConnection.Response?] = []
+                var answered = Date.distantFuture
                 for path in ["/v9/forecast/24", "/v9/forecast/24", "/v9/forecast/24", "/v8/forecast/24", "/metrics"] {
                     try connection.send("GET \(path) HTTP/1.1\r\nHost: test\r\n\r\n")
                     responses.append(try connection.readResponse())
+                    if path.hasPrefix("/v8") { answered = Date() }
                 }
-                return responses
+                return (responses, answered)
             }
             #expect(responses[0..<3].allSatisfy { $0?.status == 200 })
             let failed = try #require(responses[3])
@@ -145,7 +150,9 @@ struct GatewayPipelineTests {
             format.timeZone = TimeZone(identifier: "GMT")
             format.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
             let date = try #require(format.date(from: failed.headers["date"] ?? ""), "Date: \(failed.headers["date"] ?? "none")")
-            #expect(abs(date.timeIntervalSinceNow) < 60)
+            #expect(date.timeIntervalSince1970 >= asked.timeIntervalSince1970.rounded(.down) - 1
+                    && date.timeIntervalSince1970 <= answered.timeIntervalSince1970 + 1,
+                    "Date \(date) is not between \(asked) and \(answered)")
             let lines = try #require(responses[4]).body.split(separator: "\n")
             #expect(lines.contains { $0.hasPrefix("forecast_http_requests_total{") && $0.contains("route=\"v9\"")
                 && $0.contains("status=\"200\"") && $0.hasSuffix(" 3") })

@@ -41,7 +41,7 @@ struct MethodNotAllowedTests {
 
     @Test("a path no endpoint has stays 404 not_found whatever the method",
           arguments: [("PUT", "/nothing"), ("TRACE", "/v7/forecast/24"), ("DELETE", "/v1/forecast/24/more"),
-                      ("GET", "/v1/forecast"), ("POST", "/admin"), ("PUT", "/healthz/x")])
+                      ("GET", "/v1/forecasts"), ("POST", "/admin"), ("PUT", "/healthz/x")])
     func unknownPath(method: String, path: String) async throws {
         let fixture = try ServerFixture.make()
         defer { fixture.remove() }

@@ -48,7 +48,7 @@ struct OpenAPITests {
                     let operation = try #require(operation as? [String: Any])
                     let responses = try #require(operation["responses"] as? [String: Any])
                     // Requests worth making: a good one, and for forecasts a bad one per documented error.
-                    var uris = [path.replacingOccurrences(of: "{hours}", with: "24")]
+                    var uris = [path.replacingOccurrences(of: "{hours}", with: "24").replacingOccurrences(of: "{city}", with: "portland")]
                     if path.contains("{hours}") {
                         uris += [path.replacingOccurrences(of: "{hours}", with: "0"),
                                  path.replacingOccurrences(of: "{hours}", with: "24") + "?city=Nowhere"]

@@ -139,7 +139,7 @@ struct PluginsCheckCommand: AsyncParsableCommand {
         if json {
             let report = suite.run()
             var object: [String: Any] = ["file": path, "passed": report.passed,
-                                         "checks": report.checks.map { ["check": $0.name, "passed": $0.passed, "detail": $0.detail] as [String: Any] }]
+                                         "checks": report.checks.map { ["check": $0.name, "passed": $0.passed, "warning": $0.isWarning, "detail": $0.detail] as [String: Any] }]
             if let info = report.info {
                 object["plugin"] = info.name
                 object["version"] = info.version
@@ -159,7 +159,7 @@ struct PluginsCheckCommand: AsyncParsableCommand {
                       "(\(ConformanceSuite.trainingLength - ConformanceSuite.conditioningLength) + \(ConformanceSuite.conditioningLength) for conditioning); each step in its own process")
                 printedHeader = true
             }
-            print("  \(check.passed ? "pass" : "FAIL")  \(check.name): \(check.detail)")
+            print("  \(check.passed ? (check.isWarning ? "warn" : "pass") : "FAIL")  \(check.name): \(check.detail)")
         }
         if let refusal = report.refusal {
             print("refused  \(refusal)")

@@ -255,7 +255,11 @@ typedef struct fp_trained {
     size_t blob_size;
     /** A NUL-terminated UTF-8 JSON object summarising the fit (chosen order,
      *  coefficients, information criteria, ...). The host stores it verbatim in the
-     *  model's manifest and shows it to users. May be NULL. */
+     *  model's manifest and shows it to users. May be NULL. A string key
+     *  "description" holding one line that says what was fitted ("ARIMA(2,0,3) with
+     *  constant + 2 Fourier pairs") is shown with every forecast the server answers;
+     *  without it the server shows the plugin's name and version, and
+     *  `forecast plugins check` warns. */
     char *summary_json;
 } fp_trained;
 

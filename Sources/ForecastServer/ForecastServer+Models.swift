@@ -1,0 +1,25 @@
+import Foundation
+import Hummingbird
+import PluginHost
+
+extension ForecastServer {
+    /// `GET /{route}/models/{city}`: everything about the city's models, the plugin's whole
+    /// fit summary and training options included (a forecast carries only their identity).
+    func cityModels(_ route: ForecastConfig.Route, context: ServerRequestContext) throws(APIError) -> Response {
+        let models = library.current
+        let raw = context.parameters.get("city") ?? ""
+        let requested = raw.removingPercentEncoding ?? raw
+        let (routeModels, city) = try resolve(route: route, city: requested, slug: ModelRepository.slug(requested), in: models)
+        var json = JSONWriter(capacity: 4096 + city.temperature.summaryJSON.utf8.count + city.humidity.summaryJSON.utf8.count)
+        json.beginObject()
+        ForecastBody.writeService(&json, route: route, routeModels: routeModels)
+        json.int("generation", Int64(models.generation))
+        json.string("city", city.city)
+        json.string("lastObserved", ISOTime.format(city.lastObserved))
+        json.string("firstForecast", ISOTime.format(city.lastObserved + city.stepSeconds))
+        ForecastBody.writeVariable(&json, "temperature", city.temperature)
+        ForecastBody.writeVariable(&json, "humidity", city.humidity)
+        json.endObject()
+        return Self.json(json.text)
+    }
+}
