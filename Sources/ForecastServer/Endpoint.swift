@@ -28,6 +28,8 @@ struct Endpoint: Sendable {
         case routeInfo(ForecastConfig.Route)
         /// `GET /{route}/forecast/:hours` of an in-process route.
         case forecast(ForecastConfig.Route)
+        /// `GET /{route}/accuracy` of an in-process route.
+        case accuracy(ForecastConfig.Route)
         /// `POST /{route}/forecast` of an in-process route: forecast the series in the body.
         case seriesForecast(ForecastConfig.Route)
         /// `GET /{route}/models/:city` of an in-process route: the city's models in full.
@@ -59,6 +61,7 @@ struct Endpoint: Sendable {
             case .plugin:
                 endpoints.append(Endpoint(path: "/\(route.name)", method: .get, action: .routeInfo(route)))
                 endpoints.append(Endpoint(path: "/\(route.name)/forecast/:hours", method: .get, action: .forecast(route)))
+                endpoints.append(Endpoint(path: "/\(route.name)/accuracy", method: .get, action: .accuracy(route)))
                 endpoints.append(Endpoint(path: "/\(route.name)/forecast", method: .post, action: .seriesForecast(route)))
                 endpoints.append(Endpoint(path: "/\(route.name)/models/:city", method: .get, action: .cityModels(route)))
             case .upstream(let base):

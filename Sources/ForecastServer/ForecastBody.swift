@@ -159,6 +159,16 @@ enum ForecastBody {
         json.endObject()
     }
 
+    /// A city's models in full (`GET /{route}` and `GET /{route}/models/{city}`): the city,
+    /// its last observed and first forecast hours, and both variables' metadata and fit.
+    static func writeCityModels(_ json: inout JSONWriter, _ city: CityModels) {
+        json.string("city", city.city)
+        json.string("lastObserved", ISOTime.format(city.lastObserved))
+        json.string("firstForecast", ISOTime.format(city.lastObserved + city.stepSeconds))
+        writeVariable(&json, "temperature", city.temperature)
+        writeVariable(&json, "humidity", city.humidity)
+    }
+
     /// One variable's model metadata: training window, time, and the plugin's fit summary.
     static func writeVariable(_ json: inout JSONWriter, _ name: String, _ variable: VariableModel) {
         let manifest = variable.manifest

@@ -72,11 +72,7 @@ extension ForecastServer {
         json.beginArray("models")
         for city in routeModels.sortedCities {
             json.beginObject()
-            json.string("city", city.city)
-            json.string("lastObserved", ISOTime.format(city.lastObserved))
-            json.string("firstForecast", ISOTime.format(city.lastObserved + city.stepSeconds))
-            ForecastBody.writeVariable(&json, "temperature", city.temperature)
-            ForecastBody.writeVariable(&json, "humidity", city.humidity)
+            ForecastBody.writeCityModels(&json, city)
             json.endObject()
         }
         json.endArray()

@@ -14,11 +14,7 @@ extension ForecastServer {
         json.beginObject()
         ForecastBody.writeService(&json, route: route, routeModels: routeModels)
         json.int("generation", Int64(models.generation))
-        json.string("city", city.city)
-        json.string("lastObserved", ISOTime.format(city.lastObserved))
-        json.string("firstForecast", ISOTime.format(city.lastObserved + city.stepSeconds))
-        ForecastBody.writeVariable(&json, "temperature", city.temperature)
-        ForecastBody.writeVariable(&json, "humidity", city.humidity)
+        ForecastBody.writeCityModels(&json, city)
         json.endObject()
         return Self.json(json.text)
     }

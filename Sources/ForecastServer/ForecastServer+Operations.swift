@@ -65,6 +65,7 @@ extension ForecastServer {
         var bytes = metrics.render()
         bytes.append(contentsOf: WorkerReport.metrics(models).utf8)
         bytes.append(contentsOf: UpstreamReplicaSet.metrics(replicaSets.values.sorted { $0.route < $1.route }).utf8)
+        bytes.append(contentsOf: accuracyMetrics().utf8)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -25,6 +25,8 @@ public final class ForecastServer: Sendable {
     public let library: ModelLibrary
     /// Rendered forecast bodies.
     public let cache: ForecastCache
+    /// Live accuracy of the served forecasts (`GET /{route}/accuracy`).
+    public let accuracy: AccuracyTracker
     /// Trains on the series `POST /{route}/forecast` sends.
     let seriesTrainer: SeriesTrainer
     /// Prometheus metrics.
@@ -55,6 +57,7 @@ public final class ForecastServer: Sendable {
         library = ModelLibrary(routes: routes, plugins: configuration.plugins, repository: configuration.repository,
                                workerSettings: configuration.workerSettings, isolation: configuration.config.pluginIsolation,
                                conditioner: configuration.store.map { ModelConditioner(store: $0, logger: logger) })
+        accuracy = AccuracyTracker(path: Self.accuracyPath(configuration.repository), baselineRoute: AccuracyTracker.baseline(in: routes))
         cache = ForecastCache(capacity: configuration.cacheCapacity)
         seriesTrainer = SeriesTrainer(limits: configuration.seriesLimits, workerSettings: configuration.workerSettings)
         metrics = ServerMetrics()
@@ -68,6 +71,7 @@ public final class ForecastServer: Sendable {
         let replicaSets = Self.replicaSets(routes, logger: logger)
         self.replicaSets = replicaSets
         pipelineRoutes = Self.pipelineRoutes(routes, replicaSets: replicaSets)
+        accuracy.update(models: library.current, store: configuration.store)
     }
 
     /// The route called `name`.
@@ -80,6 +84,7 @@ public final class ForecastServer: Sendable {
     public func reload() throws(ReloadError) -> ModelSet {
         do {
             let models = try library.reload()
+            accuracy.enqueue(models: models, store: configuration.store)
             logger.info("models reloaded", metadata: ["generation": "\(models.generation)"])
             return models
         } catch {
@@ -126,6 +131,8 @@ public final class ForecastServer: Sendable {
             return { _, _ in try self.routeInfo(route) }
         case .forecast(let route):
             return { request, context in try await self.forecast(route, request: request, context: context) }
+        case .accuracy(let route):
+            return { request, _ in try self.accuracyResponse(route, request: request) }
         case .seriesForecast(let route):
             return { request, _ in try await self.seriesForecast(route, request: request) }
         case .cityModels(let route):

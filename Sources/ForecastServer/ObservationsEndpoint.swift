@@ -101,6 +101,7 @@ extension ForecastServer {
             }
         }
         let conditioned = plan.writes.isEmpty ? library.current : library.recondition()
+        if !plan.writes.isEmpty { accuracy.enqueue(models: conditioned, store: store) }
         var json = JSONWriter()
         json.beginObject()
         json.int("stored", Int64(plan.storedValues))

@@ -51,6 +51,7 @@ enum OpenAPIDocument {
                     responses: ["200": jsonContent(ref: "RouteInfo", description: "The service"),
                                 "404": errorResponse("Unknown route")])]
                 paths["/\(route.name)/forecast/{hours}"] = ["get": forecastOperation(id: id, route: route, plugin: plugin, defaultCity: defaultCity)]
+                paths["/\(route.name)/accuracy"] = ["get": AccuracyEndpointDocument.operation(id: id, route: route.name, errorResponse: errorResponse)]
                 var models = operation(
                     id: "\(id)_models", summary: "\(about)(plugin \(plugin)): one city's models in full, with the plugin's fit summaries and training options",
                     responses: ["200": jsonContent(ref: "CityModels", description: "The city's temperature and humidity models"),

@@ -74,6 +74,15 @@ struct LiveObservationsTests {
         #expect(moved["lastObservation"] as? String == Self.iso(t + 48 * 3600))
         #expect(moved["trainingEnd"] as? String == trainingEnd)
         #expect(moved["conditioned"] as? Bool == true)
+        // The forecasts issued at T were scored on the 48 posted hours: 24 leads in each of
+        // the first two bands, none beyond (scoring runs just after each POST answers).
+        var accuracy = ""
+        for _ in 0..<100 {
+            accuracy = try server.request("/seasonal-naive/accuracy?city=Portland").body
+            if Self.scoredLeads(accuracy) == [24, 24, 0, 24, 24, 0] { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(Self.scoredLeads(accuracy) == [24, 24, 0, 24, 24, 0], "\(accuracy)")
         // Seasonal naive repeats the last day: the forecast's first hour is the posted value 24 h before it.
         let posted = try #require(Self.value(csv: held["temperature"]!, city: "Portland", time: t + 25 * 3600))
         let first = try #require((after["forecast"] as? [[String: Any]])?.first?["temperature"] as? Double)
@@ -105,8 +114,18 @@ struct LiveObservationsTests {
         server = try ServedProcess(common, in: workdir)
         let restarted = try Self.json(server.request(route))
         #expect(Self.firstHour(restarted) == t + 49 * 3600)
+        // ... and reads the accuracy scores back from the work directory.
+        #expect(try server.request("/seasonal-naive/accuracy?city=Portland").body == accuracy)
         let readOnly = try Self.post(server, "/observations", body: "{}", type: "application/json", token: token)
         #expect(readOnly.status == 403 && readOnly.body.contains("writes_disabled"), "\(readOnly.body)")
+    }
+
+    /// The `n` of every band of Portland's humidity then temperature in an accuracy answer.
+    static func scoredLeads(_ body: String) -> [Int] {
+        guard let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+              let city = (json["cities"] as? [[String: Any]])?.first,
+              let variables = city["variables"] as? [String: [[String: Any]]] else { return [] }
+        return ["humidity", "temperature"].flatMap { (variables[$0] ?? []).compactMap { $0["n"] as? Int } }
     }
 
     static func post(_ server: ServedProcess, _ path: String, body: String, type: String, token: String?) throws -> (status: Int, body: String) {
