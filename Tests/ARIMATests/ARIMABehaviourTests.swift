@@ -234,23 +234,25 @@ struct ARIMABehaviourTests {
     @Test("trained on a series whose daily cycle grew in its last weeks, the published model carries the new cycle")
     func trainingEndsWithTheNewestCycle() throws {
         let plugin = try BuildProducts.plugin("ARIMA")
-        struct Fields: Decodable {
-            struct Fourier: Decodable { var coefficients: [Double] }
-            var fourier: Fourier?
-        }
-        func sineCoefficient(_ values: [Double]) throws -> Double {
-            let summary = try plugin.train(TimeSeries(values: values, startTime: 0, stepSeconds: 3600), options: "{}").summaryJSON
-            let fourier = try #require(try JSONDecoder().decode(Fields.self, from: Data(summary.utf8)).fourier)
-            return fourier.coefficients[0]
-        }
         let old = Self.hourly + Self.hourly + Self.hourly
         // Two more months of the same weather with 10 added to the first harmonic's sine term.
         let grown: [Double] = (Self.hourly + Self.hourly).enumerated().map { (t: Int, value: Double) -> Double in
             value + 10 * sin(2 * Double.pi * Double(old.count + t) / 24)
         }
-        let before = try sineCoefficient(old), after = try sineCoefficient(old + grown)
+        let before = try Self.sineCoefficient(plugin, old), after = try Self.sineCoefficient(plugin, old + grown)
         // The validated part (a quarter: 900 hours, all of the grown cycle) re-estimates it.
         #expect(abs(after - before - 10) < 1, "sine coefficient \(before) before, \(after) after the cycle grew by 10")
+    }
+
+    /// The first daily harmonic's sine coefficient of a model `plugin` trains on `values`.
+    static func sineCoefficient(_ plugin: LoadedPlugin, _ values: [Double]) throws -> Double {
+        struct Fields: Decodable {
+            struct Fourier: Decodable { var coefficients: [Double] }
+            var fourier: Fourier?
+        }
+        let summary = try plugin.train(TimeSeries(values: values, startTime: 0, stepSeconds: 3600), options: "{}").summaryJSON
+        let fields = try JSONDecoder().decode(Fields.self, from: Data(summary.utf8))
+        return try #require(fields.fourier).coefficients[0]
     }
 
     @Test("forecast intervals widen with the horizon and with the level")
