@@ -38,7 +38,7 @@ public final class AccuracyTracker: Sendable {
     private let logger: Logger
     private let state: Locked<AccuracyRecord>
     /// Serialises updates (forecasting, scoring and saving), so none interleave.
-    private let updating = Locked(())
+    private let updating = GuardLock(0)
     /// Runs the enqueued updates, one at a time.
     private let queue = DispatchQueue(label: "forecast.accuracy")
     /// Updates enqueued and not yet started.

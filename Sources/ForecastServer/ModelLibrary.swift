@@ -25,7 +25,7 @@ public final class ModelLibrary: Sendable {
     private let conditioner: ModelConditioner?
     /// Held while a new snapshot is prepared from the current one and swapped in (a
     /// reload's conditioning and swap, or a re-conditioning), so no two overwrite each other.
-    private let swapping = Locked(())
+    private let swapping = GuardLock(0)
     /// Worker counts per plugin name, across generations.
     public let workerStatistics: [String: WorkerStatistics]
 

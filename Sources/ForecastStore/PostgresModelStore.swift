@@ -15,7 +15,7 @@ import Locking
 /// One connection, used under a lock; ``Listener`` has a connection of its own.
 public final class PostgresModelStore: @unchecked Sendable {
     // @unchecked: the connection pointer is only touched while `lock` is held.
-    private let lock = Locked(())
+    private let lock = GuardLock(0)
     private let connection: OpaquePointer
     /// The URL with any password removed, for messages.
     public let displayURL: String

@@ -18,7 +18,7 @@ import Locking
 /// ```
 public final class PostgresStore: ObservationStore, @unchecked Sendable {
     // @unchecked: the connection pointer is only touched while `lock` is held.
-    private let lock = Locked(())
+    private let lock = GuardLock(0)
     private let connection: OpaquePointer
     /// The URL with any password removed, for messages.
     public let displayURL: String

@@ -16,7 +16,7 @@ import Locking
 /// ```
 public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     // @unchecked: the connection pointer is only touched while `lock` is held.
-    private let lock = Locked(())
+    private let lock = GuardLock(0)
     private let db: OpaquePointer
     /// The database file.
     public let path: String
