@@ -73,7 +73,7 @@ extension ForecastServer {
     /// `POST /admin/reload`: swap in the newest model files. With a write token, the
     /// request must carry it (``WriteAuthorization``, from any peer); a server without one
     /// keeps the former rule, loopback peers only.
-    func adminReload(_ request: Request, context: ServerRequestContext) throws(APIError) -> Response {
+    func adminReload(_ request: Request, context: ServerRequestContext) async throws(APIError) -> Response {
         if writeAuthorization.writesEnabled {
             try writeAuthorization.authorize(request, endpoint: "POST /admin/reload")
         } else if !context.isLoopbackPeer {
@@ -81,7 +81,7 @@ extension ForecastServer {
                            message: "POST /admin/reload is accepted from loopback peers only (or with the write token, when the server has one)")
         }
         do {
-            let models = try reload()
+            let models = try await reloadOffPool()
             var json = JSONWriter()
             json.beginObject()
             json.bool("reloaded", true)

@@ -93,6 +93,22 @@ public final class ForecastServer: Sendable {
         }
     }
 
+    /// ``reload()`` on NIO's blocking-work thread pool: a reload reads, hashes, loads and
+    /// checks model files (and waits for the calls in flight to drain), work that must not
+    /// hold a thread of Swift's cooperative pool, which serves every other request.
+    @discardableResult
+    public func reloadOffPool() async throws(ReloadError) -> ModelSet {
+        let outcome: Result<ModelSet, ReloadError>
+        do {
+            outcome = try await NIOThreadPool.singleton.runIfActive {
+                Result { () throws(ReloadError) in try self.reload() }
+            }
+        } catch {
+            throw ReloadError(reasons: ["the reload could not start: the blocking-work thread pool is shut down (\(error))"])
+        }
+        return try outcome.get()
+    }
+
     /// The router with every endpoint (and HEAD for every GET); the tests drive it with `app.test(.router)`.
     ///
     /// A request for a path the router knows with a method it does not serve there falls
@@ -124,7 +140,7 @@ public final class ForecastServer: Sendable {
                          body: .init(byteBuffer: self.openAPI))
             }
         case .reload:
-            return { request, context in try self.adminReload(request, context: context) }
+            return { request, context in try await self.adminReload(request, context: context) }
         case .observations:
             return { request, context in try await self.postObservations(request, context: context) }
         case .routeInfo(let route):

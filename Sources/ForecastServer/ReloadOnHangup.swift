@@ -17,7 +17,7 @@ struct ReloadOnHangup: Service {
     func run() async throws {
         for await _ in signals.cancelOnGracefulShutdown() {
             // A refused reload is logged by `reload()`; the old models keep serving.
-            _ = try? server.reload()
+            _ = try? await server.reloadOffPool()
         }
     }
 }

@@ -44,7 +44,7 @@ struct GatewayPipelineTests {
     static func server(_ fixture: ServerFixture, upstream: ScriptedUpstream) throws -> ForecastServer {
         try fixture.server(config: ServerFixture.config(routes: [
             .init(name: "v1", target: .plugin("seasonal-naive")),
-            .init(name: "v9", target: .upstream("http://127.0.0.1:\(upstream.port)/v1"), timeoutSeconds: 5),
+            .init(name: "v9", target: .upstream("http://127.0.0.1:\(upstream.port)/v1"), timeoutSeconds: 300),
         ]))
     }
 
@@ -121,9 +121,9 @@ struct GatewayPipelineTests {
         let live = try Self.upstream()
         defer { live.stop() }
         let refusing = try Self.upstream()
-        refusing.stop()  // nothing listens on its port any more: connections are refused, 502 after 0.3 s
+        refusing.stop()  // nothing listens on its port any more: connections are refused (retried until the deadline), 502 after 0.3 s
         let server = try fixture.server(config: ServerFixture.config(routes: [
-            .init(name: "v9", target: .upstream("http://127.0.0.1:\(live.port)/v1"), timeoutSeconds: 5),
+            .init(name: "v9", target: .upstream("http://127.0.0.1:\(live.port)/v1"), timeoutSeconds: 300),
             .init(name: "v8", target: .upstream("http://127.0.0.1:\(refusing.port)/v1"), timeoutSeconds: 0.3),
         ]))
         try await Self.running(server) { port, _ in

@@ -30,8 +30,9 @@ final class RawHTTPConnection {
     private let descriptor: Int32
     private var pending: [UInt8] = []
 
-    /// Connects to 127.0.0.1:`port`; reads time out after `timeout` seconds.
-    init(port: Int, timeout: Int = 10) throws {
+    /// Connects to 127.0.0.1:`port`; reads time out after `timeout` seconds (a guard
+    /// against a hang, not a speed: on a loaded machine an answer may take many seconds).
+    init(port: Int, timeout: Int = 300) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
