@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "ForecastStore",
             dependencies: [
-                "CSQLite", "CLibPQ", "Locking",
+                "CSQLite", "CLibPQ", "ForecastVocabulary", "Locking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/ForecastStore"
@@ -108,6 +108,7 @@ let package = Package(
             path: "Tests/PipelineTests"
         ),
         .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
+        .testTarget(name: "ForecastVocabularyTests", dependencies: ["ForecastVocabulary"], path: "Tests/ForecastVocabularyTests"),
         .testTarget(name: "AutoRegTests", dependencies: ["PluginHost", "TestSupport", "Locking"], path: "Tests/AutoRegTests"),
         .testTarget(name: "ARIMATests", dependencies: ["PluginHost", "TestSupport", "ForecastMath", "PluginABI"], path: "Tests/ARIMATests"),
         .testTarget(

@@ -1,4 +1,5 @@
 import CLibPQ
+import ForecastVocabulary
 import Foundation
 import Locking
 
@@ -121,7 +122,7 @@ public final class PostgresModelStore: @unchecked Sendable {
         guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
             throw StoreError(.badURL, "not a PostgreSQL URL: \(url) (expected postgresql://user@host:port/database)")
         }
-        let display = PostgresStore.redacted(url)
+        let display = URLRedaction.redacted(url)
         guard let connection = PQconnectdb(url) else {
             throw StoreError(.connection, "cannot connect to \(display): libpq is out of memory")
         }

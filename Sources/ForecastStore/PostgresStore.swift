@@ -1,4 +1,5 @@
 import CLibPQ
+import ForecastVocabulary
 import Foundation
 import Locking
 
@@ -28,7 +29,7 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
             throw StoreError(.badURL, "not a PostgreSQL URL: \(url) (expected postgresql://user@host:port/database)")
         }
-        displayURL = Self.redacted(url)
+        displayURL = URLRedaction.redacted(url)
         guard let connection = PQconnectdb(url) else {
             throw StoreError(.connection, "cannot connect to \(displayURL): libpq is out of memory")
         }
@@ -417,14 +418,6 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         guard let message else { return "unknown error" }
         let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? "unknown error" : text.replacingOccurrences(of: "\n", with: " ")
-    }
-
-    /// `url` with the password (if any) replaced by `***`.
-    static func redacted(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@") else { return url }
-        let credentials = url[schemeEnd.upperBound..<at]
-        guard let colon = credentials.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + ":***" + String(url[at...])
     }
 }
 
