@@ -16,9 +16,7 @@ struct ExamplePluginTests {
         var plugins: String { path + "/plugins" }
 
         init() throws {
-            var template = Array((NSTemporaryDirectory() + "forecast-examples-XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else { throw TestSetupFailure(message: "mkdtemp failed") }
-            path = String(cString: made)
+            path = try Scratch("examples").path
             try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
             chmod(plugins, 0o700)
             guard FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable) else {
