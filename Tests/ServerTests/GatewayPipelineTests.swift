@@ -33,8 +33,8 @@ struct GatewayPipelineTests {
     }
 
     /// An upstream answering `/v1/forecast/N` with the body `N`, after `delay(N)` seconds.
-    static func upstream(delay: @escaping @Sendable (Int) -> Double = { _ in 0 }) throws -> ScriptedUpstream {
-        try ScriptedUpstream { head in
+    static func upstream(delay: @escaping @Sendable (Int) -> Double = { _ in 0 }) throws -> ScriptedHTTPServer {
+        try ScriptedHTTPServer { head in
             let path = head.split(separator: " ")[1]
             let hours = Int(path.split(separator: "/").last ?? "") ?? 0
             Thread.sleep(forTimeInterval: delay(hours))
@@ -42,7 +42,7 @@ struct GatewayPipelineTests {
         }
     }
 
-    static func server(_ fixture: ServerFixture, upstream: ScriptedUpstream) throws -> ForecastServer {
+    static func server(_ fixture: ServerFixture, upstream: ScriptedHTTPServer) throws -> ForecastServer {
         try fixture.server(config: ServerFixture.config(routes: [
             .init(name: "v1", target: .plugin("seasonal-naive")),
             .init(name: "v9", target: .upstream("http://127.0.0.1:\(upstream.port)/v1"), timeoutSeconds: 5),
