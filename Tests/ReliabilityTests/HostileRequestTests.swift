@@ -18,12 +18,7 @@ struct HostileRequestTests {
         let scratch = try Scratch("hostile")
         defer { scratch.remove() }
         let workdir = scratch.path
-        try ForecastCommand.prepareWorkdir(workdir, hours: 800, cities: ["San Francisco"])
-        let plugins = scratch.file("plugins")
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
-        let common = ["--workdir", workdir, "--plugin-dir", plugins]
-        try ForecastCommand.check(try ForecastCommand.run(["train"] + common, in: workdir), "train")
+        let common = try ForecastCommand.prepareTrainedWorkdir(workdir, hours: 800, cities: ["San Francisco"])
         let server = try ServedProcess(common, in: workdir)
         defer { _ = server.stop() }
         let port = try #require(Int(server.baseURL.split(separator: ":").last ?? ""))

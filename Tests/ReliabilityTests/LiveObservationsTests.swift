@@ -136,11 +136,9 @@ struct LiveObservationsTests {
                 held[variable] = ([lines[0]] + lines.suffix(LiveObservationsTests.heldBack)).joined(separator: "\n") + "\n"
             }
             self.held = held
-            let plugins = scratch.file("plugins")
-            try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
+            let common = try ForecastCommand.seasonalNaivePlugins(in: workdir)
             try ForecastCommand.check(ForecastCommand.run(["ingest", "--workdir", workdir] + cities.flatMap { ["--city", $0] }, in: workdir), "ingest")
-            try ForecastCommand.check(ForecastCommand.run(["train", "--workdir", workdir, "--plugin-dir", plugins], in: workdir), "train")
+            try ForecastCommand.check(ForecastCommand.run(["train"] + common, in: workdir), "train")
             try (token + "\n").write(toFile: scratch.file("token"), atomically: true, encoding: .utf8)
         }
     }

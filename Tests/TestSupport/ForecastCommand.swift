@@ -62,6 +62,25 @@ public enum ForecastCommand {
         try check(run(["ingest", "--workdir", workdir] + cities.flatMap { ["--city", $0] }, in: workdir), "ingest")
     }
 
+    /// ``prepareWorkdir(_:hours:cities:)``, then the seasonal-naive plugin (the C baseline,
+    /// quick to train) alone in `<workdir>/plugins`, trained: the work directory of most
+    /// served-process tests. Returns `--workdir` and `--plugin-dir` for the commands that follow.
+    public static func prepareTrainedWorkdir(_ workdir: String, hours: Int, cities: [String]) throws -> [String] {
+        try prepareWorkdir(workdir, hours: hours, cities: cities)
+        let common = try seasonalNaivePlugins(in: workdir)
+        try check(run(["train"] + common, in: workdir), "train")
+        return common
+    }
+
+    /// A private plugin directory `<workdir>/plugins` holding only the seasonal-naive library;
+    /// returns `--workdir` and `--plugin-dir` for the commands that use it.
+    public static func seasonalNaivePlugins(in workdir: String) throws -> [String] {
+        let plugins = workdir + "/plugins"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
+        return ["--workdir", workdir, "--plugin-dir", plugins]
+    }
+
     /// Sample data of `hours` hours (`<workdir>/sample`) fetched into `<workdir>/data`, not ingested yet.
     public static func fetchSampleData(into workdir: String, hours: Int) throws {
         try requireExecutable()
