@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "ForecastStore",
             dependencies: [
-                "CSQLite", "CLibPQ", "Locking",
+                "CSQLite", "CLibPQ", "ForecastVocabulary", "Locking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/ForecastStore"
@@ -101,13 +101,14 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["PluginHost"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["PluginHost", "Locking"], path: "Tests/TestSupport"),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["ForecastPipeline", "ForecastStore", "PluginHost", "TestSupport", "Locking"],
             path: "Tests/PipelineTests"
         ),
         .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
+        .testTarget(name: "ForecastVocabularyTests", dependencies: ["ForecastVocabulary"], path: "Tests/ForecastVocabularyTests"),
         .testTarget(name: "AutoRegTests", dependencies: ["PluginHost", "TestSupport", "Locking"], path: "Tests/AutoRegTests"),
         .testTarget(name: "ARIMATests", dependencies: ["PluginHost", "TestSupport", "ForecastMath", "PluginABI"], path: "Tests/ARIMATests"),
         .testTarget(

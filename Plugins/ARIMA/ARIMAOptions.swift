@@ -136,6 +136,8 @@ struct ARIMAOptions: Sendable, Decodable {
         try check((0...2).contains(maxD), "max_d must lie in 0...2")
         if let d { try check((0...2).contains(d), "d must lie in 0...2 (or be null to choose it by the unit-root test)") }
         try check(alpha > 0 && alpha < 1, "alpha must lie strictly between 0 and 1")
+        // The criteria statsmodels' ARIMA reports; hqic is AutoReg's.
+        try check([.aic, .aicc, .bic].contains(ic), "ic must be one of aic, aicc, bic; got '\(ic.rawValue)'")
         try check((0...16).contains(maxOrder), "max_order must lie in 0...16")
         try check((2...10_000).contains(period), "period must lie in 2...10000")
         try check(fourierTerms >= 1 && fourierTerms <= 12 && 2 * fourierTerms <= period,

@@ -94,7 +94,7 @@ struct AutoRegFit: Sendable {
             lags = first.levelCoefficients
             nobs = first.observationCount
             sigma2 = nobs > 0 ? first.residualSumOfSquares / Double(nobs) : 0
-            for ic in InformationCriterion.allCases {
+            for ic in InformationCriterion.autoReg {
                 criteria[ic] = ic.value(rss: first.residualSumOfSquares, nobs: nobs, parameters: first.parameterCount + 1)
             }
         } else {
@@ -118,7 +118,7 @@ struct AutoRegFit: Sendable {
             }
             sigma2 = rss / Double(nobs)
             let parameters = components.reduce(1) { $0 + $1.parameterCount }
-            for ic in InformationCriterion.allCases {
+            for ic in InformationCriterion.autoReg {
                 criteria[ic] = ic.value(rss: rss, nobs: nobs, parameters: parameters)
             }
         }

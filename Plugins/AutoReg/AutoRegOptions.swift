@@ -1,3 +1,4 @@
+import ForecastMath
 import PluginKit
 
 /// The plugin's options, decoded from the JSON object the host passes to `train`.
@@ -117,7 +118,7 @@ struct AutoRegOptions: Sendable, Equatable, Decodable {
             combinedDifferences = d.combinedDifferences
         }
         if let text = try value(String.self, .ic) {
-            guard let value = InformationCriterion(rawValue: text.lowercased()) else {
+            guard let value = InformationCriterion(rawValue: text.lowercased()), InformationCriterion.autoReg.contains(value) else {
                 throw PluginError.invalidArgument("option 'ic' must be one of aic, bic, hqic; got '\(text)'")
             }
             ic = value

@@ -40,12 +40,12 @@ struct LagOrderSelection: Sendable {
         let nobs = design.response.count
         let deterministic = terms.columnCount
         var criteria: [InformationCriterion: [Double]] = [:]
-        for ic in InformationCriterion.allCases { criteria[ic] = [] }
+        for ic in InformationCriterion.autoReg { criteria[ic] = [] }
         for p in 0...maxlag {
             let columns = deterministic + p
             let rss = nested.residualSumOfSquares(leadingColumns: columns)
             let dfModel = columns == 0 ? 0 : columns - (terms.spansConstant ? 1 : 0)
-            for ic in InformationCriterion.allCases {
+            for ic in InformationCriterion.autoReg {
                 criteria[ic]!.append(ic.value(rss: rss, nobs: nobs, parameters: dfModel + 1))
             }
         }

@@ -121,7 +121,7 @@ public struct Ingestor: Sendable {
         }
         var grids: [CityGrid] = []
         for column in 0..<temperature.cities.count { grids.append(try perCity.get(column)) }
-        // The rows stay in the grids' columns: a struct per row cost 36 ms before the load could start.
+        // The rows stay in the grids' columns: a struct per row delayed the load's start (bench/pipeline/README.md).
         let batch = ObservationBatch(grids.map {
             ObservationBatch.CitySeries(city: $0.summary.city, start: start, temperature: $0.temperature, humidity: $0.humidity,
                                         imputed: $0.imputed)

@@ -1,7 +1,7 @@
 /// The source's timestamp format, `YYYY-MM-DD HH:MM:SS` in UTC, to and from Unix seconds.
 ///
-/// Pure arithmetic on the proleptic Gregorian calendar (no Foundation formatter),
-/// so it is fast enough for millions of cells and identical on every platform.
+/// Pure arithmetic on the proleptic Gregorian calendar (``CivilDate``, no Foundation
+/// formatter), so it is fast enough for millions of cells and identical on every platform.
 public enum Timestamp {
     /// Parses `YYYY-MM-DD HH:MM:SS` (exactly 19 bytes); nil when malformed or out of range.
     public static func parse<C: Collection>(_ bytes: C) -> Int64? where C.Element == UInt8 {
@@ -28,9 +28,9 @@ public enum Timestamp {
         let hour = digits[8] * 10 + digits[9]
         let minute = digits[10] * 10 + digits[11]
         let second = digits[12] * 10 + digits[13]
-        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+        guard (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year),
               hour < 24, minute < 60, second < 60 else { return nil }
-        return daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        return CivilDate.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
     }
 
     /// Parses a string in the source's format.
@@ -40,13 +40,8 @@ public enum Timestamp {
 
     /// Formats Unix seconds as `YYYY-MM-DD HH:MM:SS` (UTC).
     public static func format(_ time: Int64) -> String {
-        var days = time / 86_400
-        var seconds = time % 86_400
-        if seconds < 0 {
-            seconds += 86_400
-            days -= 1
-        }
-        let (year, month, day) = civil(fromDays: days)
+        let (days, seconds) = CivilDate.split(time)
+        let (year, month, day) = CivilDate.date(days: days)
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
         var yearText = String(year)
         while yearText.count < 4 { yearText = "0" + yearText }
@@ -55,13 +50,8 @@ public enum Timestamp {
 
     /// Appends `format(time)` to `bytes` without building a String.
     public static func append(_ time: Int64, to bytes: inout [UInt8]) {
-        var days = time / 86_400
-        var seconds = time % 86_400
-        if seconds < 0 {
-            seconds += 86_400
-            days -= 1
-        }
-        let (year, month, day) = civil(fromDays: days)
+        let (days, seconds) = CivilDate.split(time)
+        let (year, month, day) = CivilDate.date(days: days)
         guard year >= 0 && year <= 9999 else {
             bytes.append(contentsOf: format(time).utf8)
             return
@@ -92,7 +82,7 @@ public enum Timestamp {
     /// Writes `YYYY-MM-DD ` (11 bytes) of the day `days` after 1970-01-01 at `target`;
     /// a year outside 0...9999 is written as its last four digits (the parser reads only four).
     static func writeDate(ofDay days: Int64, to target: UnsafeMutablePointer<UInt8>) {
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = CivilDate.date(days: days)
         func digit(_ value: Int64) -> UInt8 { UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: ((value % 10) + 10) % 10) }
         target[0] = digit(year / 1000)
         target[1] = digit(year / 100)
@@ -105,38 +95,5 @@ public enum Timestamp {
         target[8] = digit(day / 10)
         target[9] = digit(day)
         target[10] = UInt8(ascii: " ")
-    }
-
-    static func isLeap(_ year: Int64) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
-
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: return isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The civil date of a day count since 1970-01-01.
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

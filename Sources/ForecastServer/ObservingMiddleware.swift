@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import PluginHost
 
 /// Wraps every endpoint (and the not-found fallback): turns errors into the JSON error
 /// shape and records each request's route, status and latency in ``ServerMetrics``.
@@ -15,7 +16,7 @@ struct ObservingMiddleware: RouterMiddleware {
 
     init(server: ForecastServer) {
         self.server = server
-        labels = Set(server.routes.map(\.name)).union(["healthz", "readyz", "metrics", "openapi.json", "admin"])
+        labels = Set(server.routes.map(\.name)).union(ForecastConfig.reservedRouteNames)
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -4,8 +4,8 @@
 /// City `series[i]` covers the hours `start + 3600 * k` for `k` in its columns' indices;
 /// NaN marks a value not observed, and an hour where both values are NaN is not a row.
 /// The rows are the same ``Observation``s ``observations`` lists, in the same order: city
-/// by city, oldest first. A 1.6 M row ingest built that array in 36 ms on the critical path
-/// before its load could start (`bench/pipeline`); both stores read the columns directly.
+/// by city, oldest first. Building that array sat on the critical path before a load could
+/// start (figures in bench/pipeline/README.md); both stores read the columns directly.
 public struct ObservationBatch: Sendable {
     /// One city's hours, as two columns of the same length.
     public struct CitySeries: Sendable {

@@ -30,8 +30,8 @@ public final class PostgresModelListener: Sendable {
     /// Connects and listens before returning (so a publish right after is not missed), then
     /// waits on a thread of its own.
     public func start() throws(StoreError) {
-        let connection = Handoff(pointer: try listen())
-        Thread.detachNewThread { [self] in run(connection.pointer) }
+        let handoff = Handoff(connection: try listen())
+        Thread.detachNewThread { [self] in run(handoff.connection) }
     }
 
     /// Stops the thread (within a second).
@@ -41,22 +41,17 @@ public final class PostgresModelListener: Sendable {
 
     /// The first connection, handed from ``start()`` to the thread, which alone uses it.
     private struct Handoff: @unchecked Sendable {
-        let pointer: OpaquePointer
+        let connection: PostgresConnection
     }
 
-    private func listen() throws(StoreError) -> OpaquePointer {
-        let (connection, display) = try PostgresModelStore.connect(url)
-        do {
-            try PostgresModelStore.execute(connection, "LISTEN \(PostgresModelStore.channel)", displayURL: display)
-        } catch {
-            PQfinish(connection)
-            throw error
-        }
+    private func listen() throws(StoreError) -> PostgresConnection {
+        let connection = try PostgresConnection(url: url)
+        try connection.execute("LISTEN \(PostgresModelStore.channel)")
         return connection
     }
 
-    private func run(_ first: OpaquePointer) {
-        var connection: OpaquePointer? = first
+    private func run(_ first: PostgresConnection) {
+        var connection: PostgresConnection? = first
         var pause = 1.0
         while !stopped.withLock({ $0 }) {
             guard let open = connection else {
@@ -71,23 +66,21 @@ public final class PostgresModelListener: Sendable {
                 }
                 continue
             }
-            var descriptor = pollfd(fd: PQsocket(open), events: Int16(POLLIN), revents: 0)
+            var descriptor = pollfd(fd: PQsocket(open.pointer), events: Int16(POLLIN), revents: 0)
             let ready = poll(&descriptor, 1, 1000)
             if ready < 0 && errno == EINTR { continue }
             if ready > 0 {
-                if PQconsumeInput(open) == 0 || PQstatus(open) != CONNECTION_OK {
-                    onProblem("the notification connection failed: \(PostgresModelStore.trimmed(PQerrorMessage(open)))")
-                    PQfinish(open)
-                    connection = nil
+                if PQconsumeInput(open.pointer) == 0 || !open.isOpen {
+                    onProblem("the notification connection failed: \(open.lastError)")
+                    connection = nil  // closes it
                     continue
                 }
-                while let notification = PQnotifies(open) {
+                while let notification = PQnotifies(open.pointer) {
                     let payload = notification.pointee.extra.map { String(cString: $0) } ?? ""
                     PQfreemem(notification)
                     onPublish(Int64(payload) ?? 0)
                 }
             }
         }
-        if let connection { PQfinish(connection) }
     }
 }

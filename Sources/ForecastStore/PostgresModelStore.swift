@@ -1,4 +1,3 @@
-import CLibPQ
 import Foundation
 import Locking
 
@@ -14,9 +13,9 @@ import Locking
 ///
 /// One connection, used under a lock; ``Listener`` has a connection of its own.
 public final class PostgresModelStore: @unchecked Sendable {
-    // @unchecked: the connection pointer is only touched while `lock` is held.
+    // @unchecked: the connection is only touched while `lock` is held.
     private let lock = GuardLock(0)
-    private let connection: OpaquePointer
+    private let connection: PostgresConnection
     /// The URL with any password removed, for messages.
     public let displayURL: String
 
@@ -51,11 +50,8 @@ public final class PostgresModelStore: @unchecked Sendable {
 
     /// Connects to a `postgresql://` URL (the store's schema must be at migration 4 or later).
     public init(url: String) throws(StoreError) {
-        (connection, displayURL) = try Self.connect(url)
-    }
-
-    deinit {
-        PQfinish(connection)
+        connection = try PostgresConnection(url: url)
+        displayURL = connection.displayURL
     }
 
     /// Publishes `models` as a new generation in one transaction and notifies every
@@ -80,7 +76,7 @@ public final class PostgresModelStore: @unchecked Sendable {
                 try execute("COMMIT")
                 return generation
             } catch {
-                if PQstatus(connection) == CONNECTION_OK { _ = try? execute("ROLLBACK") }
+                if connection.isOpen { _ = try? execute("ROLLBACK") }
                 throw error
             }
         }
@@ -117,58 +113,13 @@ public final class PostgresModelStore: @unchecked Sendable {
 
     // MARK: Helpers
 
-    static func connect(_ url: String) throws(StoreError) -> (OpaquePointer, String) {
-        guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
-            throw StoreError(.badURL, "not a PostgreSQL URL: \(url) (expected postgresql://user@host:port/database)")
-        }
-        let display = PostgresStore.redacted(url)
-        guard let connection = PQconnectdb(url) else {
-            throw StoreError(.connection, "cannot connect to \(display): libpq is out of memory")
-        }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            let message = trimmed(PQerrorMessage(connection))
-            PQfinish(connection)
-            throw StoreError(.connection, "cannot connect to \(display): \(message)")
-        }
-        PQsetNoticeProcessor(connection, { _, _ in }, nil)
-        return (connection, display)
-    }
-
     private func ensureConnected() throws(StoreError) {
-        if PQstatus(connection) == CONNECTION_OK { return }
-        PQreset(connection)
-        guard PQstatus(connection) == CONNECTION_OK else {
-            throw StoreError(.connection, "lost the connection to \(displayURL) and cannot reconnect: \(Self.trimmed(PQerrorMessage(connection)))")
-        }
+        try connection.ensureConnected()
     }
 
     @discardableResult
     private func execute(_ sql: String, _ parameters: [String] = []) throws(StoreError) -> QueryResult {
-        try Self.execute(connection, sql, parameters, displayURL: displayURL)
-    }
-
-    @discardableResult
-    static func execute(_ connection: OpaquePointer, _ sql: String, _ parameters: [String] = [],
-                        displayURL: String) throws(StoreError) -> QueryResult {
-        let copies = parameters.map { strdup($0) }
-        defer { copies.forEach { free($0) } }
-        let raw = copies.map { UnsafePointer($0) }.withUnsafeBufferPointer { pointers in
-            PQexecParams(connection, sql, Int32(parameters.count), nil, pointers.baseAddress, nil, nil, 0)
-        }
-        let result = QueryResult(raw)
-        let status = raw.map { PQresultStatus($0) } ?? PGRES_FATAL_ERROR
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            let message: String
-            if let raw, let text = PQresultErrorMessage(raw), text.pointee != 0 { message = trimmed(text) } else { message = trimmed(PQerrorMessage(connection)) }
-            throw StoreError(.query, "PostgreSQL (\(displayURL)): \(message)")
-        }
-        return result
-    }
-
-    static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
-        guard let message else { return "unknown error" }
-        let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? "unknown error" : text.replacingOccurrences(of: "\n", with: " ")
+        try connection.execute(sql, parameters)
     }
 
     static func hex(_ data: Data) -> String {

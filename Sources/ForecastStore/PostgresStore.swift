@@ -1,4 +1,5 @@
 import CLibPQ
+import ForecastVocabulary
 import Foundation
 import Locking
 
@@ -17,32 +18,16 @@ import Locking
 /// try store.upsert(observations)
 /// ```
 public final class PostgresStore: ObservationStore, @unchecked Sendable {
-    // @unchecked: the connection pointer is only touched while `lock` is held.
+    // @unchecked: the connection is only touched while `lock` is held.
     private let lock = GuardLock(0)
-    private let connection: OpaquePointer
+    private let connection: PostgresConnection
     /// The URL with any password removed, for messages.
     public let displayURL: String
 
     /// Connects to the server named by a `postgresql://` (or `postgres://`) URL; does not migrate.
     public init(url: String) throws(StoreError) {
-        guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
-            throw StoreError(.badURL, "not a PostgreSQL URL: \(url) (expected postgresql://user@host:port/database)")
-        }
-        displayURL = Self.redacted(url)
-        guard let connection = PQconnectdb(url) else {
-            throw StoreError(.connection, "cannot connect to \(displayURL): libpq is out of memory")
-        }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            let message = Self.trimmed(PQerrorMessage(connection))
-            PQfinish(connection)
-            throw StoreError(.connection, "cannot connect to \(displayURL): \(message)")
-        }
-        self.connection = connection
-        PQsetNoticeProcessor(connection, { _, _ in }, nil)
-    }
-
-    deinit {
-        PQfinish(connection)
+        connection = try PostgresConnection(url: url)
+        displayURL = connection.displayURL
     }
 
     // MARK: ObservationStore
@@ -297,7 +282,7 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
 
     /// The server process id serving this connection (`pg_backend_pid()`).
     public func backendPID() -> Int32 {
-        lock.withLock { _ in PQbackendPID(connection) }
+        lock.withLock { _ in PQbackendPID(connection.pointer) }
     }
 
     /// Runs one SQL command (e.g. `DROP TABLE`, `TRUNCATE`) outside any load; for maintenance and tests.
@@ -311,73 +296,28 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     // MARK: Helpers (call with the lock held)
 
     private func ensureConnected() throws(StoreError) {
-        if PQstatus(connection) == CONNECTION_OK { return }
-        PQreset(connection)
-        guard PQstatus(connection) == CONNECTION_OK else {
-            throw StoreError(.connection, "lost the connection to \(displayURL) and cannot reconnect: \(Self.trimmed(PQerrorMessage(connection)))")
-        }
+        try connection.ensureConnected()
     }
 
     @discardableResult
     private func execute(_ sql: String, _ parameters: [String] = []) throws(StoreError) -> QueryResult {
-        let raw: OpaquePointer?
-        if parameters.isEmpty {
-            raw = PQexec(connection, sql)
-        } else {
-            let copies = parameters.map { strdup($0) }
-            defer { copies.forEach { free($0) } }
-            raw = copies.map { UnsafePointer($0) }.withUnsafeBufferPointer { pointers in
-                PQexecParams(connection, sql, Int32(parameters.count), nil, pointers.baseAddress, nil, nil, 0)
-            }
-        }
-        let result = QueryResult(raw)
-        let status = raw.map { PQresultStatus($0) } ?? PGRES_FATAL_ERROR
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            throw StoreError(.query, "PostgreSQL (\(displayURL)): \(errorText(raw))")
-        }
-        return result
-    }
-
-    private func errorText(_ result: OpaquePointer?) -> String {
-        if let result, let message = PQresultErrorMessage(result), message.pointee != 0 {
-            return Self.trimmed(message)
-        }
-        return Self.trimmed(PQerrorMessage(connection))
+        try connection.execute(sql, parameters)
     }
 
     private func transaction<R>(_ body: () throws(StoreError) -> R) throws(StoreError) -> R {
-        _ = try execute("BEGIN")
-        do {
-            let value = try body()
-            _ = try execute("COMMIT")
-            return value
-        } catch {
-            if PQstatus(connection) == CONNECTION_OK {
-                // Leave any unfinished COPY, then roll back; the server discards everything either way.
-                while let pending = PQgetResult(connection) { PQclear(pending) }
-                _ = try? execute("ROLLBACK")
-            }
-            throw error
-        }
+        try connection.transaction(body)
     }
 
     /// Streams `rows` into `target` with binary COPY, about 1 MiB per
     /// chunk, adding to `sent` and reporting it after each chunk.
     private func copy<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], into target: String,
                                               sent: inout Int, progress: (Int) -> Void) throws(StoreError) {
-        _ = try expect(PQexec(connection, "COPY \(target) (city_id, time, temperature, humidity, imputed) FROM STDIN WITH (FORMAT binary)"), PGRES_COPY_IN)
+        try connection.beginCopy("COPY \(target) (city_id, time, temperature, humidity, imputed) FROM STDIN WITH (FORMAT binary)")
         let chunk = 1 << 20
         var encoder = PostgresBinaryCopy(reserving: chunk + 256)
         var pending = 0
         func flush() throws(StoreError) {
-            let status = encoder.buffer.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
-            }
-            guard status == 1 else {
-                let message = Self.trimmed(PQerrorMessage(connection))
-                _ = PQputCopyEnd(connection, "client failed")
-                throw StoreError(.query, "PostgreSQL (\(displayURL)): sending COPY data failed after \(sent) rows: \(message); nothing was written")
-            }
+            try connection.sendCopyData(encoder.buffer, rowsSent: sent)
             encoder.buffer.removeAll(keepingCapacity: true)
             sent += pending
             pending = 0
@@ -390,63 +330,6 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         }
         encoder.appendTrailer()
         try flush()
-        guard PQputCopyEnd(connection, nil) == 1 else {
-            throw StoreError(.query, "PostgreSQL (\(displayURL)): ending COPY failed: \(Self.trimmed(PQerrorMessage(connection))); nothing was written")
-        }
-        let result = PQgetResult(connection)
-        defer { PQclear(result) }
-        guard let result, PQresultStatus(result) == PGRES_COMMAND_OK else {
-            let text = errorText(result)
-            throw StoreError(.query, "PostgreSQL (\(displayURL)): COPY failed: \(text); nothing was written")
-        }
-        while let extra = PQgetResult(connection) { PQclear(extra) }
-    }
-
-    private func expect(_ raw: OpaquePointer?, _ wanted: ExecStatusType) throws(StoreError) -> OpaquePointer? {
-        let status = raw.map { PQresultStatus($0) } ?? PGRES_FATAL_ERROR
-        guard status == wanted else {
-            let text = errorText(raw)
-            PQclear(raw)
-            throw StoreError(.query, "PostgreSQL (\(displayURL)): \(text)")
-        }
-        PQclear(raw)
-        return nil
-    }
-
-    private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
-        guard let message else { return "unknown error" }
-        let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? "unknown error" : text.replacingOccurrences(of: "\n", with: " ")
-    }
-
-    /// `url` with the password (if any) replaced by `***`.
-    static func redacted(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@") else { return url }
-        let credentials = url[schemeEnd.upperBound..<at]
-        guard let colon = credentials.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + ":***" + String(url[at...])
-    }
-}
-
-/// A libpq result, cleared when released.
-final class QueryResult {
-    private let raw: OpaquePointer?
-
-    init(_ raw: OpaquePointer?) { self.raw = raw }
-
-    deinit { PQclear(raw) }
-
-    /// Number of rows.
-    var rows: Int { raw.map { Int(PQntuples($0)) } ?? 0 }
-
-    /// The text of a cell, or nil when it is NULL.
-    func string(_ row: Int, _ column: Int) -> String? {
-        guard let raw, row < rows, PQgetisnull(raw, Int32(row), Int32(column)) == 0 else { return nil }
-        return String(cString: PQgetvalue(raw, Int32(row), Int32(column)))
-    }
-
-    /// The integer in a cell (0 when NULL or not a number).
-    func int(_ row: Int, _ column: Int) -> Int {
-        string(row, column).flatMap { Int($0) } ?? 0
+        try connection.endCopy()
     }
 }

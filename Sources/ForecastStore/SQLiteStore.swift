@@ -35,14 +35,14 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     /// The page size of a file built by its first load (``createLoaded(path:observations:progress:)``).
     /// Rows are small (an integer city id, an hour and two reals, about 30 bytes) and such a
     /// load writes many thousands of them in key order: large pages mean fewer B-tree pages
-    /// and splits (measured: a 1.6 M row load takes about a fifth less CPU than with 4 KiB
-    /// pages). Reads are range scans of one city, which large pages do not slow down. A file
+    /// and splits (a large load takes less CPU than with 4 KiB pages: bench/pipeline/README.md).
+    /// Reads are range scans of one city, which large pages do not slow down. A file
     /// created empty keeps SQLite's default, since every table takes at least one page.
     static let loadedFilePageSize = 65_536
 
     /// Process-wide SQLite settings, applied once before the first connection opens:
-    /// memory statistics off, which spares every SQLite allocation a global mutex (3-4 %
-    /// of a large load's CPU, measured with perf in `bench/pipeline`).
+    /// memory statistics off, which spares every SQLite allocation a global mutex (a share
+    /// of a large load's CPU that perf showed: bench/pipeline/README.md).
     private static let configureLibrary: Void = {
         _ = forecast_sqlite3_disable_memory_statistics()
     }()
@@ -163,9 +163,8 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     /// Rows go into `city_observations` keyed by the city's id in `cities` (a city
     /// seen for the first time gets one, in the same transaction). A row equal to the
     /// stored one is left alone, so reloading unchanged data writes no pages. Rows are
-    /// inserted up to 2,500 per statement: one statement per row cost SQLite more than
-    /// twice the CPU (most of it per-statement overhead, not B-tree work), and 2,500 took
-    /// a tenth less than 250 on a 1.6 M row load (`bench/pipeline`).
+    /// inserted up to 2,500 per statement: one statement per row spent most of SQLite's CPU
+    /// on per-statement overhead, not B-tree work (the batch sizes tried: bench/pipeline/README.md).
     public func upsert(_ observations: [Observation], progress: (Int) -> Void) throws {
         try upsert(observations, progress: progress, beforeCommit: {})
     }

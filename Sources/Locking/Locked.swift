@@ -31,7 +31,7 @@ public final class Locked<State>: @unchecked Sendable {
         #if canImport(Glibc)
         // Spin briefly before sleeping, as Mutex does: the server's locks are held for a
         // dictionary lookup, and two event loops meeting on one would otherwise pay a
-        // futex sleep and wake-up (host throughput 0.86 of bare Hummingbird instead of 0.9).
+        // futex sleep and wake-up (the throughput it costs: bench/server/README.md).
         pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
         #endif
         let status = pthread_mutex_init(mutex, &attributes)

@@ -239,8 +239,7 @@ public struct ForecastConfig: Sendable, Equatable {
                     throw ConfigError(path: path, message: "'routes.\(name)' needs exactly one of 'plugin' (a plugin name), 'upstream' (a URL) or 'upstreams' (a list of URLs)")
                 }
             }
-            let reserved: Set<String> = ["healthz", "readyz", "metrics", "openapi.json", "admin"]
-            if let clash = parsed.first(where: { reserved.contains($0.name) }) {
+            if let clash = parsed.first(where: { Self.reservedRouteNames.contains($0.name) }) {
                 throw ConfigError(path: path, message: "route name '\(clash.name)' is reserved by the server")
             }
             config.routes = parsed.sorted { $0.name < $1.name }
@@ -274,6 +273,11 @@ public struct ForecastConfig: Sendable, Equatable {
         }
         return urls
     }
+
+    /// The first path segments the server answers itself (`/healthz`, `/readyz`, `/metrics`,
+    /// `/openapi.json`, `/admin/...`): no route may take one of these names, and the
+    /// server's metrics label requests by them.
+    public static let reservedRouteNames: Set<String> = ["healthz", "readyz", "metrics", "openapi.json", "admin"]
 
     /// Whether `name` can be a route: 1-64 characters of `[A-Za-z0-9_-]`.
     public static func isValidRouteName(_ name: String) -> Bool {

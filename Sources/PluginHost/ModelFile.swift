@@ -3,8 +3,9 @@ import Foundation
 
 /// A model file: the host's envelope around a plugin's blob.
 ///
-/// Layout: line 1 `forecast-model 1`, line 2 the ``ModelManifest`` as one line of JSON,
-/// then the blob's bytes. `head -2 file.model` shows what a file holds. The manifest
+/// Layout (the host's one envelope, ``FramedMessage``): line 1 `forecast-model 1`, line 2
+/// the ``ModelManifest`` as one line of JSON, then the blob's bytes. `head -2 file.model`
+/// shows what a file holds. The manifest
 /// carries the blob's size and SHA-256, so a truncated or altered file is refused.
 public struct ModelFile: Sendable, Equatable {
     /// The first line of every model file.
@@ -28,13 +29,7 @@ public struct ModelFile: Sendable, Equatable {
 
     /// The file's bytes.
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data((Self.magicLine + "\n").utf8)
-        data.append(try encoder.encode(manifest))
-        data.append(UInt8(ascii: "\n"))
-        data.append(contentsOf: blob)
-        return data
+        Data(try FramedMessage.encode(magic: Self.magicLine, header: manifest, payload: blob))
     }
 
     /// Parses and verifies a model file's bytes; `path` is used in messages.
@@ -59,24 +54,23 @@ public struct ModelFile: Sendable, Equatable {
 
     /// Parses the magic line and the manifest line; returns the manifest and where the blob starts.
     private static func readManifest(_ bytes: [UInt8], path: String) throws(ModelFileError) -> (manifest: ModelManifest, blobStart: Int) {
-        guard let firstBreak = bytes.firstIndex(of: UInt8(ascii: "\n")),
-              String(decoding: bytes[..<firstBreak], as: UTF8.self) == magicLine else {
-            throw ModelFileError(path: path, message: "not a model file (the first line is not '\(magicLine)')")
-        }
-        let manifestStart = firstBreak + 1
-        guard let secondBreak = bytes[manifestStart...].firstIndex(of: UInt8(ascii: "\n")) else {
-            throw ModelFileError(path: path, message: "truncated: the manifest line is incomplete")
-        }
-        let manifest: ModelManifest
-        do {
-            manifest = try JSONDecoder().decode(ModelManifest.self, from: Data(bytes[manifestStart..<secondBreak]))
+        let manifest: ModelManifest, blobStart: Int
+        do throws(FramedMessage.Malformed) {
+            (manifest, blobStart) = try FramedMessage.parse(bytes, magic: magicLine, as: ModelManifest.self)
         } catch {
-            throw ModelFileError(path: path, message: "the manifest is not valid: \(error)")
+            switch error {
+            case .wrongMagic:
+                throw ModelFileError(path: path, message: "not a model file (the first line is not '\(magicLine)')")
+            case .truncatedHeader:
+                throw ModelFileError(path: path, message: "truncated: the manifest line is incomplete")
+            case .invalidHeader(let explanation):
+                throw ModelFileError(path: path, message: "the manifest is not valid: \(explanation)")
+            }
         }
         guard manifest.formatVersion == ModelManifest.currentFormatVersion else {
             throw ModelFileError(path: path, message: "model-file format \(manifest.formatVersion) is not supported (this host reads \(ModelManifest.currentFormatVersion))")
         }
-        return (manifest, secondBreak + 1)
+        return (manifest, blobStart)
     }
 }
 

@@ -27,8 +27,7 @@ enum ExampleBuild {
     /// `cc -shared` of one C file against `includeDirectory` alone, into `directory/name`.
     static func c(_ source: String, includeDirectory: String = header, into directory: String, name: String) throws -> String {
         let output = "\(directory)/\(name)"
-        try run(tool("cc")!, ["-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-I", includeDirectory, "-o", output, source, "-lm"])
-        chmod(output, 0o755)
+        try SharedLibraryCompiler.compile(source, to: output, includeDirectory: includeDirectory, flags: ["-O2", "-Wall", "-Werror"])
         return output
     }
 

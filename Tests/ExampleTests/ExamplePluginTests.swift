@@ -16,18 +16,10 @@ struct ExamplePluginTests {
         var plugins: String { path + "/plugins" }
 
         init() throws {
-            var template = Array((NSTemporaryDirectory() + "forecast-examples-XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else { throw TestSetupFailure(message: "mkdtemp failed") }
-            path = String(cString: made)
+            path = try Scratch("examples").path
             try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
             chmod(plugins, 0o700)
-            guard FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable) else {
-                throw TestSetupFailure(message: "\(BuildProducts.forecastExecutable) is missing: run `swift build` before `swift test`")
-            }
-            try forecast(["sample-data", "--out", path + "/sample", "--hours", "3000"])
-            try forecast(["fetch", "--workdir", path, "--temperature", path + "/sample/temperature.csv.zip",
-                          "--humidity", path + "/sample/humidity.csv.zip"])
-            try forecast(["ingest", "--workdir", path, "--city", "San Francisco"])
+            try ForecastCommand.prepareWorkdir(path, hours: 3000, cities: ["San Francisco"])
         }
 
         /// Runs `forecast arguments...` here; throws with its output unless it exits 0.
@@ -45,7 +37,7 @@ struct ExamplePluginTests {
 
     /// Checks, trains and serves the plugin `name` built into `workdir.plugins`.
     func checkTrainAndServe(_ library: String, name: String, in workdir: Workdir) async throws {
-        let check = try ForecastCommand.run(["plugins", "check", library], in: workdir.path)
+        let check = try await ForecastCommand.run(["plugins", "check", library], in: workdir.path)
         #expect(check.status == 0, "plugins check failed:\n\(check.output)\(check.errors)")
         #expect(check.output.contains(" 0 failed"), "\(check.output)")
 
@@ -55,16 +47,11 @@ struct ExamplePluginTests {
         let train = try workdir.forecast(["train", "--workdir", workdir.path, "--plugin-dir", workdir.plugins, "--plugin", name])
         #expect(train.contains("ok      \(name) San Francisco temperature"), "\(train)")
 
-        let serve = ForecastCommand.child(["serve", "--workdir", workdir.path, "--plugin-dir", workdir.plugins,
-                                           "--host", "127.0.0.1", "--port", "0"], in: workdir.path)
-        let server = try await ServerProcess(serve, logDirectory: workdir.path)
-        defer { server.removeLog() }
-        let curl = try await ProgramRun.run(ChildProcess(executable: "/usr/bin/env", arguments: [
-            "curl", "-s", "-m", "60", "-w", "\n%{http_code}", "\(server.baseURL)/\(name)/forecast/24?city=San%20Francisco"]))
-        await server.stop()
-        let status = curl.output.split(separator: "\n").last.map(String.init) ?? ""
-        let data = Data(curl.output.utf8.dropLast(status.utf8.count + 1))
-        #expect(status == "200", "\(curl.output)\n\(server.log)")
+        let server = try await ServedProcess.start(["--workdir", workdir.path, "--plugin-dir", workdir.plugins], in: workdir.path)
+        let answer = try await server.request("/\(name)/forecast/24?city=San%20Francisco")
+        _ = await server.stop()
+        #expect(answer.status == 200, "\(answer.body)\n\(server.log)")
+        let data = Data(answer.body.utf8)
         let body = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let hours = try #require(body["forecast"] as? [[String: Any]])
         #expect(hours.count == 24)

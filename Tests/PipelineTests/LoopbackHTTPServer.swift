@@ -1,12 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
-import TestSupport
 import Locking
+import TestSupport
 
-/// A tiny HTTP/1.1 server on 127.0.0.1 for fetch tests: scripted answers per path,
-/// conditional requests by ETag, and deliberately truncated bodies.
+/// The file server of the fetch tests: scripted answers per path, conditional requests by
+/// ETag, and deliberately truncated bodies, on TestSupport's ``ScriptedHTTPServer``. Every
+/// answer closes its connection.
 final class LoopbackHTTPServer: Sendable {
     /// One scripted answer.
     struct Answer: Sendable {
@@ -23,15 +21,16 @@ final class LoopbackHTTPServer: Sendable {
         var conditionalHeaders: [String] = []
     }
 
-    private let listener: Int32
+    private let state: Locked<State>
+    private let server: ScriptedHTTPServer
+
     /// The port the server listens on.
-    let port: Int
-    private let state = Locked(State())
+    var port: Int { server.port }
 
     init() throws {
-        (listener, port) = try LoopbackListener.open(backlog: 16)
-        let thread = Thread { [self] in self.acceptLoop() }
-        thread.start()
+        let state = Locked(State())
+        self.state = state
+        server = try ScriptedHTTPServer { head in Self.reply(to: head, state: state) }
     }
 
     /// The URL of `path` on this server.
@@ -50,32 +49,11 @@ final class LoopbackHTTPServer: Sendable {
 
     /// Stops accepting connections.
     func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        server.stop()
     }
 
-    private func acceptLoop() {
-        while true {
-            let client = accept(listener, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            handle(client)
-            close(client)
-        }
-    }
-
-    private func handle(_ client: Int32) {
-        var request: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while !request.containsHeaderEnd {
-            let got = recv(client, &chunk, chunk.count, 0)
-            if got <= 0 { return }
-            request.append(contentsOf: chunk[0..<got])
-        }
-        let text = String(decoding: request, as: UTF8.self)
-        let lines = text.components(separatedBy: "\r\n")
+    private static func reply(to head: String, state: Locked<State>) -> ScriptedHTTPServer.Reply {
+        let lines = head.components(separatedBy: "\r\n")
         let path = lines.first?.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
         let ifNoneMatch = lines.first { $0.lowercased().hasPrefix("if-none-match:") }
             .map { String($0.dropFirst("if-none-match:".count)).trimmingCharacters(in: .whitespaces) }
@@ -87,8 +65,7 @@ final class LoopbackHTTPServer: Sendable {
             return script[min(count, script.count - 1)]
         }
         guard var answer else {
-            send(client, status: 404, headers: [], body: Array("not found".utf8), limit: nil)
-            return
+            return response(status: 404, headers: [], body: Array("not found".utf8), limit: nil)
         }
         if let etag = answer.etag, ifNoneMatch == etag, answer.status == 200 {
             answer.status = 304
@@ -96,32 +73,15 @@ final class LoopbackHTTPServer: Sendable {
         }
         var headers: [String] = []
         if let etag = answer.etag { headers.append("ETag: \(etag)") }
-        send(client, status: answer.status, headers: headers, body: answer.body, limit: answer.truncateAt)
+        return response(status: answer.status, headers: headers, body: answer.body, limit: answer.truncateAt)
     }
 
-    private func send(_ client: Int32, status: Int, headers: [String], body: [UInt8], limit: Int?) {
+    private static func response(status: Int, headers: [String], body: [UInt8], limit: Int?) -> ScriptedHTTPServer.Reply {
         let reason = [200: "OK", 304: "Not Modified", 404: "Not Found", 500: "Internal Server Error"][status] ?? "Status"
         var head = "HTTP/1.1 \(status) \(reason)\r\nConnection: close\r\n"
         if status != 304 { head += "Content-Length: \(body.count)\r\n" }
         for header in headers { head += header + "\r\n" }
         head += "\r\n"
-        var bytes = Array(head.utf8)
-        bytes.append(contentsOf: body.prefix(limit ?? body.count))
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if sent <= 0 { return }
-            offset += sent
-        }
-    }
-}
-
-private extension Array where Element == UInt8 {
-    var containsHeaderEnd: Bool {
-        guard count >= 4 else { return false }
-        for index in 0...(count - 4) where self[index] == 13 && self[index + 1] == 10 && self[index + 2] == 13 && self[index + 3] == 10 {
-            return true
-        }
-        return false
+        return ScriptedHTTPServer.Reply(bytes: Array(head.utf8) + body.prefix(limit ?? body.count), close: true)
     }
 }

@@ -40,18 +40,32 @@ struct SharedModelsTests {
         }
     }
 
+    /// A fresh database, the model directories of a training host and of a serving host,
+    /// and the model store between them.
+    struct TwoHosts {
+        let directory = TemporaryDirectory()
+        let url: String
+        let trainer: ModelRepository
+        let host: ModelRepository
+        let store: PostgresModelStore
+
+        init() throws {
+            url = try SharedModelsTests.freshDatabase()
+            trainer = ModelRepository(root: directory.file("trainer/models"))
+            host = ModelRepository(root: directory.file("host/models"))
+            store = try PostgresModelStore(url: url)
+        }
+    }
+
     static func keys(_ cities: [String]) -> [(plugin: String, city: String, variable: String)] {
         cities.flatMap { city in ModelRepository.variables.map { ("seasonal-naive", city, $0) } }
     }
 
     @Test("a training host's models reach another host's model directory byte for byte; the newest generation of each model wins")
     func publishAndSync() throws {
-        let url = try Self.freshDatabase()
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
-        let trainer = ModelRepository(root: directory.file("trainer/models"))
-        let host = ModelRepository(root: directory.file("host/models"))
-        let store = try PostgresModelStore(url: url)
+        let hosts = try TwoHosts()
+        defer { hosts.directory.cleanup() }
+        let (trainer, host, store) = (hosts.trainer, hosts.host, hosts.store)
         let empty = try SharedModels.sync(from: store, into: host)
         #expect(empty.generation == 0 && empty.written.isEmpty && empty.unchanged == 0 && empty.refused.isEmpty)
 
@@ -82,12 +96,9 @@ struct SharedModelsTests {
 
     @Test("a damaged model in the store is refused, and the host keeps the file it has")
     func damagedModelRefused() throws {
-        let url = try Self.freshDatabase()
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
-        let trainer = ModelRepository(root: directory.file("trainer/models"))
-        let host = ModelRepository(root: directory.file("host/models"))
-        let store = try PostgresModelStore(url: url)
+        let hosts = try TwoHosts()
+        defer { hosts.directory.cleanup() }
+        let (trainer, host, store) = (hosts.trainer, hosts.host, hosts.store)
         try Self.train(trainer, city: "Oslo", lastTime: 1_600_000_000 / 3600 * 3600, level: 280)
         _ = try SharedModels.publish(Self.keys(["Oslo"]), repository: trainer, store: store)
         _ = try SharedModels.sync(from: store, into: host)
@@ -106,11 +117,9 @@ struct SharedModelsTests {
 
     @Test("a publish is notified to a listening host with its generation; nothing is published without a model")
     func publishIsNotified() async throws {
-        let url = try Self.freshDatabase()
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
-        let trainer = ModelRepository(root: directory.file("trainer/models"))
-        let store = try PostgresModelStore(url: url)
+        let hosts = try TwoHosts()
+        defer { hosts.directory.cleanup() }
+        let (url, trainer, store) = (hosts.url, hosts.trainer, hosts.store)
         let heard = Locked<[Int64]>([])
         let listener = PostgresModelListener(url: url, onPublish: { generation in heard.withLock { $0.append(generation) } })
         try listener.start()

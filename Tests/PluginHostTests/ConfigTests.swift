@@ -28,6 +28,17 @@ struct ConfigTests {
         }
     }
 
+    @Test("a route may not take a path the server answers itself", arguments: ["healthz", "readyz", "metrics", "admin"])
+    func rejectsReservedRouteNames(name: String) {
+        #expect(ForecastConfig.reservedRouteNames.contains(name))
+        let json = #"{"routes": {"\#(name)": {"plugin": "arima"}}}"#
+        #expect {
+            _ = try ForecastConfig.parse(Data(json.utf8))
+        } throws: { error in
+            "\(error)".contains("route name '\(name)' is reserved by the server")
+        }
+    }
+
     @Test("malformed JSON names the line and column")
     func rejectsMalformedJSON() {
         let json = "{\n  \"routes\": {,\n}"

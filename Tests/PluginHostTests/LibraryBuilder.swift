@@ -8,17 +8,13 @@ struct LibraryBuilder {
     let directory: String
 
     init() throws {
-        var template = Array((NSTemporaryDirectory() + "forecast-plugins-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw TestSetupFailure(message: "mkdtemp failed") }
-        directory = String(cString: made)
+        directory = try Scratch("plugins").path
     }
 
     /// Compiles `source` (C text) into `<directory>/<name>.so` and returns its path.
     @discardableResult
     func compile(_ source: String, name: String) throws -> String {
-        let sourcePath = "\(directory)/\(name).c"
-        try source.write(toFile: sourcePath, atomically: true, encoding: .utf8)
-        return try compile(file: sourcePath, name: name)
+        try SharedLibraryCompiler.compile(text: source, into: directory, library: "\(name).so")
     }
 
     /// Compiles the C file at `path` into `<directory>/<name>.so`.

@@ -22,14 +22,14 @@ struct BadInputCatalogueTests {
         init(_ name: String, hours: Int = 800, train: Bool = true) throws {
             let scratch = try Scratch(name)
             self.scratch = scratch
-            try ForecastCLI.prepareWorkdir(scratch.path, hours: hours, cities: ["San Francisco"])
+            try ForecastCommand.prepareWorkdir(scratch.path, hours: hours, cities: ["San Francisco"])
             func lines(_ file: String) throws -> [String] {
                 try String(contentsOfFile: scratch.file("data/\(file)"), encoding: .utf8).split(separator: "\n").map(String.init)
             }
             temperatureLines = try lines("temperature.csv")
             humidityLines = try lines("humidity.csv")
             if train {
-                try ForecastCLI.check(try ForecastCLI.run(self.train(), in: scratch.path), "train")
+                try ForecastCommand.check(try ForecastCommand.run(self.train(), in: scratch.path), "train")
             }
         }
 
@@ -56,7 +56,7 @@ struct BadInputCatalogueTests {
         func expectRefused(_ arguments: [String], _ expected: [String], absent: [String] = [],
                            sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
             let before = try WorkdirSnapshot(workdir)
-            let finished = try ForecastCLI.run(arguments, in: workdir)
+            let finished = try ForecastCommand.run(arguments, in: workdir)
             let message = finished.errors + finished.output
             let label = arguments.prefix(2).joined(separator: " ")
             #expect(finished.termination != .exited(0), "\(label) succeeded: \(message)", sourceLocation: sourceLocation)
@@ -123,8 +123,8 @@ struct BadInputCatalogueTests {
         // The store gets 1,000 hours (from another work directory's files), the raw files keep 800.
         let longer = setup.scratch.file("longer")
         try FileManager.default.createDirectory(atPath: longer, withIntermediateDirectories: true)
-        try ForecastCLI.prepareWorkdir(longer, hours: 1000, cities: ["San Francisco"])
-        try ForecastCLI.check(try ForecastCLI.run(["ingest", "--workdir", workdir, "--temperature-csv", longer + "/data/temperature.csv",
+        try ForecastCommand.prepareWorkdir(longer, hours: 1000, cities: ["San Francisco"])
+        try ForecastCommand.check(try ForecastCommand.run(["ingest", "--workdir", workdir, "--temperature-csv", longer + "/data/temperature.csv",
                                                    "--humidity-csv", longer + "/data/humidity.csv"], in: workdir), "ingest")
         // A new temperature file as long as the raw one (fetch accepts it), shorter than the store (ingest refuses it).
         // (other bytes, same data: a trailing space, which the reader trims).
@@ -147,7 +147,7 @@ struct BadInputCatalogueTests {
         // every stored value the files lack stays, and the ones they have are the same.
         let cut = try setup.input("cut.csv", setup.csv(setup.temperatureLines, rows: 0..<400))
         let few = try setup.input("few.csv", setup.csv(setup.humidityLines, rows: 0..<10))
-        let finished = try ForecastCLI.run(["ingest", "--workdir", workdir, "--temperature-csv", cut, "--humidity-csv", few,
+        let finished = try ForecastCommand.run(["ingest", "--workdir", workdir, "--temperature-csv", cut, "--humidity-csv", few,
                                             "--allow-partial-files"], in: workdir)
         #expect(finished.termination == .exited(0), "\(finished.errors)")
         let after = try SQLiteStore(path: workdir + "/forecast.db", readOnly: true).allObservations()
@@ -193,7 +193,7 @@ struct BadInputCatalogueTests {
         try setup.expectRefused(["fetch", "--workdir", workdir, "--only", "temperature", "--temperature", slip], [slip, "'..' path"], absent: [".part", ".download"])
 
         // Named, the entry is used (and this changes the raw files, as it should).
-        let accepted = try ForecastCLI.run(["fetch", "--workdir", workdir, "--only", "temperature", "--temperature", twoEntries, "--temperature-entry", "temperature.csv"], in: workdir)
+        let accepted = try ForecastCommand.run(["fetch", "--workdir", workdir, "--only", "temperature", "--temperature", twoEntries, "--temperature-entry", "temperature.csv"], in: workdir)
         #expect(accepted.termination == .exited(0), "\(accepted.errors)")
     }
 
@@ -206,13 +206,13 @@ struct BadInputCatalogueTests {
         let short = "sqlite://" + setup.scratch.file("short.db")
         let temperature = try setup.input("t.csv", setup.csv(setup.temperatureLines, rows: 0..<500))
         let humidity = try setup.input("h.csv", setup.csv(setup.humidityLines, rows: 0..<500))
-        try ForecastCLI.check(try ForecastCLI.run(["ingest", "--workdir", workdir, "--database", short,
+        try ForecastCommand.check(try ForecastCommand.run(["ingest", "--workdir", workdir, "--database", short,
                                                    "--temperature-csv", temperature, "--humidity-csv", humidity], in: workdir), "ingest")
         try setup.expectRefused(setup.train(["--database", short]),
                                 ["FAILED  seasonal-naive San Francisco temperature", "not published", "earlier than the data of the model it would replace",
                                  "UTC", "--allow-older-data"])
         let before = try WorkdirSnapshot(workdir).files(in: "models")
-        let forced = try ForecastCLI.run(setup.train(["--database", short, "--allow-older-data"]), in: workdir)
+        let forced = try ForecastCommand.run(setup.train(["--database", short, "--allow-older-data"]), in: workdir)
         #expect(forced.termination == .exited(0), "\(forced.errors)\(forced.output)")
         let after = try WorkdirSnapshot(workdir).files(in: "models")
         #expect(after.count == before.count && after.allSatisfy { before[$0.key] != $0.value }, "every model was replaced")
@@ -228,17 +228,17 @@ struct BadInputCatalogueTests {
         defer { disk.unmount() }
         let workdir = disk.path + "/work"
         try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
-        try ForecastCLI.prepareWorkdir(workdir, hours: 300, cities: ["San Francisco"])
+        try ForecastCommand.prepareWorkdir(workdir, hours: 300, cities: ["San Francisco"])
         let before = try WorkdirSnapshot(workdir)
         #expect(SmallDisk.command("/bin/mount", ["-o", "remount,ro", disk.path]) == 0)
         defer { _ = SmallDisk.command("/bin/mount", ["-o", "remount,rw", disk.path]) }
-        let ingest = try ForecastCLI.run(["ingest", "--workdir", workdir], in: workdir)
+        let ingest = try ForecastCommand.run(["ingest", "--workdir", workdir], in: workdir)
         #expect(ingest.termination != .exited(0))
         #expect(ingest.errors.contains("read-only") && ingest.errors.contains(workdir), "\(ingest.errors)")
         #expect(!ingest.errors.contains("readonly database"), "\(ingest.errors)")
-        let fresh = try ForecastCLI.run(["ingest", "--workdir", workdir, "--database", "sqlite://\(workdir)/new.db"], in: workdir)
+        let fresh = try ForecastCommand.run(["ingest", "--workdir", workdir, "--database", "sqlite://\(workdir)/new.db"], in: workdir)
         #expect(fresh.errors.contains("cannot create the SQLite database \(workdir)/new.db: the directory \(workdir) is read-only"), "\(fresh.errors)")
-        let fetch = try ForecastCLI.run(["fetch", "--workdir", workdir, "--only", "temperature", "--temperature", workdir + "/sample/temperature.csv.zip",
+        let fetch = try ForecastCommand.run(["fetch", "--workdir", workdir, "--only", "temperature", "--temperature", workdir + "/sample/temperature.csv.zip",
                                          "--humidity", workdir + "/sample/humidity.csv.zip"], in: workdir)
         #expect(fetch.termination != .exited(0))
         #expect(fetch.errors.contains("data directory \(workdir)/data: it is read-only"), "\(fetch.errors)")

@@ -2,6 +2,7 @@ import Foundation
 import PluginABI
 import PluginHost
 import Testing
+import TestSupport
 
 /// Plugins that break the contract's promises about their outputs: the host must turn
 /// each into a `PluginCallError` (never a crash, never a NaN passed on).

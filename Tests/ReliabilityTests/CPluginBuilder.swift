@@ -7,12 +7,7 @@ enum CPluginBuilder {
     /// Compiles `source` into `<directory>/lib<name>.so` (mode 0755) and returns its path.
     @discardableResult
     static func compile(_ source: String, name: String, into directory: String) throws -> String {
-        let sourcePath = "\(directory)/\(name).c"
-        let output = "\(directory)/lib\(name).so"
-        try source.write(toFile: sourcePath, atomically: true, encoding: .utf8)
-        try SharedLibraryCompiler.compile(sourcePath, to: output)
-        try? FileManager.default.removeItem(atPath: sourcePath)
-        return output
+        try SharedLibraryCompiler.compile(text: source, into: directory, library: "lib\(name).so")
     }
 
     /// A complete plugin named `name` whose entry points are the given C function bodies.

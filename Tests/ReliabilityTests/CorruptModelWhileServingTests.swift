@@ -13,13 +13,7 @@ struct CorruptModelWhileServingTests {
         let scratch = try Scratch("serve")
         defer { scratch.remove() }
         let workdir = scratch.path
-        try ForecastCLI.prepareWorkdir(workdir, hours: 800, cities: ["San Francisco"])
-        // A private plugin directory holding only the seasonal-naive library.
-        let plugins = scratch.file("plugins")
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
-        let common = ["--workdir", workdir, "--plugin-dir", plugins]
-        try ForecastCLI.check(try ForecastCLI.run(["train"] + common, in: workdir), "train")
+        let common = try ForecastCommand.prepareTrainedWorkdir(workdir, hours: 800, cities: ["San Francisco"])
 
         let server = try ServedProcess(common, in: workdir)
         defer { _ = server.stop() }
@@ -52,7 +46,7 @@ struct CorruptModelWhileServingTests {
         #expect(try server.request("/readyz").status == 200)
 
         // A good file is published again: the reload is accepted and serves it.
-        try ForecastCLI.check(try ForecastCLI.run(["train"] + common, in: workdir), "train")
+        try ForecastCommand.check(try ForecastCommand.run(["train"] + common, in: workdir), "train")
         let accepted = try server.request("/admin/reload", method: "POST")
         #expect(accepted.status == 200, "\(accepted.body)")
         let after = try server.request(route)

@@ -37,12 +37,12 @@ struct CrashingPluginTests {
 
         init(trainBody: String) throws {
             scratch = try Scratch("crash")
-            try ForecastCLI.prepareWorkdir(scratch.path, hours: 800, cities: ["San Francisco"])
+            try ForecastCommand.prepareWorkdir(scratch.path, hours: 800, cities: ["San Francisco"])
             try FileManager.default.createDirectory(atPath: scratch.file("plugins"), withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"),
                                              toPath: scratch.file("plugins/libSeasonalNaive.so"))
             try CPluginBuilder.compile(CPluginBuilder.plugin(name: "broken", train: trainBody), name: "broken", into: scratch.file("plugins"))
-            try ForecastCLI.check(try ForecastCLI.run(["train", "--workdir", scratch.path, "--plugin-dir", scratch.file("plugins"),
+            try ForecastCommand.check(try ForecastCommand.run(["train", "--workdir", scratch.path, "--plugin-dir", scratch.file("plugins"),
                                                        "--plugin", "seasonal-naive"], in: scratch.path), "train")
         }
     }

@@ -18,12 +18,7 @@ struct HostileRequestTests {
         let scratch = try Scratch("hostile")
         defer { scratch.remove() }
         let workdir = scratch.path
-        try ForecastCLI.prepareWorkdir(workdir, hours: 800, cities: ["San Francisco"])
-        let plugins = scratch.file("plugins")
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
-        let common = ["--workdir", workdir, "--plugin-dir", plugins]
-        try ForecastCLI.check(try ForecastCLI.run(["train"] + common, in: workdir), "train")
+        let common = try ForecastCommand.prepareTrainedWorkdir(workdir, hours: 800, cities: ["San Francisco"])
         let server = try ServedProcess(common, in: workdir)
         defer { _ = server.stop() }
         let port = try #require(Int(server.baseURL.split(separator: ":").last ?? ""))
@@ -33,10 +28,10 @@ struct HostileRequestTests {
 
         // 1. Not HTTP at all, and a request line with a bad version.
         for garbage in ["HELLO\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "\u{0}\u{1}\u{2}\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"] {
-            let connection = try RawConnection(port: port)
+            let connection = try LoopbackConnection(port: port)
             connection.send(garbage)
             let response = connection.receive()
-            let status = RawConnection.status(response)
+            let status = LoopbackConnection.status(response)
             #expect(status == nil || (400..<500).contains(status!), "\(garbage.debugDescription) -> \(response.prefix(80))")
         }
 
@@ -53,17 +48,17 @@ struct HostileRequestTests {
         // 3. A 1 MiB header line and 10,000 headers: refused or closed, not buffered without bound.
         for request in ["GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 1 << 20))\r\n\r\n",
                         "GET /healthz HTTP/1.1\r\nHost: x\r\n" + (0..<10_000).map { "X-\($0): y\r\n" }.joined() + "\r\n"] {
-            let connection = try RawConnection(port: port)
+            let connection = try LoopbackConnection(port: port)
             connection.send(request)
             let response = connection.receive()
-            let status = RawConnection.status(response)
+            let status = LoopbackConnection.status(response)
             #expect(status == nil || (400..<500).contains(status!), "\(request.prefix(40).debugDescription) -> \(response.prefix(80))")
         }
 
         // 4. A 64 MiB body the route does not read: answered without holding the body in memory.
         let rssBefore = Self.residentKiB(server.child.pid)
         do {
-            let connection = try RawConnection(port: port)
+            let connection = try LoopbackConnection(port: port)
             let size = 64 << 20
             connection.send("POST /admin/reload HTTP/1.1\r\nHost: x\r\nContent-Length: \(size)\r\n\r\n")
             let chunk = [UInt8](repeating: 0x41, count: 1 << 20)
@@ -74,7 +69,7 @@ struct HostileRequestTests {
                 if count < chunk.count { break }
             }
             let response = connection.receive(limit: 4096)
-            #expect(RawConnection.status(response) != nil || sent < size, "no response to a 64 MiB POST")
+            #expect(LoopbackConnection.status(response) != nil || sent < size, "no response to a 64 MiB POST")
         }
         let rssAfter = Self.residentKiB(server.child.pid)
         #expect(rssAfter - rssBefore < 32 * 1024, "resident memory grew by \(rssAfter - rssBefore) KiB for a 64 MiB body")
@@ -83,9 +78,9 @@ struct HostileRequestTests {
         #expect(reloaded.status == 200)
 
         // 5. 200 slow clients holding half-sent requests: a normal request still gets through.
-        var idle: [RawConnection] = []
+        var idle: [LoopbackConnection] = []
         for _ in 0..<200 {
-            let connection = try RawConnection(port: port)
+            let connection = try LoopbackConnection(port: port)
             connection.send("GET /seasonal-naive/forecast/24 HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             idle.append(connection)
         }

@@ -55,13 +55,13 @@ struct IsolatedServingTests {
 
         init() throws {
             scratch = try Scratch("isolated")
-            try ForecastCLI.prepareWorkdir(scratch.path, hours: 800, cities: ["San Francisco"])
+            try ForecastCommand.prepareWorkdir(scratch.path, hours: 800, cities: ["San Francisco"])
             try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
             try install(CPluginBuilder.plugin(name: "broken"))
             let config = #"{"routes": {"v1": {"plugin": "seasonal-naive"}, "v2": {"plugin": "seasonal-naive"}, "v3": {"plugin": "broken"}}}"#
             try config.write(toFile: scratch.file("plugins.json"), atomically: true, encoding: .utf8)
-            try ForecastCLI.check(try ForecastCLI.run(["train"] + common + ["--plugin", "seasonal-naive", "--plugin", "broken"],
+            try ForecastCommand.check(try ForecastCommand.run(["train"] + common + ["--plugin", "seasonal-naive", "--plugin", "broken"],
                                                       in: scratch.path), "train")
         }
 
@@ -95,17 +95,7 @@ struct IsolatedServingTests {
     /// response header `header` ("" when absent or not asked for).
     static func request(_ server: ServerProcess, _ path: String, method: String = "GET",
                         header: String?) async throws -> (status: Int, body: String, header: String) {
-        let bodyPath = NSTemporaryDirectory() + "curl-\(UUID().uuidString).body"
-        defer { try? FileManager.default.removeItem(atPath: bodyPath) }
-        let format = "%{http_code}" + (header.map { " %header{\($0)}" } ?? "")
-        let curl = try await ProgramRun.run(ChildProcess(executable: "/usr/bin/env", arguments: [
-            "curl", "-s", "-m", "120", "-X", method, "-o", bodyPath, "-w", format, server.baseURL + path,
-        ]), timeout: 180)
-        let fields = curl.output.split(separator: " ", maxSplits: 1).map(String.init)
-        guard let first = fields.first, let code = Int(first), code > 0 else {
-            throw TestSetupFailure(message: "curl gave no status for \(method) \(path) (\(curl.termination)): \(curl.errors)\n\(server.log)")
-        }
-        return (code, (try? String(contentsOfFile: bodyPath, encoding: .utf8)) ?? "", fields.count > 1 ? fields[1].trimmingCharacters(in: .whitespacesAndNewlines) : "")
+        try await server.request(path, method: method, header: header, seconds: 120)
     }
 
     /// Requests `path` until it answers 200 (the worker is back), for at most `seconds`.

@@ -15,14 +15,14 @@ struct KilledTrainTests {
         let scratch = try Scratch("kill")
         defer { scratch.remove() }
         let workdir = scratch.path
-        try ForecastCLI.prepareWorkdir(workdir, hours: 1000, cities: Self.cities)
+        try ForecastCommand.prepareWorkdir(workdir, hours: 1000, cities: Self.cities)
         let train = ["train", "--workdir", workdir, "--plugin-dir", BuildProducts.directory,
                      "--plugin", "seasonal-naive", "--plugin", "autoreg", "--max-points", "400", "--jobs", "2"]
         let models = workdir + "/models"
 
         // One whole run: the baseline every later state is compared with, and its duration.
         let started = Date()
-        try ForecastCLI.check(try ForecastCLI.run(train, in: workdir), "train")
+        try ForecastCommand.check(try ForecastCommand.run(train, in: workdir), "train")
         let duration = Date().timeIntervalSince(started)
         var previous = ModelTree(root: models)
         #expect(previous.models.count == 2 * Self.cities.count * 2)
@@ -30,7 +30,7 @@ struct KilledTrainTests {
         var generator = SystemRandomNumberGenerator()
         var killedWhileRunning = 0
         for iteration in 0..<5 {
-            var child = ForecastCLI.child(train, in: workdir)
+            var child = ForecastCommand.child(train, in: workdir)
             child.standardOutput = .discard
             child.standardError = .discard
             let running = try child.start()
@@ -68,7 +68,7 @@ struct KilledTrainTests {
         #expect(killedWhileRunning > 0, "every kill came after train had finished (runs take \(duration) s)")
 
         // And a run after all the kills restores every model.
-        try ForecastCLI.check(try ForecastCLI.run(train, in: workdir), "train")
+        try ForecastCommand.check(try ForecastCommand.run(train, in: workdir), "train")
         for (relative, bytes) in ModelTree(root: models).models {
             #expect((try? ModelFile.decode(bytes, path: relative)) != nil, "\(relative)")
         }

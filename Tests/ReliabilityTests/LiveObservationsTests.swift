@@ -13,32 +13,10 @@ struct LiveObservationsTests {
 
     @Test("train to T, post T+1..T+48: forecasts start at T+49, on a restart and after the worker is killed too")
     func postedHoursMoveTheForecast() throws {
-        let scratch = try Scratch("live")
-        defer { scratch.remove() }
-        let workdir = scratch.path
-        try ForecastCLI.requireExecutable()
-        let sample = workdir + "/sample"
-        try ForecastCLI.check(ForecastCLI.run(["sample-data", "--out", sample, "--hours", "800"], in: workdir), "sample-data")
-        try ForecastCLI.check(ForecastCLI.run(["fetch", "--workdir", workdir, "--temperature", sample + "/temperature.csv.zip",
-                                               "--humidity", sample + "/humidity.csv.zip"], in: workdir), "fetch")
-        // Hold the last 48 hours of both files back from the store and the training.
-        var held: [String: String] = [:]
-        for variable in ["temperature", "humidity"] {
-            let path = "\(workdir)/data/\(variable).csv"
-            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
-            try (lines.dropLast(Self.heldBack).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-            held[variable] = ([lines[0]] + lines.suffix(Self.heldBack)).joined(separator: "\n") + "\n"
-        }
-        let plugins = scratch.file("plugins")
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
-        let common = ["--workdir", workdir, "--plugin-dir", plugins]
-        try ForecastCLI.check(ForecastCLI.run(["ingest", "--workdir", workdir, "--city", "San Francisco", "--city", "Portland"], in: workdir), "ingest")
-        try ForecastCLI.check(ForecastCLI.run(["train"] + common, in: workdir), "train")
-
         let token = "live-test-token-0123456789abcdef"
-        let tokenFile = scratch.file("token")
-        try (token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let setup = try HeldBackWorkdir("live", cities: ["San Francisco", "Portland"], token: token)
+        defer { setup.scratch.remove() }
+        let (workdir, common, tokenFile, held) = (setup.workdir, setup.common, setup.tokenFile, setup.held)
         var server = try ServedProcess(common + ["--write-token-file", tokenFile], in: workdir)
         defer { _ = server.stop() }
         let route = "/seasonal-naive/forecast/24?city=Portland"
@@ -128,6 +106,43 @@ struct LiveObservationsTests {
         return ["humidity", "temperature"].flatMap { (variables[$0] ?? []).compactMap { $0["n"] as? Int } }
     }
 
+    /// The work directory both live tests start from: sample data fetched, the last
+    /// ``heldBack`` hours cut off both CSVs (kept whole in ``full``, the cut hours in
+    /// ``held``), the rest ingested for `cities`, the seasonal-naive plugin trained, and a
+    /// file holding the write token.
+    struct HeldBackWorkdir {
+        let scratch: Scratch
+        /// Per variable, the held-back hours as a CSV with the file's header line.
+        let held: [String: String]
+        var workdir: String { scratch.path }
+        /// `--workdir` and `--plugin-dir` for every command.
+        var common: [String] { ["--workdir", workdir, "--plugin-dir", scratch.file("plugins")] }
+        var tokenFile: String { scratch.file("token") }
+        /// The fetched CSVs before they were cut.
+        var full: String { scratch.file("full") }
+
+        init(_ prefix: String, cities: [String], token: String) throws {
+            scratch = try Scratch(prefix)
+            let workdir = scratch.path
+            try ForecastCommand.fetchSampleData(into: workdir, hours: 800)
+            try FileManager.default.createDirectory(atPath: scratch.file("full"), withIntermediateDirectories: true)
+            var held: [String: String] = [:]
+            for variable in ["temperature", "humidity"] {
+                let path = "\(workdir)/data/\(variable).csv"
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                try text.write(toFile: scratch.file("full/\(variable).csv"), atomically: true, encoding: .utf8)
+                let lines = text.split(separator: "\n").map(String.init)
+                try (lines.dropLast(LiveObservationsTests.heldBack).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+                held[variable] = ([lines[0]] + lines.suffix(LiveObservationsTests.heldBack)).joined(separator: "\n") + "\n"
+            }
+            self.held = held
+            let common = try ForecastCommand.seasonalNaivePlugins(in: workdir)
+            try ForecastCommand.check(ForecastCommand.run(["ingest", "--workdir", workdir] + cities.flatMap { ["--city", $0] }, in: workdir), "ingest")
+            try ForecastCommand.check(ForecastCommand.run(["train"] + common, in: workdir), "train")
+            try (token + "\n").write(toFile: scratch.file("token"), atomically: true, encoding: .utf8)
+        }
+    }
+
     static func post(_ server: ServedProcess, _ path: String, body: String, type: String, token: String?) throws -> (status: Int, body: String) {
         let bodyFile = NSTemporaryDirectory() + "live-\(UUID().uuidString).in"
         let outFile = NSTemporaryDirectory() + "live-\(UUID().uuidString).out"
@@ -181,48 +196,26 @@ struct LiveObservationsTests {
 struct ReplayTests {
     @Test("replaying the 48 held-back hours as fast as the server answers moves the forecast to T+49")
     func replayMovesTheForecast() throws {
-        let scratch = try Scratch("replay")
-        defer { scratch.remove() }
-        let workdir = scratch.path
-        try ForecastCLI.requireExecutable()
-        let sample = workdir + "/sample"
-        try ForecastCLI.check(ForecastCLI.run(["sample-data", "--out", sample, "--hours", "800"], in: workdir), "sample-data")
-        try ForecastCLI.check(ForecastCLI.run(["fetch", "--workdir", workdir, "--temperature", sample + "/temperature.csv.zip",
-                                               "--humidity", sample + "/humidity.csv.zip"], in: workdir), "fetch")
-        let full = scratch.file("full")
-        try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
-        for variable in ["temperature", "humidity"] {
-            let path = "\(workdir)/data/\(variable).csv"
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            try text.write(toFile: "\(full)/\(variable).csv", atomically: true, encoding: .utf8)
-            let lines = text.split(separator: "\n").map(String.init)
-            try (lines.dropLast(LiveObservationsTests.heldBack).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        }
-        let plugins = scratch.file("plugins")
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
-        let common = ["--workdir", workdir, "--plugin-dir", plugins]
-        try ForecastCLI.check(ForecastCLI.run(["ingest", "--workdir", workdir, "--city", "Portland"], in: workdir), "ingest")
-        try ForecastCLI.check(ForecastCLI.run(["train"] + common, in: workdir), "train")
-        let tokenFile = scratch.file("token")
-        try "replay-test-token-0123456789abcdef\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let setup = try LiveObservationsTests.HeldBackWorkdir("replay", cities: ["Portland"], token: "replay-test-token-0123456789abcdef")
+        defer { setup.scratch.remove() }
+        let (workdir, common, tokenFile, full) = (setup.workdir, setup.common, setup.tokenFile, setup.full)
         let server = try ServedProcess(common + ["--write-token-file", tokenFile], in: workdir)
         defer { _ = server.stop() }
         let route = "/seasonal-naive/forecast/24?city=Portland"
         let before = try LiveObservationsTests.json(server.request(route))
         let t = try #require(LiveObservationsTests.firstHour(before)) - 3600
 
-        let replay = try ForecastCLI.run(["replay", "--url", server.baseURL, "--from", full, "--hours-per-second", "0",
+        let replay = try ForecastCommand.run(["replay", "--url", server.baseURL, "--from", full, "--hours-per-second", "0",
                                           "--write-token-file", tokenFile], in: workdir)
-        try ForecastCLI.check(replay, "replay")
+        try ForecastCommand.check(replay, "replay")
         #expect(replay.output.contains("replaying \(LiveObservationsTests.heldBack) hours"), "\(replay.output)")
         let after = try LiveObservationsTests.json(server.request(route))
         #expect(LiveObservationsTests.firstHour(after) == t + 49 * 3600)
         // Nothing left to replay: the server has every hour of the files.
-        let again = try ForecastCLI.run(["replay", "--url", server.baseURL, "--from", full, "--write-token-file", tokenFile], in: workdir)
+        let again = try ForecastCommand.run(["replay", "--url", server.baseURL, "--from", full, "--write-token-file", tokenFile], in: workdir)
         #expect(again.output.contains("nothing to replay"), "\(again.output)")
         // Without the token, replay refuses before posting anything.
-        let anonymous = try ForecastCLI.run(["replay", "--url", server.baseURL, "--from", full], in: workdir)
+        let anonymous = try ForecastCommand.run(["replay", "--url", server.baseURL, "--from", full], in: workdir)
         #expect(anonymous.status != 0 && anonymous.errors.contains("write token"), "\(anonymous.errors)")
     }
 }

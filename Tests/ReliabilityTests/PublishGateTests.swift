@@ -33,7 +33,7 @@ struct PublishGateTests {
         let scratch = try Scratch("gate")
         defer { scratch.remove() }
         let workdir = scratch.path
-        try ForecastCLI.prepareWorkdir(workdir, hours: 600, cities: ["San Francisco"])
+        try ForecastCommand.prepareWorkdir(workdir, hours: 600, cities: ["San Francisco"])
         let plugins = scratch.file("plugins")
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")

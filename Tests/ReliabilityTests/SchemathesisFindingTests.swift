@@ -7,12 +7,7 @@ import TestSupport
 struct SchemathesisFindingTests {
     /// A served host with seasonal-naive models for San Francisco, in `scratch`.
     static func host(_ scratch: Scratch) throws -> ServedProcess {
-        try ForecastCLI.prepareWorkdir(scratch.path, hours: 800, cities: ["San Francisco"])
-        let plugins = scratch.file("plugins")
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
-        let common = ["--workdir", scratch.path, "--plugin-dir", plugins]
-        try ForecastCLI.check(try ForecastCLI.run(["train"] + common, in: scratch.path), "train")
+        let common = try ForecastCommand.prepareTrainedWorkdir(scratch.path, hours: 800, cities: ["San Francisco"])
         return try ServedProcess(common, in: scratch.path)
     }
 

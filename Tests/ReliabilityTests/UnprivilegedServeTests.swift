@@ -11,13 +11,7 @@ struct UnprivilegedServeTests {
     /// A world-readable workdir with sample data, a store and seasonal-naive models, all owned by root.
     static func prepare(_ scratch: Scratch) throws -> [String] {
         chmod(scratch.path, 0o755)
-        try ForecastCLI.prepareWorkdir(scratch.path, hours: 800, cities: ["San Francisco"])
-        let plugins = scratch.file("plugins")
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: BuildProducts.libraryPath("SeasonalNaive"), toPath: plugins + "/libSeasonalNaive.so")
-        let common = ["--workdir", scratch.path, "--plugin-dir", plugins]
-        try ForecastCLI.check(try ForecastCLI.run(["train"] + common, in: scratch.path), "train")
-        return common
+        return try ForecastCommand.prepareTrainedWorkdir(scratch.path, hours: 800, cities: ["San Francisco"])
     }
 
     @Test("as nobody, with read-only files, the server starts, forecasts and reloads")

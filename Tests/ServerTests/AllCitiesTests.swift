@@ -12,19 +12,19 @@ struct AllCitiesTests {
           .enabled(if: FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable),
                    "the forecast executable is not built (run swift build first)"))
     func everyCity() async throws {
-        let root = NSTemporaryDirectory() + "forecast-all-cities-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let forecast = BuildProducts.forecastExecutable
+        let scratch = try Scratch("all-cities")
+        defer { scratch.remove() }
+        let root = scratch.path
         let config = BuildProducts.packageRoot + "/plugins.json"
         // Five weeks of hours: enough for every plugin's defaults, quick in a debug build. The time
         // limit only guards against a hang: under ThreadSanitizer the pipeline takes minutes.
-        let sample = try await ProcessRunner.run(forecast, ["sample-data", "--out", root + "/sample", "--hours", "840"])
-        #expect(sample.status == 0, "\(sample.output)")
-        let pipeline = try await ProcessRunner.run(forecast, [
+        let sample = try await ForecastCommand.run(["sample-data", "--out", root + "/sample", "--hours", "840"], in: root, timeout: 60)
+        #expect(sample.status == 0, "\(sample.output)\(sample.errors)")
+        let pipeline = try await ForecastCommand.run([
             "pipeline", "--workdir", root + "/work", "--config", config, "--all-cities",
             "--temperature", root + "/sample/temperature.csv.zip", "--humidity", root + "/sample/humidity.csv.zip",
-        ], timeout: .seconds(1800))
-        #expect(pipeline.status == 0, "\(pipeline.output.suffix(2000))")
+        ], in: root, timeout: 1800)
+        #expect(pipeline.status == 0, "\((pipeline.output + pipeline.errors).suffix(2000))")
 
         let repository = ModelRepository(root: root + "/work/models")
         for plugin in ["arima", "autoreg", "seasonal-naive"] {
@@ -37,7 +37,7 @@ struct AllCitiesTests {
             }
         }
 
-        let server = try await ServeProcess(executable: forecast, arguments: ["--workdir", root + "/work", "--config", config])
+        let server = try await ServedProcess.start(["--workdir", root + "/work", "--config", config], in: root)
         for city in ["Vancouver", "Miami", "Tel Aviv District"] {
             for route in ["v1", "v2", "baseline"] {
                 let query = city.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!

@@ -3,6 +3,7 @@ import Foundation
 import ForecastServer
 import Locking
 import Testing
+import TestSupport
 
 /// The servers the tests run in this process answer even while other tests hold every
 /// thread of Swift's cooperative pool (see ``DedicatedThreadsExecutor``).
@@ -34,11 +35,11 @@ struct BlockedPoolTests {
                     Self.block(on: release)
                 }
             }
-            return try await RawHTTPConnection.exchange(port: port) { connection in
+            return try await LoopbackConnection.exchange(port: port) { connection in
                 defer { for _ in 0..<width { release.signal() } }
                 // Every pool thread is held before the request is sent.
                 while blocked.withLock({ $0 }) < width { usleep(1_000) }
-                try connection.send("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\nGET /v1/forecast/24 HTTP/1.1\r\nHost: test\r\n\r\n")
+                try connection.write("GET /healthz HTTP/1.1\r\nHost: test\r\n\r\nGET /v1/forecast/24 HTTP/1.1\r\nHost: test\r\n\r\n")
                 let health = try connection.readResponse()?.body ?? "(closed)"
                 let forecast = try connection.readResponse()?.status ?? 0
                 return "\(health) \(forecast)"

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import PluginHost
 import Testing
+import TestSupport
 
 /// The gateway against a scripted upstream: what it sends, what it passes back, how it
 /// reuses connections and how it reports upstreams that misbehave.
@@ -12,7 +13,7 @@ struct GatewayForwardingTests {
     static let forecastBody = #"{"forecast":[]}"#
 
     /// A server whose route `/v9` forwards to `upstream` under `path` (e.g. `/v1/`).
-    static func server(_ fixture: ServerFixture, upstream: ScriptedUpstream, path: String = "/v1",
+    static func server(_ fixture: ServerFixture, upstream: ScriptedHTTPServer, path: String = "/v1",
                        timeoutSeconds: Double = 300) throws -> ForecastServer {
         try fixture.server(config: ServerFixture.config(routes: [
             .init(name: "v9", target: .upstream("http://127.0.0.1:\(upstream.port)\(path)"), timeoutSeconds: timeoutSeconds),
@@ -23,7 +24,7 @@ struct GatewayForwardingTests {
     func requestAndResponse() async throws {
         let fixture = try ServerFixture.make()
         defer { fixture.remove() }
-        let upstream = try ScriptedUpstream { head in
+        let upstream = try ScriptedHTTPServer { head in
             head.hasPrefix("GET /v1/forecast/24?")
                 ? .response(headers: ["Content-Type: application/json; charset=utf-8", "Cache-Control: max-age=60"], body: Self.forecastBody)
                 : .response(status: "404 Not Found", body: #"{"error":{"code":"not_found","message":"no"}}"#)
@@ -57,7 +58,7 @@ struct GatewayForwardingTests {
     func keepAlive() async throws {
         let fixture = try ServerFixture.make()
         defer { fixture.remove() }
-        let upstream = try ScriptedUpstream { _ in .response(body: Self.forecastBody) }
+        let upstream = try ScriptedHTTPServer { _ in .response(body: Self.forecastBody) }
         defer { upstream.stop() }
         let server = try Self.server(fixture, upstream: upstream)
         let app = await server.buildApplication()
@@ -77,7 +78,7 @@ struct GatewayForwardingTests {
     func closedConnections(announced: Bool) async throws {
         let fixture = try ServerFixture.make()
         defer { fixture.remove() }
-        let upstream = try ScriptedUpstream { _ in
+        let upstream = try ScriptedHTTPServer { _ in
             .response(headers: ["Content-Type: application/json"] + (announced ? ["Connection: close"] : []),
                       body: Self.forecastBody, close: true)
         }
@@ -98,7 +99,7 @@ struct GatewayForwardingTests {
     func stalledAndBroken() async throws {
         let fixture = try ServerFixture.make()
         defer { fixture.remove() }
-        let upstream = try ScriptedUpstream { head in
+        let upstream = try ScriptedHTTPServer { head in
             let start = Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"forecast\"".utf8)
             return head.contains("/stall") ? .init(bytes: start) : .init(bytes: start, close: true)
         }
@@ -127,7 +128,7 @@ struct GatewayForwardingTests {
     func tooLarge() async throws {
         let fixture = try ServerFixture.make()
         defer { fixture.remove() }
-        let upstream = try ScriptedUpstream { _ in
+        let upstream = try ScriptedHTTPServer { _ in
             .init(bytes: Array("HTTP/1.1 200 OK\r\nContent-Length: \(Gateway.maxBodyBytes + 1)\r\n\r\n{".utf8))
         }
         defer { upstream.stop() }
@@ -145,7 +146,7 @@ struct GatewayForwardingTests {
     func head() async throws {
         let fixture = try ServerFixture.make()
         defer { fixture.remove() }
-        let upstream = try ScriptedUpstream { head in
+        let upstream = try ScriptedHTTPServer { head in
             head.hasPrefix("HEAD ")
                 ? .init(bytes: Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n".utf8))
                 : .response(body: Self.forecastBody)

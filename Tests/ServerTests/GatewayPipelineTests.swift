@@ -6,6 +6,7 @@ import Logging
 import PluginHost
 import ServiceLifecycle
 import Testing
+import TestSupport
 
 /// The gateway's GET requests answered in the channel pipeline, on real sockets: order of
 /// pipelined responses, `Connection: close`, graceful shutdown with a request in flight,
@@ -32,8 +33,8 @@ struct GatewayPipelineTests {
     }
 
     /// An upstream answering `/v1/forecast/N` with the body `N`, after `delay(N)` seconds.
-    static func upstream(delay: @escaping @Sendable (Int) -> Double = { _ in 0 }) throws -> ScriptedUpstream {
-        try ScriptedUpstream { head in
+    static func upstream(delay: @escaping @Sendable (Int) -> Double = { _ in 0 }) throws -> ScriptedHTTPServer {
+        try ScriptedHTTPServer { head in
             let path = head.split(separator: " ")[1]
             let hours = Int(path.split(separator: "/").last ?? "") ?? 0
             Thread.sleep(forTimeInterval: delay(hours))
@@ -41,7 +42,7 @@ struct GatewayPipelineTests {
         }
     }
 
-    static func server(_ fixture: ServerFixture, upstream: ScriptedUpstream) throws -> ForecastServer {
+    static func server(_ fixture: ServerFixture, upstream: ScriptedHTTPServer) throws -> ForecastServer {
         try fixture.server(config: ServerFixture.config(routes: [
             .init(name: "v1", target: .plugin("seasonal-naive")),
             .init(name: "v9", target: .upstream("http://127.0.0.1:\(upstream.port)/v1"), timeoutSeconds: 300),
@@ -56,14 +57,14 @@ struct GatewayPipelineTests {
         defer { upstream.stop() }
         try await Self.running(try Self.server(fixture, upstream: upstream)) { port, _ in
             let get = { @Sendable (path: String) in "GET \(path) HTTP/1.1\r\nHost: test\r\n\r\n" }
-            let bodies = try await RawHTTPConnection.exchange(port: port) { connection in
+            let bodies = try await LoopbackConnection.exchange(port: port) { connection in
                 // Proxied (slow) first, then in-process, proxied, in-process, proxied; then an
                 // in-process request whose answer is not written yet when a proxied one arrives.
-                try connection.send(get("/v9/forecast/24") + get("/healthz") + get("/v9/forecast/48") + get("/v1/forecast/0")
+                try connection.write(get("/v9/forecast/24") + get("/healthz") + get("/v9/forecast/48") + get("/v1/forecast/0")
                                     + get("/v9/forecast/72"))
                 var bodies: [String] = []
                 for _ in 0..<5 { bodies.append(try connection.readResponse()?.body ?? "(closed)") }
-                try connection.send(get("/metrics") + get("/v9/forecast/12"))
+                try connection.write(get("/metrics") + get("/v9/forecast/12"))
                 for _ in 0..<2 { bodies.append(try connection.readResponse()?.body ?? "(closed)") }
                 return bodies
             }
@@ -85,8 +86,8 @@ struct GatewayPipelineTests {
         let upstream = try Self.upstream()
         defer { upstream.stop() }
         try await Self.running(try Self.server(fixture, upstream: upstream)) { port, _ in
-            let (response, closed) = try await RawHTTPConnection.exchange(port: port) { connection in
-                try connection.send("GET /v9/forecast/6 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            let (response, closed) = try await LoopbackConnection.exchange(port: port) { connection in
+                try connection.write("GET /v9/forecast/6 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
                 return (try connection.readResponse(), connection.isClosedByServer())
             }
             #expect(response?.status == 200)
@@ -130,11 +131,11 @@ struct GatewayPipelineTests {
             // The 502's Date must be the time it was answered: between a clock reading before
             // it was asked and one right after it arrived (the header has whole seconds).
             let asked = Date()
-            let (responses, answered) = try await RawHTTPConnection.exchange(port: port) { connection in
-                var responses: [RawHTTPConnection.Response?] = []
+            let (responses, answered) = try await LoopbackConnection.exchange(port: port) { connection in
+                var responses: [LoopbackConnection.Response?] = []
                 var answered = Date.distantFuture
                 for path in ["/v9/forecast/24", "/v9/forecast/24", "/v9/forecast/24", "/v8/forecast/24", "/metrics"] {
-                    try connection.send("GET \(path) HTTP/1.1\r\nHost: test\r\n\r\n")
+                    try connection.write("GET \(path) HTTP/1.1\r\nHost: test\r\n\r\n")
                     responses.append(try connection.readResponse())
                     if path.hasPrefix("/v8") { answered = Date() }
                 }

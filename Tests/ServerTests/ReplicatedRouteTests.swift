@@ -22,8 +22,8 @@ struct ReplicatedRouteTests {
 
     /// A scripted replica answering its `name` on every path but `/readyz`, which answers
     /// 200 while `ready` holds true and 503 otherwise.
-    static func replica(_ name: String, ready: Locked<Bool>) throws -> ScriptedUpstream {
-        try ScriptedUpstream { head in
+    static func replica(_ name: String, ready: Locked<Bool>) throws -> ScriptedHTTPServer {
+        try ScriptedHTTPServer { head in
             let path = head.split(separator: " ")[1]
             if path == "/readyz" {
                 return ready.withLock { $0 } ? .response(body: #"{"ready":true}"#) : .response(status: "503 Service Unavailable", body: #"{"ready":false}"#)
@@ -105,7 +105,7 @@ struct ReplicatedRouteTests {
         let live = try Self.replica("B", ready: Locked(true))
         defer { live.stop() }
         // Ready by its /readyz, but closes every forecast connection without an answer.
-        let dropping = try ScriptedUpstream { head in
+        let dropping = try ScriptedHTTPServer { head in
             head.split(separator: " ")[1] == "/readyz" ? .response(body: "{}") : .init(bytes: [], close: true)
         }
         defer { dropping.stop() }
@@ -152,14 +152,13 @@ struct ReplicatedRouteTests {
         try FileManager.default.createSymbolicLink(atPath: pluginDir + "/libSeasonalNaive.so",
                                                    withDestinationPath: BuildProducts.libraryPath("SeasonalNaive"))
         try TopologyTests.writeConfig(["routes": ["v1": ["plugin": "seasonal-naive"]]], to: fixture.root + "/v1.json")
-        let exe = BuildProducts.forecastExecutable
         let arguments = ["--workdir", fixture.root, "--no-store", "--in-process", "--config", fixture.root + "/v1.json",
                          "--plugin-dir", pluginDir]
-        let hostA = try await ServeProcess(executable: exe, arguments: arguments)
-        let hostB = try await ServeProcess(executable: exe, arguments: arguments)
+        let hostA = try await ServedProcess.start(arguments, in: fixture.root)
+        let hostB = try await ServedProcess.start(arguments, in: fixture.root)
         let urlA = "http://127.0.0.1:\(hostA.port)/v1"
         let urlB = "http://127.0.0.1:\(hostB.port)/v1"
-        let restarted = Locked<ServeProcess?>(nil)
+        let restarted = Locked<ServedProcess?>(nil)
         let server = try fixture.server(config: ServerFixture.config(routes: [
             .init(name: "v1", target: .upstream(urlA), timeoutSeconds: 300, upstreams: [urlA, urlB]),
         ]), withStore: false)
@@ -204,7 +203,7 @@ struct ReplicatedRouteTests {
                 #expect(try await Self.inPool(port: port, route: "v1", upstream: urlA) == false, "the killed host is still in the pool")
 
                 // The same host again, on the same port: back in the pool and answering.
-                let again = try await ServeProcess(executable: exe, arguments: arguments + ["--port", String(hostA.port)])
+                let again = try await ServedProcess.start(arguments + ["--port", String(hostA.port)], in: fixture.root)
                 restarted.withLock { $0 = again }
                 let back = try await Self.eventually { try await Self.inPool(port: port, route: "v1", upstream: urlA) == true }
                 #expect(back, "the restarted host was not put back in the pool")

@@ -37,15 +37,14 @@ struct TopologyTests {
         let common = ["--workdir", fixture.root, "--database", "sqlite://" + fixture.storePath]
         try Self.writeConfig(["routes": ["v1": ["plugin": "seasonal-naive"]]], to: fixture.root + "/v1.json")
         try Self.writeConfig(["routes": ["v2": ["plugin": "seasonal-naive"]]], to: fixture.root + "/v2.json")
-        let exe = BuildProducts.forecastExecutable
-        let hostV1 = try await ServeProcess(executable: exe, arguments: common + ["--config", fixture.root + "/v1.json", "--plugin-dir", pluginDir])
-        let hostV2 = try await ServeProcess(executable: exe, arguments: common + ["--config", fixture.root + "/v2.json", "--plugin-dir", pluginDir])
+        let hostV1 = try await ServedProcess.start(common + ["--config", fixture.root + "/v1.json", "--plugin-dir", pluginDir], in: fixture.root)
+        let hostV2 = try await ServedProcess.start(common + ["--config", fixture.root + "/v2.json", "--plugin-dir", pluginDir], in: fixture.root)
         try Self.writeConfig(["routes": [
             "v1": ["upstream": "http://127.0.0.1:\(hostV1.port)/v1"],
             "v2": ["upstream": "http://127.0.0.1:\(hostV2.port)/v2"],
             "v3": ["upstream": "http://127.0.0.1:9/v1", "timeoutSeconds": 2],  // nothing listens on the discard port
         ]], to: fixture.root + "/gateway.json")
-        let gateway = try await ServeProcess(executable: exe, arguments: common + ["--config", fixture.root + "/gateway.json", "--plugin-dir", emptyDir])
+        let gateway = try await ServedProcess.start(common + ["--config", fixture.root + "/gateway.json", "--plugin-dir", emptyDir], in: fixture.root)
         var statuses: [Int32] = []
         do {
             let base = "http://127.0.0.1:\(gateway.port)"

@@ -68,6 +68,40 @@ public final class ServerProcess: Sendable {
         return child.stop(signal: SIGKILL, grace: 10)
     }
 
+    /// `method path` through curl: the status, the body and the value of response header
+    /// `header` ("" when absent or not asked for); curl gives up after `seconds`.
+    public func request(_ path: String, method: String = "GET", header: String? = nil,
+                        seconds: Int = 20) throws -> (status: Int, body: String, header: String) {
+        let (curl, bodyPath) = Self.curl(baseURL + path, method: method, header: header, seconds: seconds)
+        defer { try? FileManager.default.removeItem(atPath: bodyPath) }
+        return try answer(try ProgramRun.run(curl, timeout: Double(seconds + 60)), bodyPath: bodyPath, method: method, path: path)
+    }
+
+    /// ``request(_:method:header:seconds:)`` for async tests: curl runs off the cooperative pool.
+    public func request(_ path: String, method: String = "GET", header: String? = nil,
+                        seconds: Int = 20) async throws -> (status: Int, body: String, header: String) {
+        let (curl, bodyPath) = Self.curl(baseURL + path, method: method, header: header, seconds: seconds)
+        defer { try? FileManager.default.removeItem(atPath: bodyPath) }
+        return try answer(try await ProgramRun.run(curl, timeout: Double(seconds + 60)), bodyPath: bodyPath, method: method, path: path)
+    }
+
+    private static func curl(_ url: String, method: String, header: String?, seconds: Int) -> (ChildProcess, String) {
+        let bodyPath = NSTemporaryDirectory() + "curl-\(UUID().uuidString).body"
+        let format = "%{http_code}" + (header.map { " %header{\($0)}" } ?? "")
+        return (ChildProcess(executable: "/usr/bin/env", arguments: [
+            "curl", "-s", "-m", String(seconds), "-X", method, "-o", bodyPath, "-w", format, url,
+        ]), bodyPath)
+    }
+
+    private func answer(_ curl: ProgramRun, bodyPath: String, method: String, path: String) throws -> (status: Int, body: String, header: String) {
+        let fields = curl.output.split(separator: " ", maxSplits: 1).map(String.init)
+        guard let first = fields.first, let code = Int(first), code > 0 else {
+            throw TestSetupFailure(message: "curl gave no status for \(method) \(path) (\(curl.termination)): \(curl.errors)\n\(log)")
+        }
+        return (code, (try? String(contentsOfFile: bodyPath, encoding: .utf8)) ?? "",
+                fields.count > 1 ? fields[1].trimmingCharacters(in: .whitespacesAndNewlines) : "")
+    }
+
     /// Removes the log file.
     public func removeLog() {
         try? FileManager.default.removeItem(atPath: logPath)

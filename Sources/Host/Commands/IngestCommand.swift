@@ -140,7 +140,7 @@ struct IngestCommand: AsyncParsableCommand {
         progress.close()
         let finished = Date()
         return Report(cities: result.summaries, rowsLoaded: batch.count, overlap: overlap?.report,
-                      store: redacted(global.resolvedDatabaseURL), maxInterpolatedGapHours: options.maxGap,
+                      store: URLRedaction.redacted(global.resolvedDatabaseURL), maxInterpolatedGapHours: options.maxGap,
                       processSeconds: processed.timeIntervalSince(started), loadSeconds: finished.timeIntervalSince(processed),
                       seconds: finished.timeIntervalSince(started))
     }
@@ -161,13 +161,6 @@ struct IngestCommand: AsyncParsableCommand {
         guard let bytes = FileManager.default.contents(atPath: "\(data)/\(variable.rawValue).source.json"),
               let record = try? JSONDecoder().decode(Record.self, from: bytes) else { return csv }
         return "\(csv) (fetched from \(record.source))"
-    }
-
-    /// The URL without its password.
-    static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
-              let colon = url[scheme.upperBound..<at].firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + ":***" + String(url[at...])
     }
 }
 

@@ -2,24 +2,31 @@
 import Glibc
 #endif
 import Foundation
-import TestSupport
 import Locking
 
 /// A loopback HTTP/1.1 server made of plain sockets and threads whose answers a test
 /// scripts: for each request head it is given, the script returns the bytes to send and
 /// whether to close the connection afterwards (nil: send nothing, leave it hanging). It
 /// records every request head and counts the connections it accepted, so tests can see
-/// what a gateway sent and whether it kept connections alive.
-final class ScriptedUpstream: Sendable {
+/// what a gateway or a download sent and whether it kept connections alive. The one
+/// loopback server of the tests: the upstreams of the gateway tests, the file server of
+/// the fetch tests.
+public final class ScriptedHTTPServer: Sendable {
     /// What to do with one request.
-    struct Reply: Sendable {
+    public struct Reply: Sendable {
         /// The bytes written back, verbatim.
-        var bytes: [UInt8]
+        public var bytes: [UInt8]
         /// Close the connection after writing them.
-        var close = false
+        public var close = false
+
+        /// A reply of `bytes`, closing the connection after them when `close`.
+        public init(bytes: [UInt8], close: Bool = false) {
+            self.bytes = bytes
+            self.close = close
+        }
 
         /// A complete response with `body`, and `headers` besides `Content-Length`.
-        static func response(status: String = "200 OK", headers: [String] = ["Content-Type: application/json"],
+        public static func response(status: String = "200 OK", headers: [String] = ["Content-Type: application/json"],
                              body: String, close: Bool = false) -> Reply {
             var text = "HTTP/1.1 \(status)\r\n"
             for header in headers { text += header + "\r\n" }
@@ -37,27 +44,27 @@ final class ScriptedUpstream: Sendable {
     }
 
     /// The port it listens on, on 127.0.0.1.
-    let port: Int
+    public let port: Int
     private let listener: Int32
     private let state = Locked(State())
     private let script: @Sendable (String) -> Reply?
 
     /// Starts listening; `script` is called on a connection's thread with each request head (request line and headers).
-    init(script: @escaping @Sendable (String) -> Reply?) throws {
+    public init(script: @escaping @Sendable (String) -> Reply?) throws {
         (listener, port) = try LoopbackListener.open(backlog: 64)
         self.script = script
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
     /// Every request head received so far, in order.
-    var requests: [String] { state.withLock { $0.requests } }
+    public var requests: [String] { state.withLock { $0.requests } }
     /// How many connections were accepted.
-    var connections: Int { state.withLock { $0.connections } }
+    public var connections: Int { state.withLock { $0.connections } }
 
     /// Stops accepting and ends every open connection. File descriptors are only closed by
     /// the threads that use them, and shut down under the lock that their closing takes, so
     /// a descriptor number reused elsewhere in the process (another test's socket) is never touched.
-    func stop() {
+    public func stop() {
         state.withLock { state in
             state.stopped = true
             if state.listening { shutdown(listener, Int32(SHUT_RDWR)) }

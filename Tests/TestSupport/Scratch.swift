@@ -1,23 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
-import TestSupport
 
 /// A private temporary directory that a test removes when it is done.
-struct Scratch {
+public struct Scratch: Sendable {
     /// The directory's path (mode 0700, created by mkdtemp).
-    let path: String
+    public let path: String
 
-    init(_ prefix: String) throws {
-        var template = Array((NSTemporaryDirectory() + "reliability-\(prefix)-XXXXXX").utf8CString)
+    /// A new directory `<tmp>/forecast-<prefix>-XXXXXX`.
+    public init(_ prefix: String) throws {
+        var template = Array((NSTemporaryDirectory() + "forecast-\(prefix)-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw TestSetupFailure(message: "mkdtemp failed: \(String(cString: strerror(errno)))") }
         path = String(cString: made)
     }
 
     /// `path/relative`.
-    func file(_ relative: String) -> String { "\(path)/\(relative)" }
+    public func file(_ relative: String) -> String { "\(path)/\(relative)" }
 
     /// Deletes the directory and everything in it.
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(atPath: path)
     }
 }
-
