@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "ForecastStore",
             dependencies: [
-                "CSQLite", "CLibPQ", "Locking",
+                "CSQLite", "CLibPQ", "Locking", "ForecastVocabulary",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/ForecastStore"

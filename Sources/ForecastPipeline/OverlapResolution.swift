@@ -47,29 +47,31 @@ public struct OverlapResolution: Sendable {
         var report = Report(policy: policy)
         var series: [ObservationBatch.CitySeries] = []
         for var city in batch.series {
-            let end = city.start + Int64(max(city.temperature.count - 1, 0)) * 3600
+            let end = city.start + Int64(max(city.hours - 1, 0)) * 3600
+            let variables = Variable.allCases.filter { !city[$0].isEmpty }
             let stored = try store.observations(city: city.city, from: city.start, to: end)
             guard !stored.isEmpty else {
-                report.newValues += city.temperature.count(where: { !$0.isNaN }) + city.humidity.count(where: { !$0.isNaN })
+                report.newValues += variables.reduce(0) { $0 + city[$1].count(where: { !$0.isNaN }) }
                 series.append(city)
                 continue
             }
             let marks = try store.imputedMarks(city: city.city, from: city.start, to: end)
             var index: [Int64: Observation] = [:]
             for row in stored { index[row.time] = row }
-            for hour in city.temperature.indices {
-                let time = city.start + Int64(hour) * 3600
-                let row = index[time]
-                let fileMarks = city.imputed.isEmpty ? 0 : city.imputed[hour]
-                let storedMarks = marks[time] ?? 0
-                for (name, bit, old) in [("temperature", ImputedMask.temperature, row?.temperature),
-                                         ("humidity", ImputedMask.humidity, row?.humidity)] {
-                    let value = bit == ImputedMask.temperature ? city.temperature[hour] : city.humidity[hour]
+            for variable in variables {
+                var column = city[variable]
+                var changed = false
+                let bit = variable.imputedBit
+                for hour in column.indices {
+                    let value = column[hour]
                     guard !value.isNaN else { continue }
-                    guard let old else {
+                    let time = city.start + Int64(hour) * 3600
+                    guard let old = index[time]?[variable] else {
                         report.newValues += 1
                         continue
                     }
+                    let fileMarks = city.imputed.isEmpty ? 0 : city.imputed[hour]
+                    let storedMarks = marks[time] ?? 0
                     if abs(old - value) <= 1e-9 * max(1, abs(old)) {
                         report.unchangedValues += 1
                     } else if storedMarks & bit != 0 {
@@ -77,13 +79,15 @@ public struct OverlapResolution: Sendable {
                     } else if fileMarks & bit == 0 {
                         report.conflicts += 1
                         if report.named.count < maximumNamed {
-                            report.named.append("\(city.city) \(Timestamp.format(time)) \(name): stored \(old), file \(value)")
+                            report.named.append("\(city.city) \(Timestamp.format(time)) \(variable.name): stored \(old), file \(value)")
                         }
                         if policy == .keep {
-                            if bit == ImputedMask.temperature { city.temperature[hour] = .nan } else { city.humidity[hour] = .nan }
+                            column[hour] = .nan
+                            changed = true
                         }
                     }
                 }
+                if changed { city[variable] = column }
             }
             series.append(city)
         }

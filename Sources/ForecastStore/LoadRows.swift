@@ -1,11 +1,42 @@
 /// One row of a load, its city given as an index into the rows' ``LoadRows/cities``.
 struct LoadRow {
+    /// The values of a row in place, one per variable at ``Variable/index`` (NaN: not
+    /// observed): no array to allocate per row of a 1.6 M row load. Its size is the number
+    /// of variables (checked by ``LoadRow/init(city:time:)``).
+    typealias Values = InlineArray<4, Double>
+
     var city: Int
     var time: Int64
-    var temperature: Double?
-    var humidity: Double?
+    var values: Values
     /// Which of the values were interpolated (``ImputedMask``).
     var imputed: UInt8 = 0
+
+    /// A row with no value yet.
+    init(city: Int, time: Int64) {
+        precondition(Values.count == Variable.allCases.count, "LoadRow.Values must hold one value per variable")
+        self.city = city
+        self.time = time
+        values = Values(repeating: .nan)
+    }
+
+    /// The row of an observation.
+    init(city: Int, observation: Observation) {
+        self.init(city: city, time: observation.time)
+        for index in observation.values.indices { values[index] = observation.values[index] ?? .nan }
+    }
+
+    /// The value of `variable`, nil when not observed.
+    subscript(variable: Variable) -> Double? {
+        let value = values[variable.index]
+        return value.isNaN ? nil : value
+    }
+
+    /// The row as an observation of `city`.
+    func observation(city: String) -> Observation {
+        var observation = Observation(city: city, time: time, values: [:])
+        for variable in Variable.allCases { observation[variable] = self[variable] }
+        return observation
+    }
 }
 
 /// Rows a load writes: those of an ``ObservationBatch`` or a list of ``Observation``s with
@@ -39,15 +70,16 @@ struct BatchRows: LoadRows {
 
     func rows(ofCity index: Int) -> CityRows { CityRows(series: batch.series, city: index) }
 
-    /// The rows city by city, oldest first, skipping hours with neither value.
+    /// The rows city by city, oldest first, skipping hours with no value.
     struct Iterator: IteratorProtocol {
         private let series: [ObservationBatch.CitySeries]
         private let end: Int
         private var city: Int
         private var index = 0
+        private var hours = 0
         private var start: Int64 = 0
-        private var temperature: [Double] = []
-        private var humidity: [Double] = []
+        /// The current city's columns of observed variables, with their variables' indices.
+        private var columns: [(variable: Int, values: [Double])] = []
         private var imputed: [UInt8] = []
 
         fileprivate init(_ series: [ObservationBatch.CitySeries], _ cities: Range<Int>) {
@@ -58,22 +90,29 @@ struct BatchRows: LoadRows {
 
         mutating func next() -> LoadRow? {
             while true {
-                if index == temperature.count {
+                if index == hours {
                     city += 1
                     guard city < end else { return nil }
-                    temperature = series[city].temperature
-                    humidity = series[city].humidity
-                    imputed = series[city].imputed
-                    start = series[city].start
+                    let current = series[city]
+                    columns = current.columns.indices.filter { !current.columns[$0].isEmpty }.map { ($0, current.columns[$0]) }
+                    hours = current.hours
+                    imputed = current.imputed
+                    start = current.start
                     index = 0
                     continue
                 }
-                let t = temperature[index], h = humidity[index]
-                let time = start + Int64(index) * 3600
-                let marks = imputed.isEmpty ? 0 : imputed[index]
+                var row = LoadRow(city: city, time: start + Int64(index) * 3600)
+                var observed = false
+                for column in columns {
+                    let value = column.values[index]
+                    if !value.isNaN {
+                        row.values[column.variable] = value
+                        observed = true
+                    }
+                }
+                row.imputed = imputed.isEmpty ? 0 : imputed[index]
                 index += 1
-                if t.isNaN && h.isNaN { continue }
-                return LoadRow(city: city, time: time, temperature: t.isNaN ? nil : t, humidity: h.isNaN ? nil : h, imputed: marks)
+                if observed { return row }
             }
         }
     }
@@ -118,7 +157,7 @@ struct ObservationRows: LoadRows {
     func rows(ofCity index: Int) -> LazyMapSequence<[Int], LoadRow> {
         positions[index].lazy.map { [rows] position in
             let row = rows[position]
-            return LoadRow(city: index, time: row.time, temperature: row.temperature, humidity: row.humidity)
+            return LoadRow(city: index, observation: row)
         }
     }
 
@@ -146,7 +185,7 @@ struct ObservationRows: LoadRows {
                 current = row.city
                 index = cityIndex[row.city]!
             }
-            return LoadRow(city: index, time: row.time, temperature: row.temperature, humidity: row.humidity)
+            return LoadRow(city: index, observation: row)
         }
     }
 
