@@ -13,7 +13,7 @@ struct LoadRow {
 
     /// A row with no value yet.
     init(city: Int, time: Int64) {
-        precondition(Values.count == Variable.allCases.count, "LoadRow.Values must hold one value per variable")
+        precondition(Values.count == tableVariables.count, "LoadRow.Values must hold one value per variable")
         self.city = city
         self.time = time
         values = Values(repeating: .nan)
@@ -34,7 +34,7 @@ struct LoadRow {
     /// The row as an observation of `city`.
     func observation(city: String) -> Observation {
         var observation = Observation(city: city, time: time, values: [:])
-        for variable in Variable.allCases { observation[variable] = self[variable] }
+        for variable in tableVariables { observation[variable] = self[variable] }
         return observation
     }
 }
@@ -49,6 +49,10 @@ protocol LoadRows: Sequence where Element == LoadRow {
     var cities: [String] { get }
     /// The number of rows.
     var count: Int { get }
+    /// The variables some row has a value of, in table order: the columns a load writes
+    /// (a load of temperature and humidity leaves the others' stored values untouched and
+    /// pays for no more columns than it has).
+    var variables: [Variable] { get }
     /// The rows of the city at `index` in ``cities``, in their order.
     func rows(ofCity index: Int) -> CityRows
 }
@@ -59,6 +63,7 @@ struct BatchRows: LoadRows {
 
     var cities: [String] { batch.series.map(\.city) }
     var count: Int { batch.count }
+    var variables: [Variable] { tableVariables.filter { variable in batch.series.contains { !$0[variable].isEmpty } } }
 
     /// The rows of one city of the batch.
     struct CityRows: Sequence {
@@ -124,6 +129,7 @@ struct BatchRows: LoadRows {
 struct ObservationRows: LoadRows {
     let rows: [Observation]
     let cities: [String]
+    let variables: [Variable]
     private let cityIndex: [String: Int]
     /// The positions in `rows` of each city's rows.
     private let positions: [[Int]]
@@ -152,6 +158,11 @@ struct ObservationRows: LoadRows {
         self.cities = cities
         self.cityIndex = cityIndex
         self.positions = positions
+        var observed = [Bool](repeating: false, count: tableVariables.count)
+        for row in rows {
+            for index in row.values.indices where row.values[index] != nil { observed[index] = true }
+        }
+        variables = tableVariables.filter { observed[$0.index] }
     }
 
     func rows(ofCity index: Int) -> LazyMapSequence<[Int], LoadRow> {

@@ -17,7 +17,7 @@ public struct Observation: Sendable, Equatable, Hashable {
     public init(city: String, time: Int64, values: [Variable: Double?]) {
         self.city = city
         self.time = time
-        var row = [Double?](repeating: nil, count: Variable.allCases.count)
+        var row = [Double?](repeating: nil, count: tableVariables.count)
         for (variable, value) in values { row[variable.index] = value }
         self.values = row
     }

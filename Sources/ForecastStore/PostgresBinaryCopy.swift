@@ -17,15 +17,15 @@ struct PostgresBinaryCopy {
         append(UInt32(0)) // header extension length
     }
 
-    /// One row: `city_id integer, time bigint`, one `double precision` per variable in
-    /// table order, `imputed smallint` (the columns ``PostgresStore`` names in its COPY).
-    mutating func appendRow(cityID: Int32, time: Int64, values: LoadRow.Values, imputed: UInt8) {
-        append(UInt16(3 + values.count))
+    /// One row: `city_id integer, time bigint`, one `double precision` per variable at
+    /// `indices` (of `values`), `imputed smallint` (the columns ``PostgresStore`` names in its COPY).
+    mutating func appendRow(cityID: Int32, time: Int64, values: LoadRow.Values, indices: [Int], imputed: UInt8) {
+        append(UInt16(3 + indices.count))
         append(UInt32(4))
         append(UInt32(bitPattern: cityID))
         append(UInt32(8))
         append(UInt64(bitPattern: time))
-        for index in values.indices {
+        for index in indices {
             let value = values[index]
             append(value.isNaN ? nil : value)
         }

@@ -117,16 +117,20 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
                 let partitioned = try partitionedCityIDs()
                 let newCities = rows.cities.indices.filter { !partitioned.contains(ids[$0]) }.sorted { ids[$0] < ids[$1] }
                 let stored = rows.cities.indices.filter { partitioned.contains(ids[$0]) }
+                // The columns of the variables the load has; the others keep their stored values.
+                let variables = rows.variables.isEmpty ? [tableVariables[0]] : rows.variables
                 var sent = 0
                 for city in newCities {
                     let id = ids[city]
                     let partition = Migration.postgresPartition(cityID: Int64(id))
                     _ = try execute("CREATE TABLE \(partition) (LIKE city_observations INCLUDING CONSTRAINTS INCLUDING DEFAULTS, CHECK (city_id = \(id)))")
-                    try copy(rows.rows(ofCity: city), ids: ids, into: partition, sent: &sent, progress: progress)
+                    try copy(rows.rows(ofCity: city), ids: ids, variables: variables, into: partition, sent: &sent, progress: progress)
                     _ = try execute("ALTER TABLE \(partition) ADD PRIMARY KEY (city_id, time)")
                     _ = try execute("ALTER TABLE city_observations ATTACH PARTITION \(partition) FOR VALUES IN (\(id))")
                 }
-                if !stored.isEmpty { try merge(stored.lazy.flatMap { rows.rows(ofCity: $0) }, ids: ids, sent: &sent, progress: progress) }
+                if !stored.isEmpty {
+                    try merge(stored.lazy.flatMap { rows.rows(ofCity: $0) }, ids: ids, variables: variables, sent: &sent, progress: progress)
+                }
                 try beforeCommit()
             }
         }
@@ -135,31 +139,33 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     /// Upserts `rows` (of cities that already have a partition) through a temporary table;
     /// a missing value (NULL) in a new row never replaces a stored one, nor does an
     /// interpolated value replace a measured one.
-    private func merge<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], sent: inout Int,
+    private func merge<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], variables: [Variable], sent: inout Int,
                                                progress: (Int) -> Void) throws(StoreError) {
-        let doubles = Variable.allCases.map { "\($0.name) DOUBLE PRECISION" }.joined(separator: ", ")
+        let doubles = variables.map { "\($0.name) DOUBLE PRECISION" }.joined(separator: ", ")
         _ = try execute("""
             CREATE TEMP TABLE observations_load (
                 city_id INTEGER NOT NULL, time BIGINT NOT NULL,
                 \(doubles), imputed SMALLINT NOT NULL
             ) ON COMMIT DROP
             """)
-        try copy(rows, ids: ids, into: "observations_load", sent: &sent, progress: progress)
+        try copy(rows, ids: ids, variables: variables, into: "observations_load", sent: &sent, progress: progress)
         // Statistics let the planner choose between index probes (a small load) and a hash join.
         _ = try execute("ANALYZE observations_load")
-        _ = try execute(Self.mergeSQL)
+        _ = try execute(Self.mergeSQL(variables))
     }
 
-    /// Per variable, the stored value stays when the new one is missing, or interpolated
-    /// while the stored one was measured; a row is touched only when something changes.
-    private static let mergeSQL: String = {
+    /// Per variable of `variables` (those the load has), the stored value stays when the new
+    /// one is missing, or interpolated while the stored one was measured; a row is touched
+    /// only when something changes. The other variables' values and imputed bits stay as stored.
+    private static func mergeSQL(_ variables: [Variable]) -> String {
         func keep(_ variable: Variable) -> String {
             let c = variable.name, b = variable.imputedBit
             return "(l.\(c) IS NULL OR ((l.imputed & \(b)) = \(b) AND o.\(c) IS NOT NULL AND (o.imputed & \(b)) = 0))"
         }
-        let variables = Variable.allCases
+        let untouched = tableVariables.filter { !variables.contains($0) }.reduce(UInt8(0)) { $0 | $1.imputedBit }
         let values = variables.map { "CASE WHEN \(keep($0)) THEN o.\($0.name) ELSE l.\($0.name) END" }
         let marks = variables.map { "(CASE WHEN \(keep($0)) THEN COALESCE(o.imputed, 0) & \($0.imputedBit) ELSE l.imputed & \($0.imputedBit) END)" }
+            + (untouched == 0 ? [] : ["(COALESCE(o.imputed, 0) & \(untouched))"])
         let changes = variables.map {
             "(NOT \(keep($0)) AND (o.\($0.name) IS DISTINCT FROM l.\($0.name) OR (o.imputed & \($0.imputedBit)) <> (l.imputed & \($0.imputedBit))))"
         }
@@ -174,7 +180,7 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
             ON CONFLICT (city_id, time) DO UPDATE
             SET \(variables.map { "\($0.name) = EXCLUDED.\($0.name)" }.joined(separator: ", ")), imputed = EXCLUDED.imputed
             """
-    }()
+    }
 
     /// The id of each of `names` (by position), adding the ones the `cities` table does
     /// not have yet (inside the caller's transaction).
@@ -395,11 +401,12 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
 
     /// Streams `rows` into `target` with binary COPY, about 1 MiB per
     /// chunk, adding to `sent` and reporting it after each chunk.
-    private func copy<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], into target: String,
+    private func copy<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], variables: [Variable], into target: String,
                                               sent: inout Int, progress: (Int) -> Void) throws(StoreError) {
-        let columns = Variable.allCases.map(\.name).joined(separator: ", ")
+        let columns = variables.map(\.name).joined(separator: ", ")
         _ = try expect(PQexec(connection, "COPY \(target) (city_id, time, \(columns), imputed) FROM STDIN WITH (FORMAT binary)"), PGRES_COPY_IN)
         let chunk = 1 << 20
+        let indices = variables.map(\.index)
         var encoder = PostgresBinaryCopy(reserving: chunk + 256)
         var pending = 0
         func flush() throws(StoreError) {
@@ -417,7 +424,7 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
             progress(sent)
         }
         for row in rows {
-            encoder.appendRow(cityID: ids[row.city], time: row.time, values: row.values, imputed: row.imputed)
+            encoder.appendRow(cityID: ids[row.city], time: row.time, values: row.values, indices: indices, imputed: row.imputed)
             pending += 1
             if encoder.buffer.count >= chunk { try flush() }
         }

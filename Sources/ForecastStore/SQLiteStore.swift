@@ -197,9 +197,10 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
             try transaction { () throws(StoreError) in
                 let ids = try cityIDs(rows.cities)
                 // Three parameters a row and one per variable; old SQLite builds allow only 999 per statement.
-                let perRow = Int32(3 + Variable.allCases.count)
+                let sql = UpsertSQL(variables: rows.variables)
+                let perRow = Int32(3 + sql.variables.count)
                 let perStatement = max(1, min(2_500, Int(sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) / Int(perRow)))
-                let full = try Statement(db, Self.upsertSQL(rows: min(perStatement, max(rows.count, 1))))
+                let full = try Statement(db, sql.text(rows: min(perStatement, max(rows.count, 1))))
                 var insert = full
                 var parameter: Int32 = 1
                 var written = 0, batchStart = 0, reported = 0
@@ -209,16 +210,16 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
                         batchStart = written
                         let size = min(perStatement, total - written)
                         // The last statement may hold fewer rows.
-                        insert = size == perStatement ? full : try Statement(db, Self.upsertSQL(rows: size))
+                        insert = size == perStatement ? full : try Statement(db, sql.text(rows: size))
                     }
-                    try bind(row, to: insert, at: parameter, cityID: ids[row.city])
+                    try bind(row, to: insert, at: parameter, cityID: ids[row.city], variables: sql.variables)
                     parameter += perRow
                     written += 1
                     guard written - batchStart == perStatement || written == total else { continue }
                     do throws(StoreError) {
                         try insert.stepDone()
                     } catch {
-                        throw try refusedRow(in: rows, batchStart..<written, ids: ids, batchError: error)
+                        throw try refusedRow(in: rows, batchStart..<written, ids: ids, sql: sql, batchError: error)
                     }
                     insert.reset()
                     parameter = 1
@@ -232,48 +233,60 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// Binds one row's parameters from `first` on: city id, time, each variable's value, imputed marks.
-    private func bind(_ row: LoadRow, to statement: Statement, at first: Int32, cityID: Int64) throws(StoreError) {
+    /// Binds one row's parameters from `first` on: city id, time, the value of each of
+    /// `variables`, imputed marks.
+    private func bind(_ row: LoadRow, to statement: Statement, at first: Int32, cityID: Int64,
+                      variables: [Variable]) throws(StoreError) {
         try statement.bind(first, cityID)
         try statement.bind(first + 1, row.time)
         var parameter = first + 2
-        for variable in Variable.allCases {
+        for variable in variables {
             try statement.bind(parameter, row[variable])
             parameter += 1
         }
         try statement.bind(parameter, Int64(row.imputed))
     }
 
-    /// The upsert of `rows` rows in one statement. A missing value (NULL) in a new row never
-    /// replaces a stored one, and an interpolated value (``ImputedMask``) never replaces a
-    /// measured one: per variable, the stored value stays then.
-    private static let upsertPrefix: String = {
-        let columns = Variable.allCases.map(\.name).joined(separator: ", ")
-        return "INSERT INTO city_observations(city_id, time, \(columns), imputed) VALUES "
-    }()
+    /// The upsert of a load's rows, writing the columns of the variables the load has. A
+    /// missing value (NULL) in a new row never replaces a stored one, and an interpolated
+    /// value (``ImputedMask``) never replaces a measured one: per variable, the stored value
+    /// stays then. The columns and imputed bits of variables the load does not have stay as
+    /// stored, so a load of two variables costs what it did before there were four.
+    struct UpsertSQL {
+        /// The variables written, in table order.
+        let variables: [Variable]
+        private let prefix: String
+        private let row: String
+        private let conflict: String
 
-    private static let upsertRow = "(" + Array(repeating: "?", count: 3 + Variable.allCases.count).joined(separator: ", ") + ")"
-
-    private static let upsertConflict: String = {
-        func keep(_ variable: Variable) -> String {
-            let c = variable.name, b = variable.imputedBit
-            return "(excluded.\(c) IS NULL OR ((excluded.imputed & \(b)) = \(b) AND \(c) IS NOT NULL AND (imputed & \(b)) = 0))"
+        init(variables loaded: [Variable]) {
+            variables = loaded.isEmpty ? [tableVariables[0]] : loaded
+            let variables = variables
+            prefix = "INSERT INTO city_observations(city_id, time, \(variables.map(\.name).joined(separator: ", ")), imputed) VALUES "
+            row = "(" + Array(repeating: "?", count: 3 + variables.count).joined(separator: ", ") + ")"
+            func keep(_ variable: Variable) -> String {
+                let c = variable.name, b = variable.imputedBit
+                return "(excluded.\(c) IS NULL OR ((excluded.imputed & \(b)) = \(b) AND \(c) IS NOT NULL AND (imputed & \(b)) = 0))"
+            }
+            let untouched = tableVariables.filter { !variables.contains($0) }.reduce(UInt8(0)) { $0 | $1.imputedBit }
+            let sets = variables.map { "\($0.name) = CASE WHEN \(keep($0)) THEN \($0.name) ELSE excluded.\($0.name) END" }
+            let marks = variables.map { "(CASE WHEN \(keep($0)) THEN imputed & \($0.imputedBit) ELSE excluded.imputed & \($0.imputedBit) END)" }
+                + (untouched == 0 ? [] : ["(imputed & \(untouched))"])
+            let changes = variables.map {
+                "(NOT \(keep($0)) AND (\($0.name) IS NOT excluded.\($0.name) OR (imputed & \($0.imputedBit)) <> (excluded.imputed & \($0.imputedBit))))"
+            }
+            conflict = """
+                 ON CONFLICT(city_id, time) DO UPDATE
+                SET \(sets.joined(separator: ",\n    ")),
+                    imputed = \(marks.joined(separator: "\n        | "))
+                WHERE \(changes.joined(separator: "\n   OR "))
+                """
         }
-        let sets = Variable.allCases.map { "\($0.name) = CASE WHEN \(keep($0)) THEN \($0.name) ELSE excluded.\($0.name) END" }
-        let marks = Variable.allCases.map { "(CASE WHEN \(keep($0)) THEN imputed & \($0.imputedBit) ELSE excluded.imputed & \($0.imputedBit) END)" }
-        let changes = Variable.allCases.map {
-            "(NOT \(keep($0)) AND (\($0.name) IS NOT excluded.\($0.name) OR (imputed & \($0.imputedBit)) <> (excluded.imputed & \($0.imputedBit))))"
-        }
-        return """
-             ON CONFLICT(city_id, time) DO UPDATE
-            SET \(sets.joined(separator: ",\n    ")),
-                imputed = \(marks.joined(separator: "\n        | "))
-            WHERE \(changes.joined(separator: "\n   OR "))
-            """
-    }()
 
-    private static func upsertSQL(rows: Int) -> String {
-        upsertPrefix + Array(repeating: upsertRow, count: rows).joined(separator: ", ") + upsertConflict
+        /// The statement for `rows` rows.
+        func text(rows: Int) -> String {
+            prefix + Array(repeating: row, count: rows).joined(separator: ", ") + conflict
+        }
     }
 
     /// The error for a failed multi-row statement, naming the row SQLite refused.
@@ -281,13 +294,14 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     /// A failed statement changes nothing (SQLite undoes the statement), so while the
     /// transaction is still open the batch's rows are tried one at a time to find the one;
     /// the caller rolls back the whole load either way.
-    private func refusedRow<Rows: LoadRows>(in rows: Rows, _ batch: Range<Int>, ids: [Int64], batchError: StoreError) throws(StoreError) -> StoreError {
+    private func refusedRow<Rows: LoadRows>(in rows: Rows, _ batch: Range<Int>, ids: [Int64], sql: UpsertSQL,
+                                            batchError: StoreError) throws(StoreError) -> StoreError {
         let whole = StoreError(.query, "rows \(batch.lowerBound + 1)-\(batch.upperBound) were refused: \(batchError.message); nothing was written")
         guard sqlite3_get_autocommit(db) == 0 else { return whole }
-        let single = try Statement(db, Self.upsertSQL(rows: 1))
+        let single = try Statement(db, sql.text(rows: 1))
         let cities = rows.cities
         for (number, row) in rows.enumerated() where batch.contains(number) {
-            try bind(row, to: single, at: 1, cityID: ids[row.city])
+            try bind(row, to: single, at: 1, cityID: ids[row.city], variables: sql.variables)
             do throws(StoreError) {
                 try single.stepDone()
             } catch {

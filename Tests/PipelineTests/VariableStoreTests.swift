@@ -87,11 +87,23 @@ struct VariableStoreTests {
         let coverage = try #require(try store.coverage(cities: ["Zurich"])["Zurich"])
         #expect(coverage.range(of: .pressure) == HourRange(first: 3600, last: 10800, count: 3))
         #expect(coverage.range(of: .windSpeed) == HourRange(first: 7200, last: 10800, count: 2))
+        // A load of temperature and humidity writes only their columns: the stored pressure and
+        // its interpolated mark stay as they are.
+        try store.upsert(ObservationBatch([
+            ObservationBatch.CitySeries(city: "Zurich", start: 18000, columns: [.pressure: [1010]], imputed: [Variable.pressure.imputedBit]),
+        ]), progress: { _ in }, beforeCommit: {})
+        try store.upsert([Observation(city: "Zurich", time: 18000, temperature: 281, humidity: 70)])
+        try store.upsert(ObservationBatch([
+            ObservationBatch.CitySeries(city: "Zurich", start: 18000, temperature: [281], humidity: [71]),
+        ]), progress: { _ in }, beforeCommit: {})
+        #expect(try store.observations(city: "Zurich", from: 18000, to: 18000)
+                == [Observation(city: "Zurich", time: 18000, values: [.temperature: 281, .humidity: 71, .pressure: 1010])])
+        #expect(try store.imputedMarks(city: "Zurich", from: 18000, to: 18000) == [18000: Variable.pressure.imputedBit])
         // A pressure outside the schema's bounds is refused with the whole load.
         #expect(throws: (any Error).self) {
             try store.upsert([Observation(city: "Zurich", time: 14400, values: [.pressure: 5])])
         }
-        #expect(try store.observations(city: "Zurich", from: 14400, to: nil).isEmpty)
+        #expect(try store.observations(city: "Zurich", from: 14400, to: 14400).isEmpty)
     }
 }
 
