@@ -58,20 +58,22 @@ public struct OverlapResolution: Sendable {
             let marks = try store.imputedMarks(city: city.city, from: city.start, to: end)
             var index: [Int64: Observation] = [:]
             for row in stored { index[row.time] = row }
-            for variable in variables {
-                var column = city[variable]
-                var changed = false
-                let bit = variable.imputedBit
-                for hour in column.indices {
-                    let value = column[hour]
+            // Hour by hour (one look-up of the stored row), each loaded variable in table order.
+            var columns = variables.map { city[$0] }
+            var changed = [Bool](repeating: false, count: variables.count)
+            for hour in 0..<city.hours {
+                let time = city.start + Int64(hour) * 3600
+                let row = index[time]
+                let fileMarks = city.imputed.isEmpty ? 0 : city.imputed[hour]
+                let storedMarks = marks[time] ?? 0
+                for (position, variable) in variables.enumerated() {
+                    let value = columns[position][hour]
                     guard !value.isNaN else { continue }
-                    let time = city.start + Int64(hour) * 3600
-                    guard let old = index[time]?[variable] else {
+                    guard let old = row?[variable] else {
                         report.newValues += 1
                         continue
                     }
-                    let fileMarks = city.imputed.isEmpty ? 0 : city.imputed[hour]
-                    let storedMarks = marks[time] ?? 0
+                    let bit = variable.imputedBit
                     if abs(old - value) <= 1e-9 * max(1, abs(old)) {
                         report.unchangedValues += 1
                     } else if storedMarks & bit != 0 {
@@ -82,13 +84,13 @@ public struct OverlapResolution: Sendable {
                             report.named.append("\(city.city) \(Timestamp.format(time)) \(variable.name): stored \(old), file \(value)")
                         }
                         if policy == .keep {
-                            column[hour] = .nan
-                            changed = true
+                            columns[position][hour] = .nan
+                            changed[position] = true
                         }
                     }
                 }
-                if changed { city[variable] = column }
             }
+            for (position, variable) in variables.enumerated() where changed[position] { city[variable] = columns[position] }
             series.append(city)
         }
         if policy == .refuse, report.conflicts > 0 {

@@ -21,28 +21,27 @@ public enum ProcessedCSV {
         let variables = Variable.allCases.filter { variable in
             variable == .temperature || variable == .humidity || rows.contains { $0[variable] != nil }
         }
-        try write(encode(rows.lazy.map { row in (row.time, variables.map { row[$0] ?? .nan }) }, variables: variables, count: rows.count), to: path)
+        let columns = variables.map { variable in rows.map { $0[variable] ?? .nan } }
+        try write(encode(start: 0, times: rows.map(\.time), variables: variables, columns: columns), to: path)
     }
 
     /// Writes the hours of an hourly grid (NaN = missing; one column per variable of
     /// `variables`) where any variable has a value: the rows ``write(_:to:)`` would write
     /// for them, without building them.
     static func write(start: Int64, variables: [Variable], columns: [[Double]], to path: String) throws(PipelineError) {
-        let hours = columns.first?.count ?? 0
-        let rows = (0..<hours).lazy
-            .filter { index in columns.contains { !$0[index].isNaN } }
-            .map { index -> (Int64, [Double]) in (start + Int64(index) * 3600, columns.map { $0[index] }) }
-        try write(encode(rows, variables: variables, count: hours), to: path)
+        try write(encode(start: start, times: nil, variables: variables, columns: columns), to: path)
     }
 
-    /// The file's bytes for at most `count` rows of (time, a value per variable of
-    /// `variables`, NaN = missing).
+    /// The file's bytes: one row per entry of `times` or, without them, per hour from
+    /// `start` where any column has a value; one value per column (NaN = missing).
     ///
     /// Written through a pointer into a buffer sized for the longest rows (appending byte
-    /// by byte to an array costed a capacity check per byte). Rows are hourly, so 24 in a
-    /// row share their date: it is formatted once per day and copied from the last row.
-    private static func encode<Rows: Sequence>(_ rows: Rows, variables: [Variable], count: Int) -> [UInt8] where Rows.Element == (Int64, [Double]) {
+    /// by byte to an array costed a capacity check per byte), reading the columns in place
+    /// (no array per row). Rows are hourly, so 24 in a row share their date: it is
+    /// formatted once per day and copied from the last row.
+    private static func encode(start: Int64, times: [Int64]?, variables: [Variable], columns: [[Double]]) -> [UInt8] {
         let head = Array((header(for: variables) + "\n").utf8)
+        let count = times?.count ?? columns.first?.count ?? 0
         // The longest row: a timestamp, the values and a separator before each and the newline.
         let maximumRowLength = 19 + variables.count * (DecimalText.maximumLength + 1) + 1
         return [UInt8](unsafeUninitializedCapacity: head.count + count * maximumRowLength) { buffer, initialized in
@@ -54,7 +53,19 @@ public enum ProcessedCSV {
             }
             var day = Int64.min
             var date = position // where the current day's "YYYY-MM-DD " was last written
-            for (time, values) in rows {
+            for row in 0..<count {
+                let time: Int64
+                if let times {
+                    time = times[row]
+                } else {
+                    var observed = false
+                    for column in 0..<columns.count where !columns[column][row].isNaN {
+                        observed = true
+                        break
+                    }
+                    guard observed else { continue }
+                    time = start + Int64(row) * 3600
+                }
                 var seconds = time % 86_400
                 if seconds < 0 { seconds += 86_400 }
                 let today = (time - seconds) / 86_400
@@ -78,7 +89,8 @@ public enum ProcessedCSV {
                 position.pointee = UInt8(ascii: ":")
                 position += 1
                 two(seconds % 60)
-                for value in values {
+                for column in 0..<columns.count {
+                    let value = columns[column][row]
                     position.pointee = UInt8(ascii: ",")
                     position += 1
                     if !value.isNaN { position += DecimalText.write(value, to: position) }

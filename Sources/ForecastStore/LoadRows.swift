@@ -1,9 +1,32 @@
 /// One row of a load, its city given as an index into the rows' ``LoadRows/cities``.
 struct LoadRow {
     /// The values of a row in place, one per variable at ``Variable/index`` (NaN: not
-    /// observed): no array to allocate per row of a 1.6 M row load. Its size is the number
-    /// of variables (checked by ``LoadRow/init(city:time:)``).
-    typealias Values = InlineArray<4, Double>
+    /// observed): no array to allocate per row of a 1.6 M row load, and plain stored fields
+    /// (an `InlineArray`'s generic subscript is a call per access in a debug build). One
+    /// field per variable (checked by ``LoadRow/init(city:time:)``).
+    struct Values {
+        static let count = 4
+        private var v0 = Double.nan, v1 = Double.nan, v2 = Double.nan, v3 = Double.nan
+
+        subscript(index: Int) -> Double {
+            get {
+                switch index {
+                case 0: v0
+                case 1: v1
+                case 2: v2
+                default: v3
+                }
+            }
+            set {
+                switch index {
+                case 0: v0 = newValue
+                case 1: v1 = newValue
+                case 2: v2 = newValue
+                default: v3 = newValue
+                }
+            }
+        }
+    }
 
     var city: Int
     var time: Int64
@@ -16,7 +39,7 @@ struct LoadRow {
         precondition(Values.count == tableVariables.count, "LoadRow.Values must hold one value per variable")
         self.city = city
         self.time = time
-        values = Values(repeating: .nan)
+        values = Values()
     }
 
     /// The row of an observation.
@@ -83,8 +106,9 @@ struct BatchRows: LoadRows {
         private var index = 0
         private var hours = 0
         private var start: Int64 = 0
-        /// The current city's columns of observed variables, with their variables' indices.
-        private var columns: [(variable: Int, values: [Double])] = []
+        /// The current city's columns of observed variables, and their variables' indices.
+        private var columns: [[Double]] = []
+        private var variables: [Int] = []
         private var imputed: [UInt8] = []
 
         fileprivate init(_ series: [ObservationBatch.CitySeries], _ cities: Range<Int>) {
@@ -99,7 +123,8 @@ struct BatchRows: LoadRows {
                     city += 1
                     guard city < end else { return nil }
                     let current = series[city]
-                    columns = current.columns.indices.filter { !current.columns[$0].isEmpty }.map { ($0, current.columns[$0]) }
+                    variables = current.columns.indices.filter { !current.columns[$0].isEmpty }
+                    columns = variables.map { current.columns[$0] }
                     hours = current.hours
                     imputed = current.imputed
                     start = current.start
@@ -108,10 +133,10 @@ struct BatchRows: LoadRows {
                 }
                 var row = LoadRow(city: city, time: start + Int64(index) * 3600)
                 var observed = false
-                for column in columns {
-                    let value = column.values[index]
+                for position in 0..<columns.count {
+                    let value = columns[position][index]
                     if !value.isNaN {
-                        row.values[column.variable] = value
+                        row.values[variables[position]] = value
                         observed = true
                     }
                 }
