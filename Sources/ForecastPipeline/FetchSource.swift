@@ -14,11 +14,18 @@ public struct FetchSource: Sendable, Equatable {
         self.entry = entry
     }
 
-    /// The course's public files: the default sources.
+    /// The course's public files: the default sources (temperature and humidity; the other
+    /// variables have no public default, their source is named on the command line, e.g. the
+    /// data set's archive with `--pressure <zip> --pressure-entry pressure.csv`).
     public static let defaults: [FetchSource] = [
         FetchSource(variable: .temperature, location: "https://raw.githubusercontent.com/manuparra/MaterialCC2020/master/temperature.csv.zip"),
         FetchSource(variable: .humidity, location: "https://raw.githubusercontent.com/manuparra/MaterialCC2020/master/humidity.csv.zip"),
     ]
+
+    /// The default source of `variable`, nil when it has none.
+    public static func defaultSource(of variable: Variable) -> FetchSource? {
+        defaults.first { $0.variable == variable }
+    }
 
     /// Whether the location is an HTTP(S) URL.
     public var isRemote: Bool {
@@ -39,7 +46,7 @@ public struct FetchOutcome: Sendable, Equatable, Codable {
         case unchanged
     }
 
-    /// `temperature` or `humidity`.
+    /// The variable's name (`temperature`, `humidity`, `pressure`, `wind_speed`).
     public var variable: String
     /// The URL or path fetched.
     public var source: String

@@ -3,40 +3,65 @@ import Foundation
 import ForecastStore
 import PluginHost
 
-/// The process step: two wide CSVs in, one cleaned hourly series per city out.
+/// One input of ingest: a variable and its wide CSV.
+public struct IngestInput: Sendable, Equatable {
+    /// The variable the file holds.
+    public var variable: Variable
+    /// The CSV.
+    public var path: String
+    /// What messages call the file (nil: its path), e.g. the URL a staged file came from.
+    public var name: String?
+
+    /// Creates an input.
+    public init(variable: Variable, path: String, name: String? = nil) {
+        self.variable = variable
+        self.path = path
+        self.name = name
+    }
+
+    /// The file as messages name it.
+    public var shownName: String { name ?? path }
+}
+
+/// The process step: one wide CSV per variable in, one cleaned hourly series per city out.
 ///
-/// Reads both files in parallel, keeps the selected cities, joins the two variables on
-/// time, fills short gaps (``GapPolicy``), trims empty ends, writes
-/// `<processed>/<city-slug>.csv` (`datetime,temperature,humidity`) per city, and
-/// returns the rows to load. Nothing is written when any check fails.
+/// Reads the files in parallel (any set of variables: a user with only a humidity file
+/// ingests humidity), keeps the selected cities, joins the variables on time, fills short
+/// gaps (``GapPolicy``), trims empty ends, writes `<processed>/<city-slug>.csv`
+/// (`datetime,temperature,humidity,...`, the ingested variables) per city, and returns the
+/// rows to load. Nothing is written when any check fails.
 public struct Ingestor: Sendable {
-    /// The temperature CSV.
-    public var temperaturePath: String
-    /// The humidity CSV.
-    public var humidityPath: String
+    /// The files, one per variable, in table order.
+    public private(set) var inputs: [IngestInput]
     /// Which cities to keep.
     public var selection: CitySelection
     /// How gaps are treated.
     public var gapPolicy: GapPolicy
     /// Where processed CSVs go (nil: none are written).
     public var processedDirectory: String?
-    /// What messages call the temperature file (nil: its path), e.g. the URL a staged file came from.
-    public var temperatureName: String?
-    /// What messages call the humidity file (nil: its path).
-    public var humidityName: String?
 
-    /// Creates an ingest step.
-    public init(temperaturePath: String, humidityPath: String, selection: CitySelection = .named(["San Francisco"]),
-                gapPolicy: GapPolicy = GapPolicy(), processedDirectory: String? = nil,
-                temperatureName: String? = nil, humidityName: String? = nil) {
-        self.temperatureName = temperatureName
-        self.humidityName = humidityName
-        self.temperaturePath = temperaturePath
-        self.humidityPath = humidityPath
+    /// Creates an ingest step of `inputs` (at least one; one per variable).
+    public init(inputs: [IngestInput], selection: CitySelection = .named(["San Francisco"]),
+                gapPolicy: GapPolicy = GapPolicy(), processedDirectory: String? = nil) {
+        precondition(!inputs.isEmpty, "ingest needs at least one file")
+        precondition(Set(inputs.map(\.variable)).count == inputs.count, "ingest takes one file per variable")
+        self.inputs = inputs.sorted { $0.variable.index < $1.variable.index }
         self.selection = selection
         self.gapPolicy = gapPolicy
         self.processedDirectory = processedDirectory
     }
+
+    /// Creates an ingest step of a temperature and a humidity file.
+    public init(temperaturePath: String, humidityPath: String, selection: CitySelection = .named(["San Francisco"]),
+                gapPolicy: GapPolicy = GapPolicy(), processedDirectory: String? = nil,
+                temperatureName: String? = nil, humidityName: String? = nil) {
+        self.init(inputs: [IngestInput(variable: .temperature, path: temperaturePath, name: temperatureName),
+                           IngestInput(variable: .humidity, path: humidityPath, name: humidityName)],
+                  selection: selection, gapPolicy: gapPolicy, processedDirectory: processedDirectory)
+    }
+
+    /// The ingested variables, in table order.
+    public var variables: [Variable] { inputs.map(\.variable) }
 
     /// The outcome: a summary per city and every row to load.
     public struct Result: Sendable {
@@ -64,15 +89,16 @@ public struct Ingestor: Sendable {
         fileprivate var grids: [CityGrid]
         fileprivate var start: Int64
         fileprivate var directory: String?
+        fileprivate var variables: [Variable]
 
         /// Writes every city's processed CSV (atomically), `concurrently` on every core or
         /// one after the other (beside a load, which then keeps a core to itself).
         public func writeFiles(concurrently: Bool = true) throws(PipelineError) {
             guard let directory else { return }
-            let grids = grids, start = start
+            let grids = grids, start = start, variables = variables
             if !concurrently {
                 for grid in grids {
-                    try ProcessedCSV.write(start: start, temperature: grid.temperature, humidity: grid.humidity,
+                    try ProcessedCSV.write(start: start, variables: variables, columns: grid.columns,
                                            to: Ingestor.processedPath(directory, grid.summary.city))
                 }
                 return
@@ -80,7 +106,7 @@ public struct Ingestor: Sendable {
             let outcomes = ParallelResults<Void, PipelineError>(count: grids.count)
             DispatchQueue.concurrentPerform(iterations: grids.count) { index in
                 outcomes.set(index, Swift.Result { () throws(PipelineError) in
-                    try ProcessedCSV.write(start: start, temperature: grids[index].temperature, humidity: grids[index].humidity,
+                    try ProcessedCSV.write(start: start, variables: variables, columns: grids[index].columns,
                                            to: Ingestor.processedPath(directory, grids[index].summary.city))
                 })
             }
@@ -95,100 +121,104 @@ public struct Ingestor: Sendable {
 
     /// Reads, validates, joins and cleans, without writing anything.
     public func process() throws(PipelineError) -> Processed {
-        let (temperature, humidity) = try readBoth()
-        for table in [temperature, humidity] where table.rowCount == 0 {
+        let tables = try readAll()
+        for table in tables where table.rowCount == 0 {
             throw PipelineError(.data, "\(table.path) has a header but no data rows (an empty export or a download cut short?); nothing was loaded, the store is unchanged")
         }
-        var humidityColumn: [String: Int] = [:]
-        for (index, city) in humidity.cities.enumerated() { humidityColumn[city] = index }
-        for city in temperature.cities where humidityColumn[city] == nil {
-            throw PipelineError(.data, "\(humidity.path): no column '\(city)' (it is in \(temperature.path)); the file has: \(WideCSVReader.quoted(humidity.headerCities.joined(separator: ", "), limit: 400))")
+        // The first file's cities are the cities; every other file must have them.
+        let primary = tables[0]
+        var columnOf = [[String: Int]](repeating: [:], count: tables.count)
+        for (position, table) in tables.enumerated() {
+            for (index, city) in table.cities.enumerated() { columnOf[position][city] = index }
+            for city in primary.cities where columnOf[position][city] == nil {
+                throw PipelineError(.data, "\(table.path): no column '\(city)' (it is in \(primary.path)); the file has: \(WideCSVReader.quoted(table.headerCities.joined(separator: ", "), limit: 400))")
+            }
         }
-        let start = min(temperature.times[0], humidity.times[0])
-        let end = max(temperature.times[temperature.times.count - 1], humidity.times[humidity.times.count - 1])
+        let start = tables.map { $0.times[0] }.min()!
+        let end = tables.map { $0.times[$0.times.count - 1] }.max()!
         let hours = Int((end - start) / 3600) + 1
-        let rowsRead = Self.unionCount(temperature.times, humidity.times)
-        let temperatureIndex = temperature.times.map { Int(($0 - start) / 3600) }
-        let humidityIndex = humidity.times.map { Int(($0 - start) / 3600) }
+        let rowsRead = tables.dropFirst().reduce(primary.times) { Self.union($0, $1.times) }.count
+        let gridIndex = tables.map { table in table.times.map { Int(($0 - start) / 3600) } }
 
         // Cities are independent: process them in parallel, keep selection order.
-        let context = CityContext(temperature: temperature, humidity: humidity, humidityColumn: humidityColumn,
-                                  start: start, hours: hours, rowsRead: rowsRead,
-                                  temperatureIndex: temperatureIndex, humidityIndex: humidityIndex)
-        let perCity = ParallelResults<CityGrid, PipelineError>(count: temperature.cities.count)
-        DispatchQueue.concurrentPerform(iterations: temperature.cities.count) { column in
+        let context = CityContext(tables: tables, columnOf: columnOf, start: start, hours: hours, rowsRead: rowsRead,
+                                  gridIndex: gridIndex)
+        let perCity = ParallelResults<CityGrid, PipelineError>(count: primary.cities.count)
+        DispatchQueue.concurrentPerform(iterations: primary.cities.count) { column in
             perCity.set(column, .success(processCity(column, context)))
         }
         var grids: [CityGrid] = []
-        for column in 0..<temperature.cities.count { grids.append(try perCity.get(column)) }
+        for column in 0..<primary.cities.count { grids.append(try perCity.get(column)) }
         // The rows stay in the grids' columns: a struct per row delayed the load's start (bench/pipeline/README.md).
-        let batch = ObservationBatch(grids.map {
-            ObservationBatch.CitySeries(city: $0.summary.city, start: start, temperature: $0.temperature, humidity: $0.humidity,
-                                        imputed: $0.imputed)
+        let variables = variables
+        let batch = ObservationBatch(grids.map { grid in
+            ObservationBatch.CitySeries(city: grid.summary.city, start: start,
+                                        columns: Dictionary(uniqueKeysWithValues: zip(variables, grid.columns)),
+                                        imputed: grid.imputed)
         })
         return Processed(result: Result(summaries: grids.map(\.summary), batch: batch),
-                         grids: grids, start: start, directory: processedDirectory)
+                         grids: grids, start: start, directory: processedDirectory, variables: variables)
     }
 
-    /// One city after cleaning: its summary and both variables on the hourly grid from
-    /// the files' first hour (NaN = missing; an hour is kept when either has a value).
+    /// One city after cleaning: its summary and each variable on the hourly grid from the
+    /// files' first hour (NaN = missing; an hour is kept when any has a value).
     fileprivate struct CityGrid: Sendable {
         var summary: CitySummary
-        var temperature: [Double]
-        var humidity: [Double]
+        /// One column per ingested variable, in ``Ingestor/variables`` order.
+        var columns: [[Double]]
         /// Per hour, which values were interpolated (``ImputedMask``); empty when none were.
         var imputed: [UInt8]
     }
 
     /// What every city's processing reads.
     private struct CityContext: Sendable {
-        var temperature: WideTable
-        var humidity: WideTable
-        var humidityColumn: [String: Int]
+        /// One table per input, in input order.
+        var tables: [WideTable]
+        /// Per table, the column of each city.
+        var columnOf: [[String: Int]]
         var start: Int64
         var hours: Int
         var rowsRead: Int
-        var temperatureIndex: [Int]
-        var humidityIndex: [Int]
+        /// Per table, the grid index of each of its rows.
+        var gridIndex: [[Int]]
     }
 
     /// Grids, fills and trims one city.
     private func processCity(_ column: Int, _ context: CityContext) -> CityGrid {
-        let city = context.temperature.cities[column]
+        let city = context.tables[0].cities[column]
         let hours = context.hours, start = context.start
-        var temperatureGrid = [Double](repeating: .nan, count: hours)
-        let own = context.temperature.columns[column]
-        for (row, index) in context.temperatureIndex.enumerated() { temperatureGrid[index] = own[row] }
-        var humidityGrid = [Double](repeating: .nan, count: hours)
-        let other = context.humidity.columns[context.humidityColumn[city]!]
-        for (row, index) in context.humidityIndex.enumerated() { humidityGrid[index] = other[row] }
-        let missingTemperature = temperatureGrid.map(\.isNaN), missingHumidity = humidityGrid.map(\.isNaN)
-        let temperatureSummary = gapPolicy.apply(to: &temperatureGrid, start: start)
-        let humiditySummary = gapPolicy.apply(to: &humidityGrid, start: start)
-        // The hours the gap policy filled, so the store can tell them from measured ones.
+        var grids: [[Double]] = []
+        var summaries: [VariableSummary] = []
         var imputed: [UInt8] = []
-        if temperatureSummary.interpolated + humiditySummary.interpolated > 0 {
-            imputed = [UInt8](repeating: 0, count: hours)
-            for index in 0..<hours {
-                if missingTemperature[index] && !temperatureGrid[index].isNaN { imputed[index] |= ImputedMask.temperature }
-                if missingHumidity[index] && !humidityGrid[index].isNaN { imputed[index] |= ImputedMask.humidity }
+        for (position, table) in context.tables.enumerated() {
+            var grid = [Double](repeating: .nan, count: hours)
+            let values = table.columns[context.columnOf[position][city]!]
+            for (row, index) in context.gridIndex[position].enumerated() { grid[index] = values[row] }
+            let missing = grid.map(\.isNaN)
+            let summary = gapPolicy.apply(to: &grid, start: start)
+            // The hours the gap policy filled, so the store can tell them from measured ones.
+            if summary.interpolated > 0 {
+                if imputed.isEmpty { imputed = [UInt8](repeating: 0, count: hours) }
+                let bit = table.variable.imputedBit
+                for index in 0..<hours where missing[index] && !grid[index].isNaN { imputed[index] |= bit }
             }
+            grids.append(grid)
+            summaries.append(summary)
         }
 
         var summary = CitySummary(city: city, rowsRead: context.rowsRead, hoursSpanned: hours, rowsKept: 0,
-                                  dropped: CitySummary.DroppedRows(), temperature: temperatureSummary,
-                                  humidity: humiditySummary)
-        let firstObserved = [temperatureSummary.firstTime, humiditySummary.firstTime].compactMap { $0 }.min()
-        let lastObserved = [temperatureSummary.lastTime, humiditySummary.lastTime].compactMap { $0 }.max()
+                                  dropped: CitySummary.DroppedRows(),
+                                  variables: Dictionary(uniqueKeysWithValues: zip(context.tables.map(\.variable), summaries)))
+        let firstObserved = summaries.compactMap(\.firstTime).min()
+        let lastObserved = summaries.compactMap(\.lastTime).max()
         for index in 0..<hours {
-            guard temperatureGrid[index].isNaN && humidityGrid[index].isNaN else {
-                let time = start + Int64(index) * 3600
+            let time = start + Int64(index) * 3600
+            guard grids.allSatisfy({ $0[index].isNaN }) else {
                 if summary.firstTime == nil { summary.firstTime = time }
                 summary.lastTime = time
                 summary.rowsKept += 1
                 continue
             }
-            let time = start + Int64(index) * 3600
             if firstObserved == nil || time < firstObserved! {
                 summary.dropped.leadingEmpty += 1
             } else if time > lastObserved! {
@@ -198,30 +228,38 @@ public struct Ingestor: Sendable {
             }
         }
         summary.processedPath = processedDirectory.map { Self.processedPath($0, city) }
-        return CityGrid(summary: summary, temperature: temperatureGrid, humidity: humidityGrid, imputed: imputed)
+        return CityGrid(summary: summary, columns: grids, imputed: imputed)
     }
 
-    /// Reads the two files on two threads.
-    private func readBoth() throws(PipelineError) -> (WideTable, WideTable) {
-        let results = ParallelResults<WideTable, PipelineError>(count: 2)
-        let selection = selection
-        let paths = [(temperaturePath, Variable.temperature, temperatureName), (humidityPath, Variable.humidity, humidityName)]
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let (path, variable, name) = paths[index]
+    /// Reads the files, one thread each.
+    private func readAll() throws(PipelineError) -> [WideTable] {
+        let results = ParallelResults<WideTable, PipelineError>(count: inputs.count)
+        let selection = selection, inputs = inputs
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+            let input = inputs[index]
             results.set(index, Swift.Result { () throws(PipelineError) -> WideTable in
-                try WideCSVReader.read(path: path, variable: variable, selection: selection, name: name)
+                try WideCSVReader.read(path: input.path, variable: input.variable, selection: selection, name: input.name)
             })
         }
-        return (try results.get(0), try results.get(1))
+        var tables: [WideTable] = []
+        for index in inputs.indices { tables.append(try results.get(index)) }
+        return tables
     }
 
-    /// Number of distinct values in two sorted arrays.
-    static func unionCount(_ a: [Int64], _ b: [Int64]) -> Int {
-        var i = 0, j = 0, count = 0
+    /// The distinct values of two sorted arrays, sorted.
+    static func union(_ a: [Int64], _ b: [Int64]) -> [Int64] {
+        var result: [Int64] = []
+        result.reserveCapacity(max(a.count, b.count))
+        var i = 0, j = 0
         while i < a.count || j < b.count {
-            if j == b.count || (i < a.count && a[i] < b[j]) { i += 1 } else if i == a.count || b[j] < a[i] { j += 1 } else { i += 1; j += 1 }
-            count += 1
+            if j == b.count || (i < a.count && a[i] < b[j]) {
+                result.append(a[i]); i += 1
+            } else if i == a.count || b[j] < a[i] {
+                result.append(b[j]); j += 1
+            } else {
+                result.append(a[i]); i += 1; j += 1
+            }
         }
-        return count
+        return result
     }
 }

@@ -47,29 +47,33 @@ public struct OverlapResolution: Sendable {
         var report = Report(policy: policy)
         var series: [ObservationBatch.CitySeries] = []
         for var city in batch.series {
-            let end = city.start + Int64(max(city.temperature.count - 1, 0)) * 3600
+            let end = city.start + Int64(max(city.hours - 1, 0)) * 3600
+            let variables = Variable.allCases.filter { !city[$0].isEmpty }
             let stored = try store.observations(city: city.city, from: city.start, to: end)
             guard !stored.isEmpty else {
-                report.newValues += city.temperature.count(where: { !$0.isNaN }) + city.humidity.count(where: { !$0.isNaN })
+                report.newValues += variables.reduce(0) { $0 + city[$1].count(where: { !$0.isNaN }) }
                 series.append(city)
                 continue
             }
             let marks = try store.imputedMarks(city: city.city, from: city.start, to: end)
             var index: [Int64: Observation] = [:]
             for row in stored { index[row.time] = row }
-            for hour in city.temperature.indices {
+            // Hour by hour (one look-up of the stored row), each loaded variable in table order.
+            var columns = variables.map { city[$0] }
+            var changed = [Bool](repeating: false, count: variables.count)
+            for hour in 0..<city.hours {
                 let time = city.start + Int64(hour) * 3600
                 let row = index[time]
                 let fileMarks = city.imputed.isEmpty ? 0 : city.imputed[hour]
                 let storedMarks = marks[time] ?? 0
-                for (name, bit, old) in [("temperature", ImputedMask.temperature, row?.temperature),
-                                         ("humidity", ImputedMask.humidity, row?.humidity)] {
-                    let value = bit == ImputedMask.temperature ? city.temperature[hour] : city.humidity[hour]
+                for (position, variable) in variables.enumerated() {
+                    let value = columns[position][hour]
                     guard !value.isNaN else { continue }
-                    guard let old else {
+                    guard let old = row?[variable] else {
                         report.newValues += 1
                         continue
                     }
+                    let bit = variable.imputedBit
                     if abs(old - value) <= 1e-9 * max(1, abs(old)) {
                         report.unchangedValues += 1
                     } else if storedMarks & bit != 0 {
@@ -77,14 +81,16 @@ public struct OverlapResolution: Sendable {
                     } else if fileMarks & bit == 0 {
                         report.conflicts += 1
                         if report.named.count < maximumNamed {
-                            report.named.append("\(city.city) \(Timestamp.format(time)) \(name): stored \(old), file \(value)")
+                            report.named.append("\(city.city) \(Timestamp.format(time)) \(variable.name): stored \(old), file \(value)")
                         }
                         if policy == .keep {
-                            if bit == ImputedMask.temperature { city.temperature[hour] = .nan } else { city.humidity[hour] = .nan }
+                            columns[position][hour] = .nan
+                            changed[position] = true
                         }
                     }
                 }
             }
+            for (position, variable) in variables.enumerated() where changed[position] { city[variable] = columns[position] }
             series.append(city)
         }
         if policy == .refuse, report.conflicts > 0 {

@@ -3,12 +3,16 @@ import ZIPFoundation
 
 /// Writes a deterministic data set in exactly the source's format, for offline runs.
 ///
-/// Two archives, `temperature.csv.zip` and `humidity.csv.zip`, each holding one wide
-/// CSV: `datetime` then the source's 36 city columns in the source's order, one row
-/// per hour from 2012-10-01 12:00:00 (UTC), temperature in kelvin, humidity in percent.
-/// Values follow each city's seasonal and daily cycle (peaking mid-afternoon local
-/// time) plus persistent weather anomalies and measurement noise; humidity falls when
-/// the afternoon warms. Like the real files, the first row is mostly empty, there are
+/// Three archives, `temperature.csv.zip`, `humidity.csv.zip` and `pressure.csv.zip`, each
+/// holding one wide CSV: `datetime` then the source's 36 city columns in the source's order,
+/// one row per hour from 2012-10-01 12:00:00 (UTC), temperature in kelvin, humidity in
+/// percent, sea-level pressure in whole hectopascals (as the source writes it). Values
+/// follow each city's seasonal and daily cycle (peaking mid-afternoon local time) plus
+/// persistent weather anomalies and measurement noise; humidity falls when the afternoon
+/// warms. Pressure varies slowly around 1013 hPa as weather systems pass (an anomaly that
+/// persists for days, a few hPa higher in winter) with the small twice-daily atmospheric
+/// tide; it is drawn from a random stream of its own, so the temperature and humidity
+/// files are the same as before pressure was added. Like the real files, the first row is mostly empty, there are
 /// short gaps (1-3 hours), a few long ones (6-48 hours), and a missing tail for the
 /// last six cities. The same seed and size give byte-identical files.
 public struct SampleDataGenerator: Sendable {
@@ -59,7 +63,26 @@ public struct SampleDataGenerator: Sendable {
         return (render(temperature, decimals: 2), render(humidity, decimals: 1))
     }
 
-    /// Writes `temperature.csv.zip` and `humidity.csv.zip` into `directory`; returns their paths.
+    /// The pressure CSV's text, as bytes (hPa).
+    public func pressureCSVBytes() -> [UInt8] {
+        let cities = SampleCity.all
+        var pressure = [[Double]](repeating: [], count: cities.count)
+        for (index, city) in cities.enumerated() {
+            var random = SplitMix64(seed: seed &+ 0x5052_4553 &+ UInt64(index) &* 0x1000_0003)
+            pressure[index] = pressureSeries(city, random: &random)
+            var gaps = SplitMix64(seed: seed ^ 0x5A5A_0000 &+ UInt64(index))
+            punchGaps(&pressure[index], random: &gaps)
+            if index < cities.count - 6, hours > 0 { pressure[index][0] = .nan }
+            if index >= cities.count - 6 {
+                let tail = min(720, hours / 20)
+                for row in max(hours - tail, 1)..<max(hours, 1) { pressure[index][row] = .nan }
+            }
+        }
+        return render(pressure, decimals: 0)
+    }
+
+    /// Writes `temperature.csv.zip`, `humidity.csv.zip` and `pressure.csv.zip` into
+    /// `directory`; returns their paths in that order.
     @discardableResult
     public func write(to directory: String) throws(PipelineError) -> [String] {
         do {
@@ -69,7 +92,7 @@ public struct SampleDataGenerator: Sendable {
         }
         let (temperature, humidity) = csvBytes()
         var paths: [String] = []
-        for (name, bytes) in [("temperature", temperature), ("humidity", humidity)] {
+        for (name, bytes) in [("temperature", temperature), ("humidity", humidity), ("pressure", pressureCSVBytes())] {
             let path = "\(directory)/\(name).csv.zip"
             try Self.zip(bytes, entry: "\(name).csv", to: path)
             paths.append(path)
@@ -119,6 +142,30 @@ public struct SampleDataGenerator: Sendable {
             humidity[row] = min(100, max(5, relative.rounded()))
         }
         return (temperature, humidity)
+    }
+
+    /// Sea-level pressure: 1013 hPa, 3 hPa higher at midwinter, a synoptic anomaly (an AR(1)
+    /// with a memory of about three days and a spread of about 8 hPa), the semidiurnal tide
+    /// (1 hPa, highs near 10:00 and 22:00 local time) and 0.3 hPa of noise; rounded to whole
+    /// hPa like the source.
+    private func pressureSeries(_ city: SampleCity, random: inout SplitMix64) -> [Double] {
+        var pressure = [Double](repeating: 0, count: hours)
+        let persistence = 0.986
+        let spread = 8.0
+        var anomaly = random.normal() * spread
+        let range = Variable.pressure.validRange
+        for row in 0..<hours {
+            let time = start + Int64(row) * 3600
+            let dayOfYear = (Double(time) / 86_400).truncatingRemainder(dividingBy: 365.2425)
+            let seasonal = 3 * cos(2 * .pi * (dayOfYear - 15) / 365.2425)
+            let utcHour = Double((time % 86_400) / 3600)
+            let localHour = (utcHour + city.utcOffset + 24).truncatingRemainder(dividingBy: 24)
+            let tide = cos(2 * .pi * (localHour - 10) / 12)
+            anomaly = persistence * anomaly + spread * (1 - persistence * persistence).squareRoot() * random.normal()
+            let value = 1013 + seasonal + anomaly + tide + 0.3 * random.normal()
+            pressure[row] = min(range.upperBound, max(range.lowerBound, value.rounded()))
+        }
+        return pressure
     }
 
     /// Short gaps (1-3 hours, about 4 per 1,000 hours) and rare long ones (6-48 hours).

@@ -38,7 +38,7 @@ public struct SeriesExtractor: Sendable {
     /// the first observed hour has no place in the series and is left out.
     public func fullSeries(_ observations: [Observation], variable: Variable) -> TimeSeries? {
         let observed = observations.compactMap { observation -> (time: Int64, value: Double)? in
-            let value = variable == .temperature ? observation.temperature : observation.humidity
+            let value = observation[variable]
             guard let value, value.isFinite else { return nil }
             return (observation.time, value)
         }
@@ -57,7 +57,7 @@ public struct SeriesExtractor: Sendable {
         var start: Int64 = 0
         var previous: Int64 = .min
         for observation in observations {
-            let value = variable == .temperature ? observation.temperature : observation.humidity
+            let value = observation[variable]
             guard let value, value.isFinite else { continue }
             if values.isEmpty || observation.time != previous + 3600 {
                 if !values.isEmpty { result.append(TimeSeries(values: values, startTime: start, stepSeconds: 3600)) }

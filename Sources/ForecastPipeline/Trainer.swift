@@ -85,12 +85,27 @@ public struct Trainer: Sendable {
     }
 
     /// The jobs for every plugin × city × variable, with each plugin's options from `config`.
-    public static func jobs(plugins: [LoadedPlugin], cities: [String], variables: [Variable] = Variable.allCases,
+    public static func jobs(plugins: [LoadedPlugin], cities: [String], variables: [Variable] = Variable.defaults,
                             config: ForecastConfig) -> [Job] {
         var jobs: [Job] = []
         for plugin in plugins {
             for city in cities {
                 for variable in variables {
+                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name, variable: variable.rawValue)))
+                }
+            }
+        }
+        return jobs
+    }
+
+    /// The jobs for every plugin × city × variable of that city (`variables[city]`; a city
+    /// not in it gets none), with each plugin's options from `config`.
+    public static func jobs(plugins: [LoadedPlugin], cities: [String], variables: [String: [Variable]],
+                            config: ForecastConfig) -> [Job] {
+        var jobs: [Job] = []
+        for plugin in plugins {
+            for city in cities {
+                for variable in variables[city] ?? [] {
                     jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name, variable: variable.rawValue)))
                 }
             }

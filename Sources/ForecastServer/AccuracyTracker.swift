@@ -115,7 +115,7 @@ public final class AccuracyTracker: Sendable {
         for (name, route) in models.routes.sorted(by: { $0.key < $1.key }) where route.plugin != nil {
             for pair in route.sortedCities {
                 let origin = pair.lastObserved
-                for (variable, model) in [("temperature", pair.temperature), ("humidity", pair.humidity)] {
+                for (variable, model) in pair.models.map({ ($0.variable.name, $0.model) }) {
                     let key = Self.key(name, pair.city, variable)
                     if let position = index[key], record.series[position].latestOrigin >= origin { continue }
                     guard let forecast = issue(model, lead: pair.leadSteps(model), variable: variable, route: name, city: pair.city,
@@ -186,13 +186,14 @@ public final class AccuracyTracker: Sendable {
             guard let rows = observed[series.city] else { continue }
             // Interpolated values are not observations: such an hour waits for a measurement.
             let marks = imputed[series.city] ?? [:]
-            let bit = series.variable == "temperature" ? ImputedMask.temperature : ImputedMask.humidity
+            guard let variable = Variable(named: series.variable) else { continue }
+            let bit = variable.imputedBit
             for slot in series.pending.indices {
                 var forecast = record.series[position].pending[slot]
                 var sums = Array(repeating: BandSums(), count: Self.bands.count)
                 for lead in 0..<Self.horizon where forecast.errors[lead] == nil {
                     let time = forecast.origin + Int64(lead + 1) * 3600
-                    guard let row = rows[time], let value = series.variable == "temperature" ? row.temperature : row.humidity,
+                    guard let row = rows[time], let value = row[variable],
                           value.isFinite, (marks[time] ?? 0) & bit == 0 else { continue }
                     let error = forecast.mean[lead] - value
                     forecast.errors[lead] = error

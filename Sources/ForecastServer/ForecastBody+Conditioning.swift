@@ -1,3 +1,4 @@
+import ForecastVocabulary
 extension ForecastBody {
     /// The `model` fields that say which data the forecast starts from: `lastObservation`
     /// (the last hour the models have seen; the forecast starts one step later),
@@ -8,8 +9,8 @@ extension ForecastBody {
         json.string("lastObservation", ISOTime.format(models.lastObserved))
         json.string("trainingEnd", ISOTime.format(models.trainingEnd))
         json.bool("conditioned", models.isConditioned)
-        let problems = [("temperature", models.temperature), ("humidity", models.humidity)].compactMap { name, variable in
-            variable.conditionProblem.map { "\(name): \($0)" }
+        let problems = models.models.compactMap { name, variable in
+            variable.conditionProblem.map { "\(name.name): \($0)" }
         }
         json.optionalString("conditionProblem", problems.isEmpty ? nil : problems.joined(separator: "; "))
     }

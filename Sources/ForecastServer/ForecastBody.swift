@@ -1,3 +1,4 @@
+import ForecastVocabulary
 import Foundation
 import PluginHost
 
@@ -12,24 +13,25 @@ enum ForecastBody {
     }
 
     /// Forecasts `query.hours` hours for `models` at every level of `query`, starting one
-    /// step after the last observation.
+    /// step after the last observation: every variable the city has a model of.
     ///
-    /// Temperatures are converted from kelvin; humidity is kept within 0...100 percent,
-    /// since a relative humidity outside that range is not a forecast anyone can use. The
-    /// plugin ABI forecasts one level per call, so each level is one call per variable;
-    /// the means come from the first (a plugin's mean does not depend on the level).
+    /// Each variable is converted to the unit asked (``ForecastQuery/unit(for:)``) and kept
+    /// within its ``Variable/answerBounds`` (humidity within 0...100 percent, wind speed not
+    /// below 0), since a value outside them is not a forecast anyone can use. The plugin ABI
+    /// forecasts one level per call, so each level is one call per variable; the means come
+    /// from the first (a plugin's mean does not depend on the level).
     ///
     /// A plugin error is a 500 (`forecast_failed`); a worker that crashed, timed out or is
     /// down for a restart is a 503 (`plugin_unavailable`) saying why.
     static func forecast(models: CityModels, query: ForecastQuery) async throws(APIError) -> ForecastResult {
-        var temperatures: [ForecastOutput] = []
-        var humidities: [ForecastOutput] = []
+        // outputs[v][l]: variable v of models.models at level l.
+        var outputs: [[ForecastOutput]] = models.models.map { _ in [] }
         do {
             for level in query.levels {
-                temperatures.append(try await forecast(models.temperature, lead: models.leadSteps(models.temperature),
-                                                       hours: query.hours, level: level))
-                humidities.append(try await forecast(models.humidity, lead: models.leadSteps(models.humidity),
-                                                     hours: query.hours, level: level))
+                for (index, entry) in models.models.enumerated() {
+                    outputs[index].append(try await forecast(entry.model, lead: models.leadSteps(entry.model),
+                                                             hours: query.hours, level: level))
+                }
             }
         } catch {
             switch error {
@@ -39,22 +41,30 @@ enum ForecastBody {
                 throw APIError(.serviceUnavailable, code: "plugin_unavailable", message: "the model could not forecast: \(error)")
             }
         }
-        let unit = query.units
-        let clamp = { (value: Double) in JSONText.rounded(min(max(value, 0), 100)) }
-        let kelvin = { (value: Double) in JSONText.rounded(unit.fromKelvin(value)) }
-        let bands = zip(query.levels, zip(temperatures, humidities)).map { level, outputs in
-            ForecastBand(level: level,
-                         temperatureLower: outputs.0.lower.map(kelvin), temperatureUpper: outputs.0.upper.map(kelvin),
-                         humidityLower: outputs.1.lower.map(clamp), humidityUpper: outputs.1.upper.map(clamp))
+        let converters = models.variables.map { variable in
+            let unit = query.unit(for: variable), bounds = variable.answerBounds
+            return { (value: Double) -> Double in
+                let bounded = bounds.map { min(max(value, $0.lowerBound), $0.upperBound) } ?? value
+                return JSONText.rounded(unit.fromStored(bounded))
+            }
         }
-        let temperature = temperatures[0], humidity = humidities[0], first = bands[0]
+        let bands = query.levels.indices.map { level in
+            var bounds: [Variable: ForecastBand.Bounds] = [:]
+            for (index, variable) in models.variables.enumerated() {
+                let output = outputs[index][level], convert = converters[index]
+                bounds[variable] = ForecastBand.Bounds(lower: output.lower.map(convert), upper: output.upper.map(convert))
+            }
+            return ForecastBand(level: query.levels[level], bounds: bounds)
+        }
+        let first = bands[0]
         let hours = (0..<query.hours).map { step in
-            ForecastHour(
-                time: models.lastObserved + Int64(step + 1) * models.stepSeconds,
-                temperature: kelvin(temperature.mean[step]),
-                temperatureLower: first.temperatureLower[step], temperatureUpper: first.temperatureUpper[step],
-                humidity: clamp(humidity.mean[step]),
-                humidityLower: first.humidityLower[step], humidityUpper: first.humidityUpper[step])
+            var values: [Variable: ForecastHour.Value] = [:]
+            for (index, variable) in models.variables.enumerated() {
+                let band = first.bounds[variable]!
+                values[variable] = ForecastHour.Value(mean: converters[index](outputs[index][0].mean[step]),
+                                                      lower: band.lower[step], upper: band.upper[step])
+            }
+            return ForecastHour(time: models.lastObserved + Int64(step + 1) * models.stepSeconds, values: values)
         }
         return ForecastResult(hours: hours, bands: bands)
     }
@@ -72,7 +82,8 @@ enum ForecastBody {
     static func render(route: ForecastConfig.Route, routeModels: RouteModels, models: CityModels,
                        generation: Int, query: ForecastQuery, result: ForecastResult) -> String {
         let hours = result.hours
-        var json = JSONWriter(capacity: 1024 + hours.count * 200 * result.bands.count)
+        let variables = models.variables
+        var json = JSONWriter(capacity: 1024 + hours.count * 100 * variables.count * result.bands.count)
         json.beginObject()
         writeService(&json, route: route, routeModels: routeModels)
         json.beginObject("model")
@@ -81,32 +92,31 @@ enum ForecastBody {
         json.string("lastObserved", ISOTime.format(models.lastObserved))
         writeConditioning(&json, models)
         json.string("details", "/\(route.name)/models/\(ModelRepository.slug(models.city))")
-        writeIdentity(&json, "temperature", models.temperature)
-        writeIdentity(&json, "humidity", models.humidity)
+        for (variable, model) in models.models { writeIdentity(&json, variable.fieldName, model) }
         json.endObject()
         json.beginObject("query")
         json.string("city", models.city)
         json.int("hours", Int64(query.hours))
         json.string("units", query.units.rawValue)
+        if variables.contains(.windSpeed) { json.string("windSpeedUnits", query.windSpeedUnits.rawValue) }
         json.number("level", query.level)
         json.beginArray("levels")
         for level in query.levels { json.number(nil, level) }
         json.endArray()
         json.endObject()
         json.beginObject("units")
-        json.string("temperature", query.units.symbol)
-        json.string("humidity", "%")
+        for variable in variables { json.string(variable.fieldName, query.unit(for: variable).symbol) }
         json.endObject()
         json.beginArray("forecast")
         for hour in hours {
             json.beginObject()
             json.string("time", ISOTime.format(hour.time))
-            json.number("temperature", hour.temperature)
-            json.number("temperatureLower", hour.temperatureLower)
-            json.number("temperatureUpper", hour.temperatureUpper)
-            json.number("humidity", hour.humidity)
-            json.number("humidityLower", hour.humidityLower)
-            json.number("humidityUpper", hour.humidityUpper)
+            for variable in variables {
+                guard let value = hour.values[variable] else { continue }
+                json.number(variable.fieldName, value.mean)
+                json.number(variable.fieldName + "Lower", value.lower)
+                json.number(variable.fieldName + "Upper", value.upper)
+            }
             json.endObject()
         }
         json.endArray()
@@ -121,11 +131,13 @@ enum ForecastBody {
         for band in bands {
             json.beginObject()
             json.number("level", band.level)
-            for (key, values) in [("temperatureLower", band.temperatureLower), ("temperatureUpper", band.temperatureUpper),
-                                  ("humidityLower", band.humidityLower), ("humidityUpper", band.humidityUpper)] {
-                json.beginArray(key)
-                for value in values { json.number(nil, value) }
-                json.endArray()
+            for variable in Variable.allCases {
+                guard let bounds = band.bounds[variable] else { continue }
+                for (key, values) in [(variable.fieldName + "Lower", bounds.lower), (variable.fieldName + "Upper", bounds.upper)] {
+                    json.beginArray(key)
+                    for value in values { json.number(nil, value) }
+                    json.endArray()
+                }
             }
             json.endObject()
         }
@@ -160,20 +172,19 @@ enum ForecastBody {
     }
 
     /// A city's models in full (`GET /{route}` and `GET /{route}/models/{city}`): the city,
-    /// its last observed and first forecast hours, and both variables' metadata and fit.
+    /// its last observed and first forecast hours, and each variable's metadata and fit.
     static func writeCityModels(_ json: inout JSONWriter, _ city: CityModels) {
         json.string("city", city.city)
         json.string("lastObserved", ISOTime.format(city.lastObserved))
         json.string("firstForecast", ISOTime.format(city.lastObserved + city.stepSeconds))
-        writeVariable(&json, "temperature", city.temperature)
-        writeVariable(&json, "humidity", city.humidity)
+        for (variable, model) in city.models { writeVariable(&json, variable, model) }
     }
 
     /// One variable's model metadata: training window, time, and the plugin's fit summary.
-    static func writeVariable(_ json: inout JSONWriter, _ name: String, _ variable: VariableModel) {
+    static func writeVariable(_ json: inout JSONWriter, _ name: Variable, _ variable: VariableModel) {
         let manifest = variable.manifest
-        json.beginObject(name)
-        json.string("unit", name == "temperature" ? "K" : "%")
+        json.beginObject(name.fieldName)
+        json.string("unit", name.unit)
         json.string("firstObserved", ISOTime.format(manifest.firstTime))
         json.string("lastObserved", ISOTime.format(manifest.lastTime))
         json.int("observations", Int64(manifest.count))

@@ -1,3 +1,4 @@
+import ForecastVocabulary
 import NIOCore
 import Locking
 
@@ -23,6 +24,8 @@ public final class ForecastCache: Sendable {
         public var levels: [UInt64]
         /// Temperature unit.
         public var units: TemperatureUnit
+        /// Wind speed unit.
+        public var windSpeedUnits: MeasurementUnit = .metresPerSecond
         /// The ``ModelSet`` data version: bumped whenever the models are conditioned on new observations.
         public var dataVersion: Int
 

@@ -1,4 +1,5 @@
 import Foundation
+import ForecastVocabulary
 
 /// A validated forecast request: hours ahead, city, units and interval levels.
 public struct ForecastQuery: Sendable, Hashable {
@@ -15,9 +16,24 @@ public struct ForecastQuery: Sendable, Hashable {
     public var city: String
     /// Temperature unit.
     public var units: TemperatureUnit
+    /// Wind speed unit (`wind_speed_units`: `m/s`, the default, or `km/h`).
+    public var windSpeedUnits: MeasurementUnit = .metresPerSecond
     /// Central interval levels, each strictly between 0 and 1, distinct, in the order asked;
     /// never empty. The first is the one the per-hour `...Lower`/`...Upper` fields carry.
     public var levels: [Double]
+
+    /// The unit `variable` is answered in: `units` for temperature, `windSpeedUnits` for
+    /// wind speed, the stored unit for the others.
+    public func unit(for variable: Variable) -> MeasurementUnit {
+        switch variable {
+        case .temperature: units.measurementUnit
+        case .windSpeed: windSpeedUnits
+        default: variable.storedUnit
+        }
+    }
+
+    /// The wind speed units a request may name.
+    public static var windSpeedUnitNames: [String] { Variable.windSpeed.answerUnits.map(\.rawValue) }
 
     /// The first level: the one the per-hour interval fields carry.
     public var level: Double { levels[0] }
@@ -40,7 +56,7 @@ public struct ForecastQuery: Sendable, Hashable {
     ///
     /// Throws a 400 ``APIError`` naming the bad parameter and what is allowed.
     public static func parse(hours: String?, city: String?, units: String?, level: String?,
-                             defaultCity: String) throws(APIError) -> ForecastQuery {
+                             windSpeedUnits: String? = nil, defaultCity: String) throws(APIError) -> ForecastQuery {
         guard let hoursText = hours, let value = Int(hoursText), (1...maxHours).contains(value) else {
             throw APIError(.badRequest, code: "bad_hours",
                            message: "hours must be a whole number from 1 to \(maxHours) (24, 48 and 72 are typical); got '\(hours ?? "")'")
@@ -62,7 +78,15 @@ public struct ForecastQuery: Sendable, Hashable {
             }
             name = trimmed
         }
-        return ForecastQuery(hours: value, city: name, units: unit, levels: intervals)
+        var query = ForecastQuery(hours: value, city: name, units: unit, levels: intervals)
+        if let windSpeedUnits {
+            guard let parsed = Variable.windSpeed.answerUnits.first(where: { $0.rawValue == windSpeedUnits.lowercased() }) else {
+                throw APIError(.badRequest, code: "bad_units",
+                               message: "wind_speed_units must be one of \(windSpeedUnitNames.joined(separator: ", ")); got '\(windSpeedUnits)'")
+            }
+            query.windSpeedUnits = parsed
+        }
+        return query
     }
 
     /// The form of one level, as the OpenAPI document states it: a decimal fraction of 1 to

@@ -11,12 +11,14 @@ extension ForecastServer {
             city: parameters.get("city"),
             units: parameters.get("units"),
             level: parameters.get("level"),
+            windSpeedUnits: parameters.get("wind_speed_units"),
             defaultCity: configuration.config.defaultCity)
         let slug = ModelRepository.slug(query.city)
         let (routeModels, city) = try resolve(route: route, city: query.city, slug: slug, in: models)
-        let key = ForecastCache.Key(generation: models.generation, route: route.name, city: slug,
+        var key = ForecastCache.Key(generation: models.generation, route: route.name, city: slug,
                                     hours: query.hours, levels: query.levels, units: query.units,
                                     dataVersion: models.dataVersion)
+        key.windSpeedUnits = query.windSpeedUnits
         // A route whose worker is down answers 503 for cached forecasts too, so a client
         // sees one state of the route, not 200 or 503 depending on what was asked before.
         if let problem = routeModels.workerProblem {

@@ -1,3 +1,4 @@
+import ForecastVocabulary
 import Foundation
 import Hummingbird
 import PluginHost
@@ -10,7 +11,7 @@ extension ForecastServer {
         let raw = context.parameters.get("city") ?? ""
         let requested = raw.removingPercentEncoding ?? raw
         let (routeModels, city) = try resolve(route: route, city: requested, slug: ModelRepository.slug(requested), in: models)
-        var json = JSONWriter(capacity: 4096 + city.temperature.summaryJSON.utf8.count + city.humidity.summaryJSON.utf8.count)
+        var json = JSONWriter(capacity: 4096 + city.models.reduce(0) { $0 + $1.model.summaryJSON.utf8.count })
         json.beginObject()
         ForecastBody.writeService(&json, route: route, routeModels: routeModels)
         json.int("generation", Int64(models.generation))

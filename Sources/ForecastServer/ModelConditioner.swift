@@ -41,7 +41,7 @@ public struct ModelConditioner: Sendable {
         var earliest: [String: Int64] = [:]
         for route in byPlugin.values {
             for pair in route.cities.values {
-                let after = min(pair.temperature.lastTime, pair.humidity.lastTime)
+                let after = pair.earliestObserved
                 earliest[pair.city] = min(earliest[pair.city] ?? after, after)
             }
         }
@@ -83,16 +83,19 @@ public struct ModelConditioner: Sendable {
         guard let plugin = route.plugin else { return [:] }
         var changed: [String: CityModels] = [:]
         for (slug, pair) in route.cities {
-            let after = min(pair.temperature.lastTime, pair.humidity.lastTime)
+            let after = pair.earliestObserved
             let newer = (observations[pair.city] ?? []).filter { $0.time > after }
             guard !newer.isEmpty else { continue }
-            let temperature = condition(pair.temperature, plugin: plugin, city: pair.city, variable: "temperature",
-                                        values: newer.map { ($0.time, $0.temperature) })
-            let humidity = condition(pair.humidity, plugin: plugin, city: pair.city, variable: "humidity",
-                                     values: newer.map { ($0.time, $0.humidity) })
-            guard temperature != nil || humidity != nil else { continue }
-            changed[slug] = CityModels(city: pair.city, temperature: temperature ?? pair.temperature,
-                                       humidity: humidity ?? pair.humidity)
+            var models: [Variable: VariableModel] = [:]
+            var anyChanged = false
+            for (variable, model) in pair.models {
+                let conditioned = condition(model, plugin: plugin, city: pair.city, variable: variable.name,
+                                            values: newer.map { ($0.time, $0[variable]) })
+                if conditioned != nil { anyChanged = true }
+                models[variable] = conditioned ?? model
+            }
+            guard anyChanged else { continue }
+            changed[slug] = CityModels(city: pair.city, models: models)
         }
         return changed
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ForecastVocabulary
 import PluginHost
 
 /// An immutable snapshot of every in-process route's models, stamped with a generation.
@@ -91,28 +92,41 @@ public final class ModelSet: Sendable {
         return (cities, failures)
     }
 
-    /// Reads, verifies and loads the temperature and humidity models in `directory`.
+    /// Reads, verifies and loads the models in `directory`: one per variable whose
+    /// `<variable>.model` is there (any subset of the variable table; at least one).
     static func loadCity(plugin: LoadedPlugin, directory: String, worker: PluginWorker?) throws(ModelLoadFailure) -> CityModels {
-        let temperature = try loadVariable(plugin: plugin, path: "\(directory)/temperature.model", variable: "temperature", worker: worker)
-        let humidity = try loadVariable(plugin: plugin, path: "\(directory)/humidity.model", variable: "humidity", worker: worker)
-        let t = temperature.manifest
-        let h = humidity.manifest
-        guard t.city == h.city else {
-            throw ModelLoadFailure(message: "\(directory): the temperature model is for '\(t.city)' but the humidity model for '\(h.city)'")
+        var models: [Variable: VariableModel] = [:]
+        for variable in Variable.allCases {
+            let path = "\(directory)/\(variable.name).model"
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            models[variable] = try loadVariable(plugin: plugin, path: path, variable: variable.name, worker: worker)
         }
-        guard t.stepSeconds == h.stepSeconds else {
-            throw ModelLoadFailure(message: "\(directory): the temperature and humidity models have different steps (\(t.stepSeconds) s and \(h.stepSeconds) s)")
+        guard let first = Variable.allCases.first(where: { models[$0] != nil }) else {
+            // What a missing model has always said, for the variables trained by default.
+            let path = "\(directory)/\(Variable.defaults[0].name).model"
+            _ = try loadVariable(plugin: plugin, path: path, variable: Variable.defaults[0].name, worker: worker)
+            throw ModelLoadFailure(message: "\(directory): no model files")
         }
-        // The models may end at different hours (one column's tail missing); the one that
-        // ends earlier forecasts the gap. More than a week apart is stale data, not a gap.
-        let gap = abs(t.lastTime - h.lastTime)
-        guard t.stepSeconds > 0, gap % t.stepSeconds == 0, gap <= CityModels.maximumLeadHours * 3600 else {
-            throw ModelLoadFailure(message: "\(directory): the temperature and humidity models end too far apart (\(ISOTime.format(t.lastTime)) and \(ISOTime.format(h.lastTime)); at most \(CityModels.maximumLeadHours) h); train both on the same data")
+        let reference = models[first]!.manifest
+        guard reference.stepSeconds > 0 else {
+            throw ModelLoadFailure(message: "\(directory): the models have a step of \(reference.stepSeconds) seconds")
         }
-        guard t.stepSeconds > 0 else {
-            throw ModelLoadFailure(message: "\(directory): the models have a step of \(t.stepSeconds) seconds")
+        for variable in Variable.allCases where variable != first {
+            guard let other = models[variable]?.manifest else { continue }
+            guard other.city == reference.city else {
+                throw ModelLoadFailure(message: "\(directory): the \(first.name) model is for '\(reference.city)' but the \(variable.name) model for '\(other.city)'")
+            }
+            guard other.stepSeconds == reference.stepSeconds else {
+                throw ModelLoadFailure(message: "\(directory): the \(first.name) and \(variable.name) models have different steps (\(reference.stepSeconds) s and \(other.stepSeconds) s)")
+            }
+            // The models may end at different hours (one column's tail missing); the one that
+            // ends earlier forecasts the gap. More than a week apart is stale data, not a gap.
+            let gap = abs(reference.lastTime - other.lastTime)
+            guard gap % reference.stepSeconds == 0, gap <= CityModels.maximumLeadHours * 3600 else {
+                throw ModelLoadFailure(message: "\(directory): the \(first.name) and \(variable.name) models end too far apart (\(ISOTime.format(reference.lastTime)) and \(ISOTime.format(other.lastTime)); at most \(CityModels.maximumLeadHours) h); train both on the same data")
+            }
         }
-        return CityModels(city: t.city, temperature: temperature, humidity: humidity)
+        return CityModels(city: reference.city, models: models)
     }
 
     static func loadVariable(plugin: LoadedPlugin, path: String, variable: String,

@@ -3,12 +3,13 @@ import ForecastStore
 import ForecastVocabulary
 
 /// The body of `POST /observations`, parsed and checked: hourly observations of one or
-/// more cities, in kelvin and percent as the store keeps them.
+/// more cities, in the units the store keeps (kelvin, percent, hPa, m/s).
 ///
 /// JSON (`application/json`):
 /// `{"observations": [{"city": "Portland", "time": "2017-11-30T01:00:00Z", "temperature": 280.1, "humidity": 75}]}`;
-/// either value may be left out or null (not observed), not both. CSV (`text/csv`, with
-/// `?variable=temperature|humidity`): the source's wide format, a `datetime` column
+/// any variable of the table (`pressure`, `wind_speed` or `windSpeed` too) may be left out
+/// or null (not observed), not all. CSV (`text/csv`, with `?variable=<name>`, e.g.
+/// `temperature` or `pressure`): the source's wide format, a `datetime` column
 /// (`2017-11-30 01:00:00` or `2017-11-30T01:00:00Z`) and one column per city, an empty
 /// cell for an hour not observed. Columns of cities the server does not know are skipped
 /// (and named in the answer), so the source's file can be posted as it is.
@@ -61,15 +62,16 @@ struct ObservationPost: Sendable {
         if let unknown = top.keys.first(where: { $0 != "observations" }) {
             throw Refusal(code: "bad_body", problems: ["unknown key '\(unknown)' (only \"observations\")"])
         }
-        var rows: [(index: Int, city: String, time: Int64, temperature: Double?, humidity: Double?)] = []
+        var rows: [(city: String, time: Int64, values: [Variable: Double])] = []
         var problems: [String] = []
+        let keys = Set(["city", "time"] + Variable.allCases.flatMap { [$0.name, $0.fieldName] })
         for (index, item) in list.enumerated() {
             let at = "observations[\(index)]"
             guard let entry = item as? [String: Any] else {
                 problems.append("\(at) is not an object")
                 continue
             }
-            if let unknown = entry.keys.sorted().first(where: { !["city", "time", "temperature", "humidity"].contains($0) }) {
+            if let unknown = entry.keys.sorted().first(where: { !keys.contains($0) }) {
                 problems.append("\(at) has an unknown key '\(unknown)'")
                 continue
             }
@@ -81,27 +83,27 @@ struct ObservationPost: Sendable {
                 problems.append("\(at) (\(city)) needs a time like 2017-11-30T01:00:00Z")
                 continue
             }
-            var values: [Double?] = []
-            for name in ["temperature", "humidity"] {
-                switch entry[name] {
-                case nil, is NSNull: values.append(nil)
-                case let number as NSNumber where String(cString: number.objCType) != "c":
-                    values.append(number.doubleValue)
-                default:
-                    problems.append("\(at) (\(city) \(text)): \(name) is not a number")
-                    values.append(nil)
+            var values: [Variable: Double] = [:]
+            for variable in Variable.allCases {
+                for name in Set([variable.name, variable.fieldName]).sorted() {
+                    switch entry[name] {
+                    case nil, is NSNull: break
+                    case let number as NSNumber where String(cString: number.objCType) != "c":
+                        values[variable] = number.doubleValue
+                    default:
+                        problems.append("\(at) (\(city) \(text)): \(name) is not a number")
+                    }
                 }
             }
-            rows.append((index, city, time, values[0], values[1]))
+            rows.append((city, time, values))
         }
-        return try check(rows.map { ($0.city, $0.time, $0.temperature, $0.humidity) }, problems: problems,
-                         knownCities: knownCities, now: now)
+        return try check(rows, problems: problems, knownCities: knownCities, now: now)
     }
 
-    /// Parses a CSV body in the source's wide format for `variable` (`temperature` or `humidity`).
-    static func parseCSV(_ bytes: [UInt8], variable: String?, knownCities: Set<String>, now: Int64) throws(Refusal) -> ObservationPost {
-        guard let variable, variable == "temperature" || variable == "humidity" else {
-            throw Refusal(code: "bad_body", problems: ["a CSV body needs ?variable=temperature or ?variable=humidity"])
+    /// Parses a CSV body in the source's wide format for `variable` (a variable's name: `temperature`, `pressure`, ...).
+    static func parseCSV(_ bytes: [UInt8], variable name: String?, knownCities: Set<String>, now: Int64) throws(Refusal) -> ObservationPost {
+        guard let name, let variable = Variable(named: name) else {
+            throw Refusal(code: "bad_body", problems: ["a CSV body needs ?variable=" + Variable.allCases.map(\.name).joined(separator: " or ?variable=")])
         }
         let text = String(decoding: bytes, as: UTF8.self)
         var lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
@@ -113,7 +115,7 @@ struct ObservationPost: Sendable {
         guard header.count >= 2, header[0] == "datetime" else {
             throw Refusal(code: "bad_body", problems: ["the CSV header must be datetime,<city>,<city>,...; got '\(header.joined(separator: ","))'"])
         }
-        var rows: [(String, Int64, Double?, Double?)] = []
+        var rows: [(city: String, time: Int64, values: [Variable: Double])] = []
         var problems: [String] = []
         for (number, line) in lines.enumerated() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -131,7 +133,7 @@ struct ObservationPost: Sendable {
                     problems.append("\(at) (\(header[column])): '\(fields[column])' is not a number")
                     continue
                 }
-                rows.append(variable == "temperature" ? (header[column], time, value, nil) : (header[column], time, nil, value))
+                rows.append((header[column], time, [variable: value]))
             }
         }
         var post = try check(rows, problems: problems, knownCities: knownCities, now: now)
@@ -150,10 +152,10 @@ struct ObservationPost: Sendable {
     }
 
     /// Checks and merges parsed rows; throws every problem found (including `problems`).
-    static func check(_ rows: [(city: String, time: Int64, temperature: Double?, humidity: Double?)], problems initial: [String],
+    static func check(_ rows: [(city: String, time: Int64, values: [Variable: Double])], problems initial: [String],
                       knownCities: Set<String>, now: Int64) throws(Refusal) -> ObservationPost {
         var problems = initial
-        var merged: [String: [Int64: (temperature: Double?, humidity: Double?)]] = [:]
+        var merged: [String: [Int64: [Variable: Double]]] = [:]
         var unknown: Set<String> = []
         let latest = now - now % 3600
         for row in rows {
@@ -172,13 +174,13 @@ struct ObservationPost: Sendable {
                 problems.append("\(at) is in the future (now is \(ISOTime.format(now)))")
                 continue
             }
-            guard row.temperature != nil || row.humidity != nil else {
-                problems.append("\(at) has neither a temperature nor a humidity")
+            guard !row.values.isEmpty else {
+                problems.append("\(at) has no value (\(Variable.allCases.map(\.name).joined(separator: ", ")))")
                 continue
             }
             var bad = false
-            for (variable, value) in [(Variable.temperature, row.temperature), (.humidity, row.humidity)] {
-                guard let value else { continue }
+            for variable in Variable.allCases {
+                guard let value = row.values[variable] else { continue }
                 let range = variable.validRange
                 if !value.isFinite || !range.contains(value) {
                     problems.append("\(at): \(variable.rawValue) \(value) \(variable.unit) is outside \(range.lowerBound)...\(range.upperBound)")
@@ -186,15 +188,14 @@ struct ObservationPost: Sendable {
                 }
             }
             if bad { continue }
-            var existing = merged[row.city, default: [:]][row.time] ?? (nil, nil)
-            for (name, value, keyPath) in [("temperature", row.temperature, 0), ("humidity", row.humidity, 1)] {
-                guard let value else { continue }
-                let earlier = keyPath == 0 ? existing.temperature : existing.humidity
-                if let earlier, earlier != value {
-                    problems.append("\(at): \(name) is given twice with different values (\(earlier) and \(value))")
+            var existing = merged[row.city, default: [:]][row.time] ?? [:]
+            for variable in Variable.allCases {
+                guard let value = row.values[variable] else { continue }
+                if let earlier = existing[variable], earlier != value {
+                    problems.append("\(at): \(variable.name) is given twice with different values (\(earlier) and \(value))")
                     continue
                 }
-                if keyPath == 0 { existing.temperature = value } else { existing.humidity = value }
+                existing[variable] = value
             }
             merged[row.city, default: [:]][row.time] = existing
         }
@@ -205,7 +206,7 @@ struct ObservationPost: Sendable {
         var observations: [Observation] = []
         for city in merged.keys.sorted() {
             for (time, values) in merged[city]!.sorted(by: { $0.key < $1.key }) {
-                observations.append(Observation(city: city, time: time, temperature: values.temperature, humidity: values.humidity))
+                observations.append(Observation(city: city, time: time, values: values.mapValues { Optional($0) }))
             }
         }
         return ObservationPost(observations: observations)

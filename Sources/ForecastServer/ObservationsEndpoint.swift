@@ -24,9 +24,9 @@ extension ForecastServer {
         let bytes = try await Self.collectBody(request, limit: configuration.maximumRequestBytes)
         let contentType = (request.headers[.contentType] ?? "application/json").lowercased()
         let variables = request.uri.queryParameters.getAll("variable")
-        guard variables.count <= 1, variables.allSatisfy({ $0 == "temperature" || $0 == "humidity" }) else {
+        guard variables.count <= 1, variables.allSatisfy({ Variable(rawValue: $0) != nil }) else {
             throw APIError(.badRequest, code: "bad_variable",
-                           message: "variable must be given once, as temperature or humidity; got \(variables.map { "'\($0)'" }.joined(separator: ", "))")
+                           message: "variable must be given once, as one of \(Variable.allCases.map(\.name).joined(separator: ", ")); got \(variables.map { "'\($0)'" }.joined(separator: ", "))")
         }
         let variable = variables.first
         let now = Int64(Date().timeIntervalSince1970)
@@ -160,12 +160,12 @@ struct ObservationWritePlan {
             let stored = Dictionary(uniqueKeysWithValues: try store.observations(city: city, from: first, to: last).map { ($0.time, $0) })
             let marks = try store.imputedMarks(city: city, from: first, to: last)
             for row in rows {
-                var write = Observation(city: city, time: row.time, temperature: nil, humidity: nil)
+                var write = Observation(city: city, time: row.time, values: [:])
                 let existing = stored[row.time]
                 let mark = marks[row.time] ?? 0
-                for (name, posted, old, bit) in [("temperature", row.temperature, existing?.temperature, ImputedMask.temperature),
-                                                 ("humidity", row.humidity, existing?.humidity, ImputedMask.humidity)] {
-                    guard let posted else { continue }
+                for variable in Variable.allCases {
+                    let name = variable.name, old = existing?[variable], bit = variable.imputedBit
+                    guard let posted = row[variable] else { continue }
                     let value: Double?
                     if let old, mark & bit == 0 {
                         if abs(old - posted) <= 1e-9 * max(1, abs(old)) {
@@ -179,9 +179,9 @@ struct ObservationWritePlan {
                         value = posted
                     }
                     storedValues += 1
-                    if name == "temperature" { write.temperature = value } else { write.humidity = value }
+                    write[variable] = value
                 }
-                if write.temperature != nil || write.humidity != nil { writes.append(write) }
+                if write.hasValue { writes.append(write) }
             }
         }
     }

@@ -16,9 +16,7 @@ enum ObservationsEndpointDocument {
                 "city": ["type": "string", "minLength": 1],
                 "time": ["type": "string", "format": "date-time", "pattern": "^(1[0-9]{3}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):00:00Z$",
                          "description": "A whole UTC hour, not in the future (the pattern says up to 2025; later past hours are accepted too)"],
-                "temperature": Self.value(.temperature, "Kelvin"),
-                "humidity": Self.value(.humidity, "Percent"),
-            ],
+            ].merging(Variable.allCases.map { ($0.name, Self.value($0, "In \($0.storedUnit.rawValue)") as Any) }) { old, _ in old },
         ]
         let body: [String: Any] = [
             "type": "object", "additionalProperties": false, "required": ["observations"],
@@ -38,7 +36,7 @@ enum ObservationsEndpointDocument {
             "security": [["bearer": [String]()]],
             "parameters": [["name": "variable", "in": "query", "required": false,
                             "description": "With a text/csv body: which variable its columns hold",
-                            "schema": ["type": "string", "enum": ["temperature", "humidity"]]]],
+                            "schema": ["type": "string", "enum": Variable.allCases.map(\.name)]]],
             "requestBody": [
                 "required": true,
                 "content": [
@@ -46,12 +44,12 @@ enum ObservationsEndpointDocument {
                 ],
                 // text/csv (the source's wide format, with ?variable=) is accepted too, but
                 // no JSON Schema says which strings are valid CSV: see docs/server.md.
-                "description": "JSON as below; or text/csv in the source's wide format (datetime,<city>,... then one line per hour) with ?variable=temperature|humidity",
+                "description": "JSON as below; or text/csv in the source's wide format (datetime,<city>,... then one line per hour) with ?variable=\(Variable.allCases.map(\.name).joined(separator: "|"))",
             ],
             "responses": [
                 "200": ["description": "Stored (or already stored) and the models conditioned",
                         "content": ["application/json": ["schema": answer]]],
-                "400": errorResponse("The body is not parseable (code bad_body), or variable is not temperature or humidity (code bad_variable)"),
+                "400": errorResponse("The body is not parseable (code bad_body), or variable is not a variable's name (code bad_variable)"),
                 "401": errorResponse("No bearer token (code unauthorized)"),
                 "403": errorResponse("Wrong token (code forbidden), or the server has none and is read-only (code writes_disabled)"),
                 "404": errorResponse("A city neither the store nor a served model knows (code unknown_city)"),

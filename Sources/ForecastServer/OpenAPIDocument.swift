@@ -1,3 +1,4 @@
+import ForecastVocabulary
 import Foundation
 import PluginHost
 
@@ -12,7 +13,10 @@ enum OpenAPIDocument {
     /// 2.0: a forecast's `model` carries each model's identity and one-line description,
     /// not its fit summary and options, which moved to `GET /{route}/models/{city}`.
     /// 2.1: `POST /{route}/forecast` forecasts series the caller sends.
-    static let version = "2.1.0"
+    /// 2.2: every variable of the table (pressure in hPa, wind speed in m/s or km/h with
+    /// `wind_speed_units`); a body carries the fields of the variables the city has models
+    /// of, named as temperature's and humidity's always were (`pressure`, `pressureLower`, ...).
+    static let version = "2.2.0"
 
     /// The document as JSON text (keys sorted, so it is byte-stable).
     static func render(routes: [ForecastConfig.Route], defaultCity: String, limits: SeriesLimits = SeriesLimits()) -> String {
@@ -54,7 +58,7 @@ enum OpenAPIDocument {
                 paths["/\(route.name)/accuracy"] = ["get": AccuracyEndpointDocument.operation(id: id, route: route.name, errorResponse: errorResponse)]
                 var models = operation(
                     id: "\(id)_models", summary: "\(about)(plugin \(plugin)): one city's models in full, with the plugin's fit summaries and training options",
-                    responses: ["200": jsonContent(ref: "CityModels", description: "The city's temperature and humidity models"),
+                    responses: ["200": jsonContent(ref: "CityModels", description: "The city's models, one per variable trained"),
                                 "404": errorResponse("Unknown city (code unknown_city)"),
                                 "503": errorResponse("No usable model for the route or city (code model_unavailable)")])
                 models["parameters"] = [["name": "city", "in": "path", "required": true,
@@ -80,7 +84,7 @@ enum OpenAPIDocument {
         return [
             "openapi": "3.1.0",
             "info": ["title": "forecast", "version": version,
-                     "description": "Hourly temperature and humidity forecasts from plugin models, with prediction intervals. Errors are JSON: {\"error\": {\"code\", \"message\"}}. A method a path does not list answers 405 method_not_allowed with an Allow header (HEAD is answered wherever GET is)."],
+                     "description": "Hourly forecasts of temperature, humidity, pressure and wind speed (each variable a city has models of) from plugin models, with prediction intervals. Errors are JSON: {\"error\": {\"code\", \"message\"}}. A method a path does not list answers 405 method_not_allowed with an Allow header (HEAD is answered wherever GET is)."],
             "paths": paths,
             "components": ["schemas": schemas, "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
         ]
@@ -89,7 +93,7 @@ enum OpenAPIDocument {
     private static func forecastOperation(id: String, route: ForecastConfig.Route, plugin: String?, defaultCity: String) -> [String: Any] {
         var result = operation(
             id: "\(id)_forecast",
-            summary: "Forecast temperature and humidity for the next `hours` hours from /\(route.name)" + (plugin.map { " (plugin \($0))" } ?? ""),
+            summary: "Forecast every variable the city has models of (temperature, humidity, pressure, wind speed) for the next `hours` hours from /\(route.name)" + (plugin.map { " (plugin \($0))" } ?? ""),
             responses: ["200": jsonContent(ref: "Forecast", description: "One entry per hour, starting the hour after the last observation"),
                         "400": errorResponse("Bad hours, units, level or city (codes bad_hours, bad_units, bad_level, bad_city)"),
                         "404": errorResponse("Unknown city (code unknown_city)"),
@@ -101,6 +105,8 @@ enum OpenAPIDocument {
              "schema": ["type": "string", "minLength": 1, "default": defaultCity]],
             ["name": "units", "in": "query", "required": false, "description": "Temperature unit",
              "schema": ["type": "string", "enum": TemperatureUnit.allCases.map(\.rawValue), "default": "celsius"]],
+            ["name": "wind_speed_units", "in": "query", "required": false, "description": "Wind speed unit",
+             "schema": ["type": "string", "enum": ForecastQuery.windSpeedUnitNames, "default": MeasurementUnit.metresPerSecond.rawValue]],
             ["name": "level", "in": "query", "required": false,
              "description": "Central prediction-interval level, or up to \(ForecastQuery.maxLevels) levels separated by commas (every band is in `intervals`; the per-hour bounds are the first level's). Each a decimal fraction strictly between 0 and 1.",
              "schema": ["type": "string", "pattern": levelListPattern, "default": JSONText.number(ForecastQuery.defaultLevel)],
@@ -196,6 +202,14 @@ enum OpenAPIDocument {
         ["type": "object", "properties": properties, "required": required ?? properties.keys.sorted()]
     }
 
+    /// `properties` and, per variable of the table under its field name, `make(variable)`'s
+    /// properties; only `properties` are required (a city has the variables it was trained on).
+    private static func objectWithVariables(_ properties: [String: Any], _ make: (Variable) -> [String: Any]) -> [String: Any] {
+        var all = properties
+        for variable in Variable.allCases { all.merge(make(variable)) { old, _ in old } }
+        return object(all, required: properties.keys.sorted())
+    }
+
     private static var variableModel: [String: Any] {
         object(["unit": string, "firstObserved": dateTime, "lastObserved": dateTime, "observations": integer,
                 "trainedAt": dateTime, "trainingSeconds": number, "pluginVersion": string, "description": string,
@@ -230,9 +244,8 @@ enum OpenAPIDocument {
                               "cities": ["type": "object", "additionalProperties": integer]]),
             "RouteInfo": object(["service": service, "status": ["type": "string", "enum": ["ready", "unavailable"]],
                                  "problem": ["type": ["string", "null"]], "generation": integer, "defaultCity": string,
-                                 "models": ["type": "array", "items": object([
-                                     "city": string, "lastObserved": dateTime, "firstForecast": dateTime,
-                                     "temperature": variableModel, "humidity": variableModel])],
+                                 "models": ["type": "array", "items": objectWithVariables([
+                                     "city": string, "lastObserved": dateTime, "firstForecast": dateTime]) { [$0.fieldName: variableModel] }],
                                  "failures": ["type": "array", "items": object(["city": string, "reason": string])],
                                  "endpoints": ["type": "object"]]),
             "SeriesForecast": object([
@@ -246,23 +259,30 @@ enum OpenAPIDocument {
                     "intervals": ["type": "array", "items": object(["level": number, "lower": numbers, "upper": numbers])],
                 ])],
             ]),
-            "CityModels": object(["service": service, "generation": integer, "city": string, "lastObserved": dateTime,
-                                  "firstForecast": dateTime, "temperature": variableModel, "humidity": variableModel]),
+            "CityModels": objectWithVariables(["service": service, "generation": integer, "city": string, "lastObserved": dateTime,
+                                               "firstForecast": dateTime]) { [$0.fieldName: variableModel] },
             "Forecast": object([
                 "service": service,
-                "model": object(["city": string, "generation": integer, "lastObserved": dateTime,
-                                 "details": ["type": "string", "description": "The path of the city's models in full (GET)"],
-                                 "temperature": modelIdentity, "humidity": modelIdentity]),
+                "model": objectWithVariables(["city": string, "generation": integer, "lastObserved": dateTime,
+                                              "details": ["type": "string", "description": "The path of the city's models in full (GET)"]]) {
+                    [$0.fieldName: modelIdentity]
+                },
                 "query": object(["city": string, "hours": integer, "units": string, "level": number,
-                                 "levels": ["type": "array", "items": number, "minItems": 1]]),
-                "units": object(["temperature": ["type": "string", "enum": TemperatureUnit.allCases.map(\.symbol)],
-                                 "humidity": ["type": "string", "const": "%"]]),
-                "forecast": ["type": "array", "items": object([
-                    "time": dateTime, "temperature": number, "temperatureLower": number, "temperatureUpper": number,
-                    "humidity": number, "humidityLower": number, "humidityUpper": number])],
+                                 "levels": ["type": "array", "items": number, "minItems": 1],
+                                 "windSpeedUnits": ["type": "string", "enum": ForecastQuery.windSpeedUnitNames,
+                                                    "description": "Present when the city has a wind speed model"]],
+                                required: ["city", "hours", "units", "level", "levels"]),
+                "units": objectWithVariables([:]) { variable in
+                    [variable.fieldName: ["type": "string", "enum": variable.answerUnits.map(\.symbol),
+                                          "description": "The unit of \(variable.fieldName), \(variable.fieldName)Lower and \(variable.fieldName)Upper"]]
+                },
+                "forecast": ["type": "array", "items": objectWithVariables(["time": dateTime]) { variable in
+                    let name = variable.fieldName
+                    return [name: ["type": "number", "description": "Mean \(variable.name) (\(variable.answerUnits.map(\.symbol).joined(separator: " or "))); present when the city has a \(variable.name) model"],
+                            name + "Lower": number, name + "Upper": number]
+                }],
                 "intervals": ["type": "array", "description": "Per level asked, in order: its bounds, one per hour of `forecast`",
-                              "items": object(["level": number, "temperatureLower": numbers, "temperatureUpper": numbers,
-                                               "humidityLower": numbers, "humidityUpper": numbers])],
+                              "items": objectWithVariables(["level": number]) { [$0.fieldName + "Lower": numbers, $0.fieldName + "Upper": numbers] }],
             ]),
         ]
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ForecastVocabulary
 import PluginHost
 
 /// A validated `POST /{route}/forecast` body: the caller's series, the horizon and levels.
@@ -19,7 +20,7 @@ struct SeriesRequest: Sendable {
         var id: String
         /// The values, NaN where the body had null.
         var series: TimeSeries
-        /// The variable whose training options apply (`temperature`, `humidity`), if named.
+        /// The variable whose training options apply (a variable's name: `temperature`, `pressure`, ...), if named.
         var variable: String?
     }
 
@@ -35,7 +36,7 @@ struct SeriesRequest: Sendable {
     /// The horizon when the body names none.
     static let defaultHorizon = 24
     /// Variables whose per-variable training options a series may ask for.
-    static let variables = ["temperature", "humidity"]
+    static let variables = Variable.allCases.map(\.name)
 
     private struct Body: Decodable {
         struct Item: Decodable {

@@ -1,3 +1,4 @@
+import ForecastVocabulary
 import CoreMetrics
 import Foundation
 import Metrics
@@ -52,8 +53,8 @@ public final class ServerMetrics: Sendable {
     public func updateModelAges(_ models: ModelSet, now: Int64 = Int64(Date().timeIntervalSince1970)) {
         for (route, routeModels) in models.routes {
             for city in routeModels.cities.values {
-                for (variable, model) in [("temperature", city.temperature), ("humidity", city.humidity)] {
-                    gauge(route: route, city: city.city, variable: variable)
+                for (variable, model) in city.models {
+                    gauge(route: route, city: city.city, variable: variable.name)
                         .record(Double(now - model.manifest.trainedAt))
                 }
             }

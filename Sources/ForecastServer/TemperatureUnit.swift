@@ -1,4 +1,7 @@
-/// The unit temperatures are answered in; models always work in kelvin.
+import ForecastVocabulary
+
+/// The unit temperatures are answered in (the `units` query parameter); models always work
+/// in kelvin. The temperature rows of the variable table (``Variable/answerUnits``).
 public enum TemperatureUnit: String, Sendable, CaseIterable, Hashable {
     /// Degrees Celsius (the default).
     case celsius
@@ -7,21 +10,18 @@ public enum TemperatureUnit: String, Sendable, CaseIterable, Hashable {
     /// Degrees Fahrenheit.
     case fahrenheit
 
-    /// The symbol written beside numbers: `°C`, `K`, `°F`.
-    public var symbol: String {
+    /// The unit of the variable table.
+    public var measurementUnit: MeasurementUnit {
         switch self {
-        case .celsius: "°C"
-        case .kelvin: "K"
-        case .fahrenheit: "°F"
+        case .celsius: .celsius
+        case .kelvin: .kelvin
+        case .fahrenheit: .fahrenheit
         }
     }
 
+    /// The symbol written beside numbers: `°C`, `K`, `°F`.
+    public var symbol: String { measurementUnit.symbol }
+
     /// Converts a temperature (or an interval bound) from kelvin.
-    public func fromKelvin(_ kelvin: Double) -> Double {
-        switch self {
-        case .kelvin: kelvin
-        case .celsius: kelvin - 273.15
-        case .fahrenheit: (kelvin - 273.15) * 9 / 5 + 32
-        }
-    }
+    public func fromKelvin(_ kelvin: Double) -> Double { measurementUnit.fromStored(kelvin) }
 }

@@ -184,6 +184,72 @@ public struct Migration: Sendable {
                 )
                 """,
             ]),
+        // Every variable of the table gets a column (pressure in hPa, wind speed in m/s):
+        // one row per (city, hour) stays, so a load writes the same number of rows and the
+        // readers' queries keep their shape; a long table (city, variable, time, value) would
+        // write four times the rows. Stored rows keep their values, their new columns are
+        // NULL (not observed). The imputed mask gains a bit per variable (its CHECK allowed
+        // two): SQLite cannot change a CHECK in place, so the table is rebuilt in the
+        // migration's transaction (the documented way, "ALTER TABLE": create, copy, drop,
+        // rename); PostgreSQL adds the columns to the partitioned table and replaces the
+        // CHECK on it and on every partition (a partition made by the loader with LIKE holds
+        // a local copy of it). The CHECKs are last-resort bounds, wider than what ingest
+        // accepts (`Variable.validRange`), as those of migration 1.
+        Migration(
+            version: 5,
+            summary: "city_observations.pressure (hPa) and wind_speed (m/s); the imputed mask holds a bit per variable (bit 2 pressure, bit 3 wind speed); observations view with every variable",
+            sqlite: [
+                "DROP VIEW observations",
+                """
+                CREATE TABLE city_observations_v5 (
+                    city_id     INTEGER NOT NULL,
+                    time        INTEGER NOT NULL CHECK (time % 3600 = 0),
+                    temperature REAL    CHECK (temperature BETWEEN 150.0 AND 350.0),
+                    humidity    REAL    CHECK (humidity BETWEEN 0.0 AND 100.0),
+                    imputed     INTEGER NOT NULL DEFAULT 0 CHECK (imputed BETWEEN 0 AND 15),
+                    pressure    REAL    CHECK (pressure BETWEEN 800.0 AND 1200.0),
+                    wind_speed  REAL    CHECK (wind_speed BETWEEN 0.0 AND 150.0),
+                    PRIMARY KEY (city_id, time)
+                ) WITHOUT ROWID
+                """,
+                """
+                INSERT INTO city_observations_v5(city_id, time, temperature, humidity, imputed)
+                SELECT city_id, time, temperature, humidity, imputed FROM city_observations ORDER BY city_id, time
+                """,
+                "DROP TABLE city_observations",
+                "ALTER TABLE city_observations_v5 RENAME TO city_observations",
+                """
+                CREATE VIEW observations(city, time, temperature, humidity, pressure, wind_speed) AS
+                SELECT c.name, o.time, o.temperature, o.humidity, o.pressure, o.wind_speed
+                FROM city_observations o JOIN cities c ON c.id = o.city_id
+                """,
+            ],
+            postgres: [
+                """
+                ALTER TABLE city_observations
+                    ADD COLUMN pressure   DOUBLE PRECISION CHECK (pressure BETWEEN 800 AND 1200),
+                    ADD COLUMN wind_speed DOUBLE PRECISION CHECK (wind_speed BETWEEN 0 AND 150)
+                """,
+                """
+                DO $$
+                DECLARE
+                    part RECORD;
+                BEGIN
+                    ALTER TABLE city_observations DROP CONSTRAINT IF EXISTS city_observations_imputed_check;
+                    FOR part IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                                WHERE i.inhparent = 'city_observations'::regclass LOOP
+                        EXECUTE format('ALTER TABLE %I DROP CONSTRAINT IF EXISTS city_observations_imputed_check', part.relname);
+                    END LOOP;
+                    ALTER TABLE city_observations ADD CONSTRAINT city_observations_imputed_check CHECK (imputed BETWEEN 0 AND 15);
+                END
+                $$
+                """,
+                """
+                CREATE OR REPLACE VIEW observations(city, time, temperature, humidity, pressure, wind_speed) AS
+                SELECT c.name, o.time, o.temperature, o.humidity, o.pressure, o.wind_speed
+                FROM city_observations o JOIN cities c ON c.id = o.city_id
+                """,
+            ]),
     ]
 
     /// The partition of `city_observations` that holds one city's rows on PostgreSQL.

@@ -46,9 +46,11 @@ extension ObservationStore {
         var result: [String: StoredCoverage] = [:]
         for city in cities {
             let rows = try observations(city: city, from: nil, to: nil)
-            let coverage = StoredCoverage(temperature: HourRange(rows.filter { $0.temperature != nil }.map(\.time)),
-                                          humidity: HourRange(rows.filter { $0.humidity != nil }.map(\.time)))
-            if coverage.temperature != nil || coverage.humidity != nil { result[city] = coverage }
+            var ranges: [Variable: HourRange] = [:]
+            for variable in Variable.allCases {
+                ranges[variable] = HourRange(rows.filter { $0[variable] != nil }.map(\.time))
+            }
+            if !ranges.isEmpty { result[city] = StoredCoverage(ranges: ranges) }
         }
         return result
     }

@@ -1,6 +1,6 @@
 /// Rows of `city_observations` in PostgreSQL's binary COPY format, appended to a byte buffer.
 ///
-/// Binary rather than text: the client does not format 3 doubles per row as decimal text
+/// Binary rather than text: the client does not format a double per variable and row as decimal text
 /// and the server does not parse them back (and the values arrive bit for bit). Layout
 /// (PostgreSQL docs, "COPY ... Binary Format"): an 11-byte signature, two 32-bit header
 /// words, then per row a 16-bit field count and per field a 32-bit length (-1 for NULL)
@@ -17,16 +17,18 @@ struct PostgresBinaryCopy {
         append(UInt32(0)) // header extension length
     }
 
-    /// One row: `city_id integer, time bigint, temperature double precision, humidity double
-    /// precision, imputed smallint`.
-    mutating func appendRow(cityID: Int32, time: Int64, temperature: Double?, humidity: Double?, imputed: UInt8) {
-        append(UInt16(5))
+    /// One row: `city_id integer, time bigint`, one `double precision` per variable at
+    /// `indices` (of `values`), `imputed smallint` (the columns ``PostgresStore`` names in its COPY).
+    mutating func appendRow(cityID: Int32, time: Int64, values: LoadRow.Values, indices: [Int], imputed: UInt8) {
+        append(UInt16(3 + indices.count))
         append(UInt32(4))
         append(UInt32(bitPattern: cityID))
         append(UInt32(8))
         append(UInt64(bitPattern: time))
-        append(temperature)
-        append(humidity)
+        for index in indices {
+            let value = values[index]
+            append(value.isNaN ? nil : value)
+        }
         append(UInt32(2))
         append(UInt16(imputed))
     }

@@ -21,6 +21,8 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     // @unchecked: the connection is only touched while `lock` is held.
     private let lock = GuardLock(0)
     private let connection: PostgresConnection
+    /// Every variable, once the database's schema is known to have them all (read under `lock`).
+    private var completeVariables: [Variable]?
     /// The URL with any password removed, for messages.
     public let displayURL: String
 
@@ -100,16 +102,20 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
                 let partitioned = try partitionedCityIDs()
                 let newCities = rows.cities.indices.filter { !partitioned.contains(ids[$0]) }.sorted { ids[$0] < ids[$1] }
                 let stored = rows.cities.indices.filter { partitioned.contains(ids[$0]) }
+                // The columns of the variables the load has; the others keep their stored values.
+                let variables = rows.variables.isEmpty ? [tableVariables[0]] : rows.variables
                 var sent = 0
                 for city in newCities {
                     let id = ids[city]
                     let partition = Migration.postgresPartition(cityID: Int64(id))
                     _ = try execute("CREATE TABLE \(partition) (LIKE city_observations INCLUDING CONSTRAINTS INCLUDING DEFAULTS, CHECK (city_id = \(id)))")
-                    try copy(rows.rows(ofCity: city), ids: ids, into: partition, sent: &sent, progress: progress)
+                    try copy(rows.rows(ofCity: city), ids: ids, variables: variables, into: partition, sent: &sent, progress: progress)
                     _ = try execute("ALTER TABLE \(partition) ADD PRIMARY KEY (city_id, time)")
                     _ = try execute("ALTER TABLE city_observations ATTACH PARTITION \(partition) FOR VALUES IN (\(id))")
                 }
-                if !stored.isEmpty { try merge(stored.lazy.flatMap { rows.rows(ofCity: $0) }, ids: ids, sent: &sent, progress: progress) }
+                if !stored.isEmpty {
+                    try merge(stored.lazy.flatMap { rows.rows(ofCity: $0) }, ids: ids, variables: variables, sent: &sent, progress: progress)
+                }
                 try beforeCommit()
             }
         }
@@ -118,35 +124,47 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     /// Upserts `rows` (of cities that already have a partition) through a temporary table;
     /// a missing value (NULL) in a new row never replaces a stored one, nor does an
     /// interpolated value replace a measured one.
-    private func merge<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], sent: inout Int,
+    private func merge<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], variables: [Variable], sent: inout Int,
                                                progress: (Int) -> Void) throws(StoreError) {
+        let doubles = variables.map { "\($0.name) DOUBLE PRECISION" }.joined(separator: ", ")
         _ = try execute("""
             CREATE TEMP TABLE observations_load (
                 city_id INTEGER NOT NULL, time BIGINT NOT NULL,
-                temperature DOUBLE PRECISION, humidity DOUBLE PRECISION, imputed SMALLINT NOT NULL
+                \(doubles), imputed SMALLINT NOT NULL
             ) ON COMMIT DROP
             """)
-        try copy(rows, ids: ids, into: "observations_load", sent: &sent, progress: progress)
+        try copy(rows, ids: ids, variables: variables, into: "observations_load", sent: &sent, progress: progress)
         // Statistics let the planner choose between index probes (a small load) and a hash join.
         _ = try execute("ANALYZE observations_load")
-        // Per variable, the stored value stays when the new one is missing, or interpolated
-        // while the stored one was measured; a row is touched only when something changes.
-        let keepT = "(l.temperature IS NULL OR ((l.imputed & 1) = 1 AND o.temperature IS NOT NULL AND (o.imputed & 1) = 0))"
-        let keepH = "(l.humidity IS NULL OR ((l.imputed & 2) = 2 AND o.humidity IS NOT NULL AND (o.imputed & 2) = 0))"
-        _ = try execute("""
-            INSERT INTO city_observations(city_id, time, temperature, humidity, imputed)
+        _ = try execute(Self.mergeSQL(variables))
+    }
+
+    /// Per variable of `variables` (those the load has), the stored value stays when the new
+    /// one is missing, or interpolated while the stored one was measured; a row is touched
+    /// only when something changes. The other variables' values and imputed bits stay as stored.
+    private static func mergeSQL(_ variables: [Variable]) -> String {
+        func keep(_ variable: Variable) -> String {
+            let c = variable.name, b = variable.imputedBit
+            return "(l.\(c) IS NULL OR ((l.imputed & \(b)) = \(b) AND o.\(c) IS NOT NULL AND (o.imputed & \(b)) = 0))"
+        }
+        let untouched = tableVariables.filter { !variables.contains($0) }.reduce(UInt8(0)) { $0 | $1.imputedBit }
+        let values = variables.map { "CASE WHEN \(keep($0)) THEN o.\($0.name) ELSE l.\($0.name) END" }
+        let marks = variables.map { "(CASE WHEN \(keep($0)) THEN COALESCE(o.imputed, 0) & \($0.imputedBit) ELSE l.imputed & \($0.imputedBit) END)" }
+            + (untouched == 0 ? [] : ["(COALESCE(o.imputed, 0) & \(untouched))"])
+        let changes = variables.map {
+            "(NOT \(keep($0)) AND (o.\($0.name) IS DISTINCT FROM l.\($0.name) OR (o.imputed & \($0.imputedBit)) <> (l.imputed & \($0.imputedBit))))"
+        }
+        return """
+            INSERT INTO city_observations(city_id, time, \(variables.map(\.name).joined(separator: ", ")), imputed)
             SELECT l.city_id, l.time,
-                   CASE WHEN \(keepT) THEN o.temperature ELSE l.temperature END,
-                   CASE WHEN \(keepH) THEN o.humidity ELSE l.humidity END,
-                   (CASE WHEN \(keepT) THEN COALESCE(o.imputed, 0) & 1 ELSE l.imputed & 1 END)
-                     | (CASE WHEN \(keepH) THEN COALESCE(o.imputed, 0) & 2 ELSE l.imputed & 2 END)
+                   \(values.joined(separator: ",\n       ")),
+                   \(marks.joined(separator: "\n     | "))
             FROM observations_load l LEFT JOIN city_observations o ON o.city_id = l.city_id AND o.time = l.time
             WHERE o.city_id IS NULL
-               OR (NOT \(keepT) AND (o.temperature IS DISTINCT FROM l.temperature OR (o.imputed & 1) <> (l.imputed & 1)))
-               OR (NOT \(keepH) AND (o.humidity IS DISTINCT FROM l.humidity OR (o.imputed & 2) <> (l.imputed & 2)))
+               OR \(changes.joined(separator: "\n   OR "))
             ON CONFLICT (city_id, time) DO UPDATE
-            SET temperature = EXCLUDED.temperature, humidity = EXCLUDED.humidity, imputed = EXCLUDED.imputed
-            """)
+            SET \(variables.map { "\($0.name) = EXCLUDED.\($0.name)" }.joined(separator: ", ")), imputed = EXCLUDED.imputed
+            """
     }
 
     /// The id of each of `names` (by position), adding the ones the `cities` table does
@@ -208,14 +226,15 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     public func observations(city: String, from: Int64?, to: Int64?) throws -> [Observation] {
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
+            let variables = try storedVariables()
             let result = try execute("""
-                SELECT time, temperature, humidity FROM observations
+                SELECT time\(variables.map { ", " + $0.name }.joined()) FROM observations
                 WHERE city = $1 AND time >= $2 AND time <= $3 ORDER BY time
                 """, [city, "\(from ?? Int64.min)", "\(to ?? Int64.max)"])
             return (0..<result.rows).map { row in
-                Observation(city: city, time: Int64(result.string(row, 0) ?? "") ?? 0,
-                            temperature: result.string(row, 1).flatMap(Double.init),
-                            humidity: result.string(row, 2).flatMap(Double.init))
+                var observation = Observation(city: city, time: Int64(result.string(row, 0) ?? "") ?? 0, values: [:])
+                for (offset, variable) in variables.enumerated() { observation[variable] = result.string(row, offset + 1).flatMap(Double.init) }
+                return observation
             }
         }
     }
@@ -242,15 +261,18 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
             var result: [String: StoredCoverage] = [:]
+            let variables = try storedVariables()
+            let sql = StoredCoverage.query(placeholder: "$1", variables: variables)
             for city in cities {
-                let row = try execute(StoredCoverage.query(placeholder: "$1"), [city])
-                func range(_ column: Int) -> HourRange? {
+                let row = try execute(sql, [city])
+                var ranges: [Variable: HourRange] = [:]
+                for (offset, variable) in variables.enumerated() {
+                    let column = offset * 3
                     guard row.int(0, column + 2) > 0, let first = row.string(0, column).flatMap({ Int64($0) }),
-                          let last = row.string(0, column + 1).flatMap({ Int64($0) }) else { return nil }
-                    return HourRange(first: first, last: last, count: row.int(0, column + 2))
+                          let last = row.string(0, column + 1).flatMap({ Int64($0) }) else { continue }
+                    ranges[variable] = HourRange(first: first, last: last, count: row.int(0, column + 2))
                 }
-                let coverage = StoredCoverage(temperature: range(0), humidity: range(3))
-                if coverage.temperature != nil || coverage.humidity != nil { result[city] = coverage }
+                if !ranges.isEmpty { result[city] = StoredCoverage(ranges: ranges) }
             }
             return result
         }
@@ -271,11 +293,12 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     public func allObservations() throws -> [Observation] {
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
-            let result = try execute("SELECT city, time, temperature, humidity FROM observations ORDER BY city, time")
+            let variables = try storedVariables()
+            let result = try execute("SELECT city, time\(variables.map { ", " + $0.name }.joined()) FROM observations ORDER BY city, time")
             return (0..<result.rows).map { row in
-                Observation(city: result.string(row, 0) ?? "", time: Int64(result.string(row, 1) ?? "") ?? 0,
-                            temperature: result.string(row, 2).flatMap(Double.init),
-                            humidity: result.string(row, 3).flatMap(Double.init))
+                var observation = Observation(city: result.string(row, 0) ?? "", time: Int64(result.string(row, 1) ?? "") ?? 0, values: [:])
+                for (offset, variable) in variables.enumerated() { observation[variable] = result.string(row, offset + 2).flatMap(Double.init) }
+                return observation
             }
         }
     }
@@ -295,6 +318,21 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
 
     // MARK: Helpers (call with the lock held)
 
+    /// The variables the database's `observations` view has a column for: every variable
+    /// once the schema is the newest; fewer on a database a reader uses without migrating.
+    /// Remembered once complete, since a schema only grows.
+    private func storedVariables() throws(StoreError) -> [Variable] {
+        if let known = completeVariables { return known }
+        let result = try execute("""
+            SELECT a.attname FROM pg_attribute a
+            WHERE a.attrelid = to_regclass('observations') AND a.attnum > 0 AND NOT a.attisdropped
+            """)
+        let names = Set((0..<result.rows).compactMap { result.string($0, 0) })
+        let variables = Variable.allCases.filter { names.contains($0.name) }
+        if variables.count == Variable.allCases.count { completeVariables = variables }
+        return variables
+    }
+
     private func ensureConnected() throws(StoreError) {
         try connection.ensureConnected()
     }
@@ -310,10 +348,12 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
 
     /// Streams `rows` into `target` with binary COPY, about 1 MiB per
     /// chunk, adding to `sent` and reporting it after each chunk.
-    private func copy<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], into target: String,
+    private func copy<Rows: Sequence<LoadRow>>(_ rows: Rows, ids: [Int32], variables: [Variable], into target: String,
                                               sent: inout Int, progress: (Int) -> Void) throws(StoreError) {
-        try connection.beginCopy("COPY \(target) (city_id, time, temperature, humidity, imputed) FROM STDIN WITH (FORMAT binary)")
+        let columns = variables.map(\.name).joined(separator: ", ")
+        try connection.beginCopy("COPY \(target) (city_id, time, \(columns), imputed) FROM STDIN WITH (FORMAT binary)")
         let chunk = 1 << 20
+        let indices = variables.map(\.index)
         var encoder = PostgresBinaryCopy(reserving: chunk + 256)
         var pending = 0
         func flush() throws(StoreError) {
@@ -324,7 +364,7 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
             progress(sent)
         }
         for row in rows {
-            encoder.appendRow(cityID: ids[row.city], time: row.time, temperature: row.temperature, humidity: row.humidity, imputed: row.imputed)
+            encoder.appendRow(cityID: ids[row.city], time: row.time, values: row.values, indices: indices, imputed: row.imputed)
             pending += 1
             if encoder.buffer.count >= chunk { try flush() }
         }

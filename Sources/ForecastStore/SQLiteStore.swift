@@ -18,6 +18,8 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     // @unchecked: the connection pointer is only touched while `lock` is held.
     private let lock = GuardLock(0)
     private let db: OpaquePointer
+    /// Every variable, once the file's schema is known to have them all (read under `lock`).
+    private var completeVariables: [Variable]?
     /// The database file.
     public let path: String
 
@@ -193,9 +195,11 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         try lock.withLock { _ throws(StoreError) in
             try transaction { () throws(StoreError) in
                 let ids = try cityIDs(rows.cities)
-                // Five parameters a row; old SQLite builds allow only 999 per statement.
-                let perStatement = max(1, min(2_500, Int(sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) / 5))
-                let full = try Statement(db, Self.upsertSQL(rows: min(perStatement, max(rows.count, 1))))
+                // Three parameters a row and one per variable; old SQLite builds allow only 999 per statement.
+                let sql = UpsertSQL(variables: rows.variables)
+                let perRow = Int32(3 + sql.variables.count)
+                let perStatement = max(1, min(2_500, Int(sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) / Int(perRow)))
+                let full = try Statement(db, sql.text(rows: min(perStatement, max(rows.count, 1))))
                 var insert = full
                 var parameter: Int32 = 1
                 var written = 0, batchStart = 0, reported = 0
@@ -205,20 +209,16 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
                         batchStart = written
                         let size = min(perStatement, total - written)
                         // The last statement may hold fewer rows.
-                        insert = size == perStatement ? full : try Statement(db, Self.upsertSQL(rows: size))
+                        insert = size == perStatement ? full : try Statement(db, sql.text(rows: size))
                     }
-                    try insert.bind(parameter, ids[row.city])
-                    try insert.bind(parameter + 1, row.time)
-                    try insert.bind(parameter + 2, row.temperature)
-                    try insert.bind(parameter + 3, row.humidity)
-                    try insert.bind(parameter + 4, Int64(row.imputed))
-                    parameter += 5
+                    try bind(row, to: insert, at: parameter, cityID: ids[row.city], variables: sql.variables)
+                    parameter += perRow
                     written += 1
                     guard written - batchStart == perStatement || written == total else { continue }
                     do throws(StoreError) {
                         try insert.stepDone()
                     } catch {
-                        throw try refusedRow(in: rows, batchStart..<written, ids: ids, batchError: error)
+                        throw try refusedRow(in: rows, batchStart..<written, ids: ids, sql: sql, batchError: error)
                     }
                     insert.reset()
                     parameter = 1
@@ -232,23 +232,60 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// The upsert of `rows` rows in one statement. A missing value (NULL) in a new row never
-    /// replaces a stored one, and an interpolated value (``ImputedMask``) never replaces a
-    /// measured one: per variable, the stored value stays then.
-    private static func upsertSQL(rows: Int) -> String {
-        let keepT = "(excluded.temperature IS NULL OR ((excluded.imputed & 1) = 1 AND temperature IS NOT NULL AND (imputed & 1) = 0))"
-        let keepH = "(excluded.humidity IS NULL OR ((excluded.imputed & 2) = 2 AND humidity IS NOT NULL AND (imputed & 2) = 0))"
-        return "INSERT INTO city_observations(city_id, time, temperature, humidity, imputed) VALUES "
-            + Array(repeating: "(?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
-            + """
-             ON CONFLICT(city_id, time) DO UPDATE
-            SET temperature = CASE WHEN \(keepT) THEN temperature ELSE excluded.temperature END,
-                humidity = CASE WHEN \(keepH) THEN humidity ELSE excluded.humidity END,
-                imputed = (CASE WHEN \(keepT) THEN imputed & 1 ELSE excluded.imputed & 1 END)
-                        | (CASE WHEN \(keepH) THEN imputed & 2 ELSE excluded.imputed & 2 END)
-            WHERE (NOT \(keepT) AND (temperature IS NOT excluded.temperature OR (imputed & 1) <> (excluded.imputed & 1)))
-               OR (NOT \(keepH) AND (humidity IS NOT excluded.humidity OR (imputed & 2) <> (excluded.imputed & 2)))
-            """
+    /// Binds one row's parameters from `first` on: city id, time, the value of each of
+    /// `variables`, imputed marks.
+    private func bind(_ row: LoadRow, to statement: Statement, at first: Int32, cityID: Int64,
+                      variables: [Variable]) throws(StoreError) {
+        try statement.bind(first, cityID)
+        try statement.bind(first + 1, row.time)
+        var parameter = first + 2
+        for variable in variables {
+            try statement.bind(parameter, row[variable])
+            parameter += 1
+        }
+        try statement.bind(parameter, Int64(row.imputed))
+    }
+
+    /// The upsert of a load's rows, writing the columns of the variables the load has. A
+    /// missing value (NULL) in a new row never replaces a stored one, and an interpolated
+    /// value (``ImputedMask``) never replaces a measured one: per variable, the stored value
+    /// stays then. The columns and imputed bits of variables the load does not have stay as
+    /// stored, so a load of two variables costs what it did before there were four.
+    struct UpsertSQL {
+        /// The variables written, in table order.
+        let variables: [Variable]
+        private let prefix: String
+        private let row: String
+        private let conflict: String
+
+        init(variables loaded: [Variable]) {
+            variables = loaded.isEmpty ? [tableVariables[0]] : loaded
+            let variables = variables
+            prefix = "INSERT INTO city_observations(city_id, time, \(variables.map(\.name).joined(separator: ", ")), imputed) VALUES "
+            row = "(" + Array(repeating: "?", count: 3 + variables.count).joined(separator: ", ") + ")"
+            func keep(_ variable: Variable) -> String {
+                let c = variable.name, b = variable.imputedBit
+                return "(excluded.\(c) IS NULL OR ((excluded.imputed & \(b)) = \(b) AND \(c) IS NOT NULL AND (imputed & \(b)) = 0))"
+            }
+            let untouched = tableVariables.filter { !variables.contains($0) }.reduce(UInt8(0)) { $0 | $1.imputedBit }
+            let sets = variables.map { "\($0.name) = CASE WHEN \(keep($0)) THEN \($0.name) ELSE excluded.\($0.name) END" }
+            let marks = variables.map { "(CASE WHEN \(keep($0)) THEN imputed & \($0.imputedBit) ELSE excluded.imputed & \($0.imputedBit) END)" }
+                + (untouched == 0 ? [] : ["(imputed & \(untouched))"])
+            let changes = variables.map {
+                "(NOT \(keep($0)) AND (\($0.name) IS NOT excluded.\($0.name) OR (imputed & \($0.imputedBit)) <> (excluded.imputed & \($0.imputedBit))))"
+            }
+            conflict = """
+                 ON CONFLICT(city_id, time) DO UPDATE
+                SET \(sets.joined(separator: ",\n    ")),
+                    imputed = \(marks.joined(separator: "\n        | "))
+                WHERE \(changes.joined(separator: "\n   OR "))
+                """
+        }
+
+        /// The statement for `rows` rows.
+        func text(rows: Int) -> String {
+            prefix + Array(repeating: row, count: rows).joined(separator: ", ") + conflict
+        }
     }
 
     /// The error for a failed multi-row statement, naming the row SQLite refused.
@@ -256,17 +293,14 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     /// A failed statement changes nothing (SQLite undoes the statement), so while the
     /// transaction is still open the batch's rows are tried one at a time to find the one;
     /// the caller rolls back the whole load either way.
-    private func refusedRow<Rows: LoadRows>(in rows: Rows, _ batch: Range<Int>, ids: [Int64], batchError: StoreError) throws(StoreError) -> StoreError {
+    private func refusedRow<Rows: LoadRows>(in rows: Rows, _ batch: Range<Int>, ids: [Int64], sql: UpsertSQL,
+                                            batchError: StoreError) throws(StoreError) -> StoreError {
         let whole = StoreError(.query, "rows \(batch.lowerBound + 1)-\(batch.upperBound) were refused: \(batchError.message); nothing was written")
         guard sqlite3_get_autocommit(db) == 0 else { return whole }
-        let single = try Statement(db, Self.upsertSQL(rows: 1))
+        let single = try Statement(db, sql.text(rows: 1))
         let cities = rows.cities
         for (number, row) in rows.enumerated() where batch.contains(number) {
-            try single.bind(1, ids[row.city])
-            try single.bind(2, row.time)
-            try single.bind(3, row.temperature)
-            try single.bind(4, row.humidity)
-            try single.bind(5, Int64(row.imputed))
+            try bind(row, to: single, at: 1, cityID: ids[row.city], variables: sql.variables)
             do throws(StoreError) {
                 try single.stepDone()
             } catch {
@@ -313,8 +347,9 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     /// The observations of `city` with `from <= time <= to`, oldest first.
     public func observations(city: String, from: Int64?, to: Int64?) throws -> [Observation] {
         try lock.withLock { _ throws(StoreError) in
+            let variables = try storedVariables()
             let query = try Statement(db, """
-                SELECT time, temperature, humidity FROM observations
+                SELECT time\(variables.map { ", " + $0.name }.joined()) FROM observations
                 WHERE city = ? AND time >= ? AND time <= ? ORDER BY time
                 """)
             try query.bind(1, city)
@@ -322,8 +357,9 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
             try query.bind(3, to ?? Int64.max)
             var result: [Observation] = []
             while try query.step() {
-                result.append(Observation(city: city, time: query.int64(0),
-                                          temperature: query.double(1), humidity: query.double(2)))
+                var row = Observation(city: city, time: query.int64(0), values: [:])
+                for (offset, variable) in variables.enumerated() { row[variable] = query.double(Int32(offset + 1)) }
+                result.append(row)
             }
             return result
         }
@@ -351,17 +387,20 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     /// The hours each variable of each of `cities` has stored values at, one query per city.
     public func coverage(cities: [String]) throws -> [String: StoredCoverage] {
         try lock.withLock { _ throws(StoreError) in
-            let query = try Statement(db, StoredCoverage.query(placeholder: "?"))
+            let variables = try storedVariables()
+            let query = try Statement(db, StoredCoverage.query(placeholder: "?", variables: variables))
             var result: [String: StoredCoverage] = [:]
             for city in cities {
                 try query.bind(1, city)
                 if try query.step() {
-                    func range(_ column: Int32) -> HourRange? {
-                        query.int64(column + 2) > 0
-                            ? HourRange(first: query.int64(column), last: query.int64(column + 1), count: Int(query.int64(column + 2))) : nil
+                    var ranges: [Variable: HourRange] = [:]
+                    for (offset, variable) in variables.enumerated() {
+                        let column = Int32(offset * 3)
+                        if query.int64(column + 2) > 0 {
+                            ranges[variable] = HourRange(first: query.int64(column), last: query.int64(column + 1), count: Int(query.int64(column + 2)))
+                        }
                     }
-                    let coverage = StoredCoverage(temperature: range(0), humidity: range(3))
-                    if coverage.temperature != nil || coverage.humidity != nil { result[city] = coverage }
+                    if !ranges.isEmpty { result[city] = StoredCoverage(ranges: ranges) }
                 }
                 query.reset()
             }
@@ -382,11 +421,13 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     /// Every row of the observations table ordered by city and time (for checks and exports).
     public func allObservations() throws -> [Observation] {
         try lock.withLock { _ throws(StoreError) in
-            let query = try Statement(db, "SELECT city, time, temperature, humidity FROM observations ORDER BY city, time")
+            let variables = try storedVariables()
+            let query = try Statement(db, "SELECT city, time\(variables.map { ", " + $0.name }.joined()) FROM observations ORDER BY city, time")
             var result: [Observation] = []
             while try query.step() {
-                result.append(Observation(city: query.string(0), time: query.int64(1),
-                                          temperature: query.double(2), humidity: query.double(3)))
+                var row = Observation(city: query.string(0), time: query.int64(1), values: [:])
+                for (offset, variable) in variables.enumerated() { row[variable] = query.double(Int32(offset + 2)) }
+                result.append(row)
             }
             return result
         }
@@ -403,6 +444,19 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     }
 
     // MARK: Helpers (call with the lock held)
+
+    /// The variables the file's `observations` view has a column for: every variable once
+    /// the schema is the newest; fewer on a file a reader opens without migrating (a server
+    /// on a store an older program wrote). Remembered once complete, since a schema only grows.
+    private func storedVariables() throws(StoreError) -> [Variable] {
+        if let known = completeVariables { return known }
+        let query = try Statement(db, "SELECT name FROM pragma_table_info('observations')")
+        var names: Set<String> = []
+        while try query.step() { names.insert(query.string(0)) }
+        let variables = Variable.allCases.filter { names.contains($0.name) }
+        if variables.count == Variable.allCases.count { completeVariables = variables }
+        return variables
+    }
 
     private func execute(_ sql: String) throws(StoreError) {
         var message: UnsafeMutablePointer<CChar>?

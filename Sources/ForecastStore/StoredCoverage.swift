@@ -1,21 +1,32 @@
 /// The hours one city's variables have stored values at: what a new load is compared with,
 /// so that a file covering fewer hours than the store is noticed before it is loaded.
 public struct StoredCoverage: Sendable, Equatable {
-    /// The hours with a stored temperature (nil: none).
-    public var temperature: HourRange?
-    /// The hours with a stored humidity (nil: none).
-    public var humidity: HourRange?
+    /// Per variable with stored values, the hours it has them at.
+    public var ranges: [Variable: HourRange]
 
-    /// Creates a coverage.
+    /// Creates a coverage from the ranges of the variables with stored values.
+    public init(ranges: [Variable: HourRange]) {
+        self.ranges = ranges
+    }
+
+    /// Creates a coverage of temperature and humidity (nil: no stored values).
     public init(temperature: HourRange?, humidity: HourRange?) {
-        self.temperature = temperature
-        self.humidity = humidity
+        var ranges: [Variable: HourRange] = [:]
+        ranges[.temperature] = temperature
+        ranges[.humidity] = humidity
+        self.init(ranges: ranges)
     }
 
-    /// The range of `variable` (`temperature` or `humidity`).
-    public func range(of variable: String) -> HourRange? {
-        variable == "temperature" ? temperature : humidity
-    }
+    /// The hours with a stored temperature (nil: none).
+    public var temperature: HourRange? { ranges[.temperature] }
+    /// The hours with a stored humidity (nil: none).
+    public var humidity: HourRange? { ranges[.humidity] }
+
+    /// The range of `variable` (nil: no stored values).
+    public func range(of variable: Variable) -> HourRange? { ranges[variable] }
+
+    /// The variables with stored values, in table order.
+    public var variables: [Variable] { Variable.allCases.filter { ranges[$0] != nil } }
 }
 
 /// A first and last hour (Unix seconds, both included) and how many hours in between have a value.
@@ -49,14 +60,13 @@ public struct HourRange: Sendable, Equatable {
 
 extension StoredCoverage {
     /// The query both stores run for one city (`placeholder` is the dialect's first
-    /// parameter): first hour, last hour and count of temperature values, then of humidity.
-    static func query(placeholder: String) -> String {
-        """
-        SELECT MIN(CASE WHEN temperature IS NOT NULL THEN time END), MAX(CASE WHEN temperature IS NOT NULL THEN time END),
-               COUNT(temperature),
-               MIN(CASE WHEN humidity IS NOT NULL THEN time END), MAX(CASE WHEN humidity IS NOT NULL THEN time END),
-               COUNT(humidity)
-        FROM observations WHERE city = \(placeholder)
-        """
+    /// parameter): per variable of `variables`, the first hour, last hour and count of its
+    /// values (three columns each, in order).
+    static func query(placeholder: String, variables: [Variable]) -> String {
+        let columns = variables.map { variable in
+            let name = variable.name
+            return "MIN(CASE WHEN \(name) IS NOT NULL THEN time END), MAX(CASE WHEN \(name) IS NOT NULL THEN time END), COUNT(\(name))"
+        }
+        return "SELECT \(columns.joined(separator: ",\n       ")) FROM observations WHERE city = \(placeholder)"
     }
 }

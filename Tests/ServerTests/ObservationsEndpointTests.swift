@@ -57,6 +57,28 @@ struct ObservationsEndpointTests {
         }
     }
 
+    @Test("pressure and wind speed are posted like the other variables (JSON and CSV), range-checked by the variable table")
+    func postsEveryVariable() async throws {
+        let fixture = try ServerFixture.make()
+        defer { fixture.remove() }
+        let app = Application(router: try Self.server(fixture).buildRouter())
+        try await app.test(.router) { client in
+            let json = #"{"observations":[{"city":"Portland","time":"\#(Self.iso(Self.next))","pressure":1012.5,"windSpeed":4}]}"#
+            let answer = try await Self.post(client, json)
+            #expect(answer.status == .ok, "\(String(buffer: answer.body))")
+            #expect(try answer.json()["stored"] as? Int == 2)
+            let csv = "datetime,Portland\n\(Self.iso(Self.next + 3600)),1013\n"
+            let posted = try await Self.post(client, csv, type: "text/csv", uri: "/observations?variable=pressure")
+            #expect(posted.status == .ok, "\(String(buffer: posted.body))")
+            let outside = try await Self.post(client, #"{"observations":[{"city":"Portland","time":"\#(Self.iso(Self.next))","wind_speed":200}]}"#)
+            #expect(outside.status == .unprocessableContent)
+            #expect(String(buffer: outside.body).contains("wind_speed 200.0 m/s is outside 0.0...113.0"))
+        }
+        let stored = try SQLiteStore(path: fixture.storePath).observations(city: "Portland", from: Self.next, to: Self.next + 3600)
+        #expect(stored.map { $0[.pressure] } == [1012.5, 1013])
+        #expect(stored.first?[.windSpeed] == 4 && stored.first?.temperature == nil)
+    }
+
     @Test("a measurement replaces a stored interpolated value without a conflict")
     func replacesInterpolated() async throws {
         let fixture = try ServerFixture.make()

@@ -8,9 +8,12 @@ import PluginHost
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Keep the chosen cities, join temperature and humidity on time, validate, fill short gaps, write processed CSVs and load the store.",
+        abstract: "Keep the chosen cities, join the variables (temperature, humidity, ...) on time, validate, fill short gaps, write processed CSVs and load the store.",
         discussion: """
-            Reads <workdir>/data/temperature.csv and humidity.csv (what `forecast fetch` writes). \
+            Reads <workdir>/data/<variable>.csv (what `forecast fetch` writes): temperature.csv and \
+            humidity.csv, plus pressure.csv and wind_speed.csv when they are there; --variables picks \
+            any subset (--variables humidity ingests a humidity file alone, and leaves the stored \
+            temperatures as they are), and a selected variable whose file is missing is an error. \
             Gaps of up to --max-gap hours are interpolated linearly; longer gaps and empty ends are \
             never invented. Writes <workdir>/processed/<city>.csv and loads the store in one \
             transaction (an upsert: loading twice leaves the same rows; a failure leaves the store unchanged).
@@ -25,6 +28,7 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: IngestOptions
     @OptionGroup var partial: PartialFileOptions
+    @OptionGroup var variables: VariableOptions
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
@@ -32,7 +36,8 @@ struct IngestCommand: AsyncParsableCommand {
     func validate() throws { try selection.check() }
 
     func run() async throws {
-        let report = try Self.perform(global: global, options: selection, allowPartialFiles: partial.allowPartialFiles)
+        let report = try Self.perform(global: global, options: selection, variables: try variables.selected(),
+                                      allowPartialFiles: partial.allowPartialFiles)
         if json { print(try JSONOutput.render(report)) } else { report.printText() }
     }
 
@@ -53,8 +58,9 @@ struct IngestCommand: AsyncParsableCommand {
         func printText() {
             for city in cities {
                 print("\(city.city): read \(city.rowsRead) rows, kept \(city.rowsKept) hours \(city.firstTime.map(Timestamp.format) ?? "-") .. \(city.lastTime.map(Timestamp.format) ?? "-")")
-                for (name, variable) in [("temperature", city.temperature), ("humidity", city.humidity)] {
-                    print("  \(name): \(variable.observed) observed, \(variable.interpolated) interpolated, \(variable.longGaps) gap(s) over \(maxInterpolatedGapHours) h left open (\(variable.longGapHours) h), trimmed \(variable.trimmedStart) h at the start and \(variable.trimmedEnd) h at the end, \(variable.segments) segment(s)")
+                for name in city.ingestedVariables {
+                    let variable = city.variables[name]!
+                    print("  \(name.name): \(variable.observed) observed, \(variable.interpolated) interpolated, \(variable.longGaps) gap(s) over \(maxInterpolatedGapHours) h left open (\(variable.longGapHours) h), trimmed \(variable.trimmedStart) h at the start and \(variable.trimmedEnd) h at the end, \(variable.segments) segment(s)")
                 }
                 print("  dropped \(city.dropped.total) hours without any value: \(city.dropped.leadingEmpty) before the first observation, \(city.dropped.trailingEmpty) after the last, \(city.dropped.longGap) in long gaps")
                 if let path = city.processedPath { print("  wrote \(path)") }
@@ -72,39 +78,45 @@ struct IngestCommand: AsyncParsableCommand {
     ///
     /// `staged` (the pipeline) reads the CSVs fetch has checked but not installed yet, and
     /// names them by their sources in messages.
-    static func perform(global: GlobalOptions, options: IngestOptions, allowPartialFiles: Bool,
-                        staged: StagedFetch? = nil) throws -> Report {
+    static func perform(global: GlobalOptions, options: IngestOptions, variables selected: [Variable]? = nil,
+                        allowPartialFiles: Bool, staged: StagedFetch? = nil) throws -> Report {
         let started = Date()
         let config = try global.loadConfig()
         let data = global.resolvedWorkdir + "/data"
-        var temperaturePath = options.temperatureCSV ?? data + "/temperature.csv"
-        var humidityPath = options.humidityCSV ?? data + "/humidity.csv"
-        // Messages name the file as the user knows it: a fetched CSV with its source.
-        var temperatureName = options.temperatureCSV ?? fetchedName(data, .temperature)
-        var humidityName = options.humidityCSV ?? fetchedName(data, .humidity)
+        var inputs: [Variable: IngestInput] = [:]
+        for variable in Variable.allCases {
+            // Messages name the file as the user knows it: a fetched CSV with its source.
+            let given = options.csv(variable)
+            inputs[variable] = IngestInput(variable: variable, path: given ?? "\(data)/\(variable.name).csv",
+                                           name: given ?? fetchedName(data, variable))
+        }
         for outcome in staged?.outcomes ?? [] {
-            guard let path = staged?.csvToRead(outcome), path != outcome.csvPath else { continue }
-            if outcome.variable == Variable.temperature.rawValue, options.temperatureCSV == nil {
-                temperaturePath = path
-                temperatureName = outcome.source
-            } else if outcome.variable == Variable.humidity.rawValue, options.humidityCSV == nil {
-                humidityPath = path
-                humidityName = outcome.source
-            }
+            guard let variable = Variable(named: outcome.variable), options.csv(variable) == nil,
+                  let path = staged?.csvToRead(outcome), path != outcome.csvPath else { continue }
+            inputs[variable] = IngestInput(variable: variable, path: path, name: outcome.source)
+        }
+        // Temperature and humidity are read by default (a missing one is an error, as it
+        // always was); the other variables when their file is there.
+        let chosen = selected ?? Variable.allCases.filter { variable in
+            Variable.defaults.contains(variable) || options.csv(variable) != nil
+                || FileManager.default.fileExists(atPath: inputs[variable]!.path)
+        }
+        for variable in chosen where !FileManager.default.fileExists(atPath: inputs[variable]!.path) {
+            let flag = "--\(variable.name.replacingOccurrences(of: "_", with: "-"))"
+            throw PipelineError(.usage, "no \(variable.name) file: \(inputs[variable]!.path) does not exist; run `forecast fetch --variables \(variable.name)\(Variable.defaults.contains(variable) ? "" : " \(flag) <source>")`, pass \(flag)-csv <file>, or leave \(variable.name) out with --variables")
         }
         let ingestor = Ingestor(
-            temperaturePath: temperaturePath,
-            humidityPath: humidityPath,
+            inputs: chosen.map { inputs[$0]! },
             selection: options.allCities ? .all : .named(options.cities.isEmpty ? [config.defaultCity] : options.cities),
             gapPolicy: GapPolicy(maxInterpolatedHours: options.maxGap),
-            processedDirectory: global.resolvedWorkdir + "/processed",
-            temperatureName: temperatureName, humidityName: humidityName)
+            processedDirectory: global.resolvedWorkdir + "/processed")
         let ingested = try ingestor.process()
         let result = ingested.result
         // Compared with the store before anything is written: a file that covers fewer hours
         // than the store (a truncated download) is refused, not loaded.
         let stored = try StoreFactory.coverage(url: global.resolvedDatabaseURL, cities: result.summaries.map(\.city))
-        try CoverageCheck(temperatureFile: temperatureName, humidityFile: humidityName, allowPartialFiles: allowPartialFiles)
+        try CoverageCheck(files: Dictionary(uniqueKeysWithValues: ingestor.inputs.map { ($0.variable, $0.shownName) }),
+                          allowPartialFiles: allowPartialFiles)
             .check(result.summaries, stored: stored)
         // Hours the store holds already: equal values change nothing, a measurement that
         // differs from a stored one is a conflict that --on-conflict settles.
@@ -185,6 +197,22 @@ struct IngestOptions: ParsableArguments {
 
     @Option(name: .customLong("humidity-csv"), help: ArgumentHelp("Humidity CSV (default <workdir>/data/humidity.csv).", valueName: "file"))
     var humidityCSV: String?
+
+    @Option(name: .customLong("pressure-csv"), help: ArgumentHelp("Pressure CSV in hPa (default <workdir>/data/pressure.csv, read when it exists).", valueName: "file"))
+    var pressureCSV: String?
+
+    @Option(name: .customLong("wind-speed-csv"), help: ArgumentHelp("Wind speed CSV in m/s (default <workdir>/data/wind_speed.csv, read when it exists).", valueName: "file"))
+    var windSpeedCSV: String?
+
+    /// The CSV given for `variable`, nil when none was.
+    func csv(_ variable: Variable) -> String? {
+        switch variable {
+        case .temperature: temperatureCSV
+        case .humidity: humidityCSV
+        case .pressure: pressureCSV
+        case .windSpeed: windSpeedCSV
+        }
+    }
 
     func check() throws {
         if allCities && !cities.isEmpty { throw ValidationError("use either --city or --all-cities, not both") }

@@ -10,7 +10,8 @@ struct PipelineCommand: AsyncParsableCommand {
         discussion: """
             Offline, on the deterministic sample data:
               forecast sample-data --out sample
-              forecast pipeline --temperature sample/temperature.csv.zip --humidity sample/humidity.csv.zip
+              forecast pipeline --temperature sample/temperature.csv.zip --humidity sample/humidity.csv.zip \
+                --pressure sample/pressure.csv.zip
             """
     )
 
@@ -19,6 +20,7 @@ struct PipelineCommand: AsyncParsableCommand {
     @OptionGroup var ingest: IngestOptions
     @OptionGroup var partial: PartialFileOptions
     @OptionGroup var train: TrainOptions
+    @OptionGroup var variables: VariableOptions
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
@@ -43,7 +45,8 @@ struct PipelineCommand: AsyncParsableCommand {
         var started = Date()
         // Fetched and checked, but installed only once ingest has loaded them: a file ingest
         // refuses leaves the previous raw files as they were, like the store and the models.
-        let staged = try await FetchCommand.stage(global: global, sources: sources, allowPartialFiles: partial.allowPartialFiles)
+        let selected = try variables.selected()
+        let staged = try await FetchCommand.stage(global: global, sources: sources, variables: selected, allowPartialFiles: partial.allowPartialFiles)
         let fetched = staged.outcomes
         timings.append(Timing(step: "fetch", seconds: Date().timeIntervalSince(started),
                               summary: fetched.map { "\($0.variable) \($0.status.rawValue)" }.joined(separator: ", ")))
@@ -52,7 +55,8 @@ struct PipelineCommand: AsyncParsableCommand {
         started = Date()
         let ingested: IngestCommand.Report
         do {
-            ingested = try IngestCommand.perform(global: global, options: ingest, allowPartialFiles: partial.allowPartialFiles, staged: staged)
+            ingested = try IngestCommand.perform(global: global, options: ingest, variables: selected,
+                                                 allowPartialFiles: partial.allowPartialFiles, staged: staged)
         } catch {
             staged.discard()
             throw error
@@ -64,7 +68,8 @@ struct PipelineCommand: AsyncParsableCommand {
 
         // Train the cities just ingested.
         started = Date()
-        let trained = try TrainCommand.perform(global: global, options: train, cities: ingested.cities.map(\.city))
+        let trained = try TrainCommand.perform(global: global, options: train, variables: selected,
+                                               cities: ingested.cities.map(\.city))
         let failed = trained.filter { !$0.ok }
         timings.append(Timing(step: "train", seconds: Date().timeIntervalSince(started),
                               summary: "\(trained.count - failed.count) of \(trained.count) models published"))

@@ -6,17 +6,18 @@ import Foundation
 struct SampleDataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample-data",
-        abstract: "Write temperature.csv.zip and humidity.csv.zip in the source's format (deterministic, offline).",
+        abstract: "Write temperature.csv.zip, humidity.csv.zip and pressure.csv.zip in the source's format (deterministic, offline).",
         discussion: """
             The files look like the public sources: 36 city columns in the same order, hourly rows \
-            from 2012-10-01 12:00:00 UTC, kelvin and percent, a mostly empty first row, short gaps, \
-            a few long gaps and a missing tail. Feed them to the pipeline:
+            from 2012-10-01 12:00:00 UTC, kelvin, percent and hectopascals, a mostly empty first row, \
+            short gaps, a few long gaps and a missing tail. Feed them to the pipeline:
               forecast sample-data --out sample
-              forecast pipeline --temperature sample/temperature.csv.zip --humidity sample/humidity.csv.zip
+              forecast pipeline --temperature sample/temperature.csv.zip --humidity sample/humidity.csv.zip \
+                --pressure sample/pressure.csv.zip
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Directory to write the two archives into.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Directory to write the archives into.", valueName: "dir"))
     var out: String
 
     @Option(name: .long, help: "Rows (hours) per file; the real sources have 45253.")

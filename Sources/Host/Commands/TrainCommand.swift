@@ -24,12 +24,17 @@ struct TrainCommand: AsyncParsableCommand {
             it replaces (--allow-older-data publishes it anyway), and, through its plugin (in a child \
             process too, unless --in-process), it must load and forecast 1 to 168 hours at the levels \
             0.8 and 0.95 with every value finite, lower <= mean <= upper and every mean plausible \
-            (temperature 173-343 K, humidity -5 to 105 %).
+            (temperature 173-343 K, humidity -5 to 105 %, pressure 850-1100 hPa, wind speed -5 to 120 m/s).
+
+            By default each city trains every variable the store holds values of for it (a store \
+            with humidity alone trains humidity models); --variables (or --variable) picks some, and \
+            a picked variable the store has no values of fails its jobs with that reason.
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: TrainOptions
+    @OptionGroup var variables: VariableOptions
 
     @Option(name: .customLong("city"), help: ArgumentHelp("A city to train; repeat for several (default: every city in the store).", valueName: "name"))
     var cities: [String] = []
@@ -38,7 +43,7 @@ struct TrainCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let results = try Self.perform(global: global, options: selection, cities: cities)
+        let results = try Self.perform(global: global, options: selection, variables: try variables.selected(), cities: cities)
         if json {
             print(try JSONOutput.render(results))
         } else {
@@ -58,7 +63,8 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     /// Runs the step; shared with `forecast pipeline`.
-    static func perform(global: GlobalOptions, options: TrainOptions, cities requested: [String]) throws -> [Trainer.JobResult] {
+    static func perform(global: GlobalOptions, options: TrainOptions, variables listed: [Variable]? = nil,
+                        cities requested: [String]) throws -> [Trainer.JobResult] {
         let config = try global.loadConfig()
         let registry = try global.discoverPlugins(config: config)
         var plugins = registry.plugins
@@ -79,7 +85,16 @@ struct TrainCommand: AsyncParsableCommand {
         guard !cities.isEmpty else {
             throw PipelineError(.usage, "the store has no observations; run `forecast ingest` first")
         }
-        let variables = options.variables.isEmpty ? Variable.allCases : options.variables
+        let picked = Variable.allCases.filter { options.variables.contains($0) || listed?.contains($0) == true }
+        var variables: [String: [Variable]] = [:]
+        if picked.isEmpty {
+            // What each city has; a city with nothing stored gets the two default variables,
+            // whose jobs then fail saying so.
+            let coverage = try store.coverage(cities: cities)
+            for city in cities { variables[city] = coverage[city]?.variables ?? Variable.defaults }
+        } else {
+            for city in cities { variables[city] = picked }
+        }
         let jobs = Trainer.jobs(plugins: plugins, cities: cities, variables: variables, config: config)
         let trainer = Trainer(repository: global.modelRepository,
                               extractor: SeriesExtractor(minimumCount: options.minPoints),
@@ -109,7 +124,7 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("plugin"), help: ArgumentHelp("A plugin to train; repeat for several (default: every plugin found).", valueName: "name"))
     var plugins: [String] = []
 
-    @Option(name: .customLong("variable"), help: ArgumentHelp("temperature or humidity; repeat for both (default: both).", valueName: "name"))
+    @Option(name: .customLong("variable"), help: ArgumentHelp("A variable to train (\(Variable.allCases.map(\.name).joined(separator: ", "))); repeat for several (default: every variable the store has for the city).", valueName: "name"))
     var variables: [Variable] = []
 
     @Option(name: .long, help: "Training jobs run at once (default: the number of cores).")

@@ -51,7 +51,11 @@ struct VerifyModelsCommand: AsyncParsableCommand {
             }
             let cities = city.isEmpty ? repository.cities(plugin: name) : city
             for cityName in cities {
-                for variable in ModelRepository.variables {
+                // The variables trained for the city (a city trained on humidity alone has one model).
+                let trained = Variable.allCases.map(\.name).filter {
+                    FileManager.default.fileExists(atPath: repository.path(plugin: name, city: cityName, variable: $0))
+                }
+                for variable in trained.isEmpty ? ModelRepository.variables : trained {
                     var entry: [String: Any] = ["plugin": name, "city": cityName, "variable": variable]
                     do {
                         let file = try repository.read(plugin: name, city: cityName, variable: variable)
