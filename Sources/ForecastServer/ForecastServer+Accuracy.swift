@@ -95,8 +95,13 @@ extension ForecastServer {
 }
 
 extension ForecastServer {
-    /// `accuracy.json` in the work directory: beside the model repository's root.
+    /// `accuracy.bin` in the work directory: beside the model repository's root.
     static func accuracyPath(_ repository: ModelRepository) -> String {
+        URL(fileURLWithPath: repository.root).deletingLastPathComponent().appendingPathComponent("accuracy.bin").path
+    }
+
+    /// `accuracy.json`, the first format's file, converted once when found.
+    static func legacyAccuracyPath(_ repository: ModelRepository) -> String {
         URL(fileURLWithPath: repository.root).deletingLastPathComponent().appendingPathComponent("accuracy.json").path
     }
 }

@@ -57,7 +57,8 @@ public final class ForecastServer: Sendable {
         library = ModelLibrary(routes: routes, plugins: configuration.plugins, repository: configuration.repository,
                                workerSettings: configuration.workerSettings, isolation: configuration.config.pluginIsolation,
                                conditioner: configuration.store.map { ModelConditioner(store: $0, logger: logger) })
-        accuracy = AccuracyTracker(path: Self.accuracyPath(configuration.repository), baselineRoute: AccuracyTracker.baseline(in: routes))
+        accuracy = AccuracyTracker(path: Self.accuracyPath(configuration.repository),
+                                   legacyPath: Self.legacyAccuracyPath(configuration.repository), baselineRoute: AccuracyTracker.baseline(in: routes))
         cache = ForecastCache(capacity: configuration.cacheCapacity)
         seriesTrainer = SeriesTrainer(limits: configuration.seriesLimits, workerSettings: configuration.workerSettings)
         metrics = ServerMetrics()
