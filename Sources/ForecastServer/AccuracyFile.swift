@@ -4,7 +4,7 @@ import Foundation
 ///
 /// ```
 /// "FCACCURY"  u32 version (2)  u16 horizon  u16 bands  u32 series
-/// per series: str route, str city, str variable, i64 latestOrigin,
+/// per series: str plugin, str city, str variable, i64 latestOrigin,
 ///   u32 days, per day: i64 day, per band (u32 count, f64 absolute, f64 squares, u32 inside,
 ///     u32 pairedCount, f64 pairedAbsolute, f64 pairedBaselineAbsolute),
 ///     horizon x u16 lead count, horizon x f64 lead absolute error
@@ -32,7 +32,7 @@ enum AccuracyFile {
         out.u16(UInt16(AccuracyTracker.bands.count))
         out.u32(UInt32(record.series.count))
         for series in record.series {
-            out.string(series.route)
+            out.string(series.plugin)
             out.string(series.city)
             out.string(series.variable)
             out.i64(series.latestOrigin)
@@ -81,7 +81,7 @@ enum AccuracyFile {
         var record = AccuracyRecord()
         let seriesCount = try input.count(atLeast: 28)
         for _ in 0..<seriesCount {
-            var series = AccuracySeries(route: try input.string(), city: try input.string(), variable: try input.string(),
+            var series = AccuracySeries(plugin: try input.string(), city: try input.string(), variable: try input.string(),
                                         latestOrigin: try input.i64())
             let days = try input.count(atLeast: 8 + bandCount * 44 + horizon * 10)
             for _ in 0..<days {
@@ -119,7 +119,7 @@ enum AccuracyFile {
     static func estimatedSize(_ record: AccuracyRecord) -> Int {
         var size = magic.count + 12 + 8
         for series in record.series {
-            size += 28 + series.route.utf8.count + series.city.utf8.count + series.variable.utf8.count
+            size += 28 + series.plugin.utf8.count + series.city.utf8.count + series.variable.utf8.count
             size += series.days.count * (8 + AccuracyTracker.bands.count * 44 + AccuracyTracker.horizon * 10)
             size += series.pending.reduce(0) { $0 + 9 + $1.leads.count * 13 }
         }

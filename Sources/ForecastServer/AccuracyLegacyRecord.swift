@@ -43,11 +43,15 @@ struct AccuracyLegacyRecord: Decodable {
     var version: Int
     var series: [Series]
 
-    /// The same state in the current layout.
-    var converted: AccuracyRecord {
+    /// The same state in the current layout, each route's series under the plugin it
+    /// serves (`routePlugins`, route name to plugin name): the first route of a plugin by
+    /// name, the others being the same models; routes that serve no plugin now are dropped.
+    func converted(routePlugins: [String: String]) -> AccuracyRecord {
         var record = AccuracyRecord()
-        for old in series {
-            var series = AccuracySeries(route: old.route, city: old.city, variable: old.variable, latestOrigin: old.latestOrigin)
+        var seen: Set<[String]> = []
+        for old in series.sorted(by: { $0.route < $1.route }) {
+            guard let plugin = routePlugins[old.route], seen.insert([plugin, old.city, old.variable]).inserted else { continue }
+            var series = AccuracySeries(plugin: plugin, city: old.city, variable: old.variable, latestOrigin: old.latestOrigin)
             for origin in old.scores.sorted(by: { $0.origin < $1.origin }) {
                 let day = AccuracyTracker.day(of: origin.origin)
                 if series.days.last?.day != day { series.days.append(DayScores(day: day)) }

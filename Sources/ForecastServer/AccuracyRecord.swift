@@ -1,20 +1,21 @@
 /// The stored state of the live accuracy of the served models (see ``AccuracyTracker``),
 /// as persisted in `accuracy.bin` (``AccuracyFile``).
 ///
-/// Bounded by construction: per route, city and variable, the scores are sums per UTC day
+/// Bounded by construction: per plugin, city and variable, the scores are sums per UTC day
 /// of origin (at most ``AccuracyTracker/windowDays`` days), and the forecasts kept are only
 /// the leads not scored yet. Forecast values are kept as `Float` (a 32-bit float resolves
 /// 3e-5 K at 300 K, far below any forecast error), in memory as in the file, so a restart
 /// scores exactly as an uninterrupted run would.
 struct AccuracyRecord: Sendable, Equatable {
-    /// One entry per route, city and variable.
+    /// One entry per plugin, city and variable.
     var series: [AccuracySeries] = []
 }
 
-/// Which forecasts of one route, city and variable wait for their observations, and how
-/// the scored ones did.
+/// Which forecasts of one plugin's served models for one city and variable wait for their
+/// observations, and how the scored ones did. Every route serving the plugin serves the
+/// same models (one file per plugin, city and variable), so the routes share the series.
 struct AccuracySeries: Sendable, Equatable {
-    var route: String
+    var plugin: String
     var city: String
     var variable: String
     /// The newest origin recorded (Unix seconds): a forecast is recorded once per origin.

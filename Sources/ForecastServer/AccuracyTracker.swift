@@ -7,7 +7,7 @@ import PluginHost
 
 /// Scores the forecasts the service issues against the observations that arrive later.
 ///
-/// Whenever the served models move to a new last observed hour T for a route and city
+/// Whenever the served models move to a new last observed hour T for a plugin and city
 /// (at load, at reload, after a `POST /observations` that re-conditioned them), the
 /// forecast the service would issue at origin T is recorded once: 72 hours of mean and
 /// 95% interval, in the unit the store keeps (kelvin, percent). As the observations of
@@ -19,6 +19,10 @@ import PluginHost
 /// origin and lead, paired when both are scored (in the same update: every route records
 /// and scores from the same observations). Posted series are never recorded: only served
 /// models.
+///
+/// Every route serving a plugin serves the same models (one file per plugin, city and
+/// variable), so the forecasts are recorded and scored once per plugin and each route
+/// answers with its plugin's scores.
 ///
 /// Storage is bounded: the sums are kept per UTC day of origin, per band (1-24, 25-48,
 /// 49-72 h) and per lead (count and absolute error, for MAE by lead time), for the last
@@ -47,6 +51,8 @@ public final class AccuracyTracker: Sendable {
     public let path: String?
     /// The route whose errors skill is measured against, if any.
     public let baselineRoute: String?
+    /// The plugin that route serves.
+    let baselinePlugin: String?
     private let logger: Logger
     private let state: Locked<AccuracyRecord>
     /// Serialises updates (forecasting, scoring and saving), so none interleave.
@@ -58,14 +64,17 @@ public final class AccuracyTracker: Sendable {
     /// Whether the state has changes the file does not hold yet.
     private let unsaved = Locked(false)
 
-    /// A tracker saving to `path`, loading what an earlier run saved there (or converting
-    /// the first format's file at `legacyPath` when `path` does not exist yet).
-    public init(path: String?, legacyPath: String? = nil, baselineRoute: String?,
+    /// A tracker for `routes` saving to `path`, loading what an earlier run saved there (or
+    /// converting the first format's file at `legacyPath` when `path` does not exist yet).
+    public init(path: String?, legacyPath: String? = nil, routes: [ForecastConfig.Route],
                 logger: Logger = Logger(label: "forecast.accuracy")) {
         self.path = path
-        self.baselineRoute = baselineRoute
+        var routePlugins: [String: String] = [:]
+        for route in routes { if case .plugin(let plugin) = route.target { routePlugins[route.name] = plugin } }
+        baselineRoute = Self.baseline(in: routes)
+        baselinePlugin = baselineRoute.flatMap { routePlugins[$0] }
         self.logger = logger
-        let (record, converted) = Self.load(path: path, legacyPath: legacyPath, logger: logger)
+        let (record, converted) = Self.load(path: path, legacyPath: legacyPath, routePlugins: routePlugins, logger: logger)
         state = Locked(record)
         if converted {
             save(record)
@@ -137,18 +146,21 @@ public final class AccuracyTracker: Sendable {
 
     private func recordOrigins(_ models: ModelSet, into record: inout AccuracyRecord) -> Bool {
         var index: [String: Int] = [:]
-        for (position, series) in record.series.enumerated() { index[Self.key(series.route, series.city, series.variable)] = position }
+        for (position, series) in record.series.enumerated() { index[Self.key(series.plugin, series.city, series.variable)] = position }
         var changed = false
+        var plugins: Set<String> = []
+        // Each plugin once: its routes serve the same models.
         for (name, route) in models.routes.sorted(by: { $0.key < $1.key }) where route.plugin != nil {
+            guard plugins.insert(route.pluginName).inserted else { continue }
             for pair in route.sortedCities {
                 let origin = pair.lastObserved
                 for (variable, model) in [("temperature", pair.temperature), ("humidity", pair.humidity)] {
-                    let key = Self.key(name, pair.city, variable)
+                    let key = Self.key(route.pluginName, pair.city, variable)
                     if let position = index[key], record.series[position].latestOrigin >= origin { continue }
                     guard let forecast = issue(model, lead: pair.leadSteps(model), variable: variable, route: name, city: pair.city,
                                                origin: origin) else { continue }
                     if index[key] == nil {
-                        record.series.append(AccuracySeries(route: name, city: pair.city, variable: variable, latestOrigin: origin))
+                        record.series.append(AccuracySeries(plugin: route.pluginName, city: pair.city, variable: variable, latestOrigin: origin))
                         index[key] = record.series.count - 1
                     }
                     let position = index[key]!
@@ -242,7 +254,7 @@ public final class AccuracyTracker: Sendable {
                     let inside = value >= Double(forecast.lower[index]) && value <= Double(forecast.upper[index])
                     add(error: error, inside: inside, origin: forecast.origin, lead: Int(lead), to: &record.series[position])
                     scored.append(Scored(position: position, origin: forecast.origin, lead: Int(lead), error: error))
-                    if series.route == baselineRoute {
+                    if series.plugin == baselinePlugin {
                         baselineErrors[PairKey(city: series.city, variable: series.variable, origin: forecast.origin, lead: Int(lead))] = error
                     }
                     done.insert(index)
@@ -284,12 +296,12 @@ public final class AccuracyTracker: Sendable {
 
     // MARK: Reading
 
-    /// The sums of every band over the window, for `route` (and the city named `city`, by
-    /// name or slug, when given), keyed by city name then variable.
-    func totals(route: String, city: String?) -> [String: [String: [BandSums]]] {
+    /// The sums of every band over the window, for the routes serving `plugin` (and the
+    /// city named `city`, by name or slug, when given), keyed by city name then variable.
+    func totals(plugin: String, city: String?) -> [String: [String: [BandSums]]] {
         let slug = city.map(ModelRepository.slug)
         var result: [String: [String: [BandSums]]] = [:]
-        for series in snapshot.series where series.route == route {
+        for series in snapshot.series where series.plugin == plugin {
             if let slug, ModelRepository.slug(series.city) != slug { continue }
             var total = Array(repeating: BandSums(), count: Self.bands.count)
             for day in series.days {
@@ -300,16 +312,16 @@ public final class AccuracyTracker: Sendable {
         return result
     }
 
-    /// MAE by lead time over the window per route and variable: every city pooled, or the
+    /// MAE by lead time over the window per plugin and variable: every city pooled, or the
     /// city named `city` (by name or slug) alone.
     func leadErrors(city: String?) -> [String: [String: LeadErrors]] {
         let slug = city.map(ModelRepository.slug)
         var result: [String: [String: LeadErrors]] = [:]
         for series in snapshot.series {
             if let slug, ModelRepository.slug(series.city) != slug { continue }
-            var errors = result[series.route, default: [:]][series.variable] ?? LeadErrors()
+            var errors = result[series.plugin, default: [:]][series.variable] ?? LeadErrors()
             for day in series.days { errors.add(day) }
-            result[series.route, default: [:]][series.variable] = errors
+            result[series.plugin, default: [:]][series.variable] = errors
         }
         return result
     }
@@ -334,14 +346,14 @@ public final class AccuracyTracker: Sendable {
     /// What `path` holds (or the first format's `legacyPath`, converted: then `true`);
     /// empty when there is neither, and empty with the file moved aside (logged) when it
     /// cannot be read.
-    private static func load(path: String?, legacyPath: String?, logger: Logger) -> (AccuracyRecord, Bool) {
+    private static func load(path: String?, legacyPath: String?, routePlugins: [String: String], logger: Logger) -> (AccuracyRecord, Bool) {
         guard let path else { return (AccuracyRecord(), false) }
         let manager = FileManager.default
         if !manager.fileExists(atPath: path), let legacyPath, manager.fileExists(atPath: legacyPath) {
             do {
                 let legacy = try JSONDecoder().decode(AccuracyLegacyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: legacyPath)))
                 guard legacy.version == 1 else { throw AccuracyFile.Damaged(description: "format version \(legacy.version)") }
-                return (legacy.converted, true)
+                return (legacy.converted(routePlugins: routePlugins), true)
             } catch {
                 setAside(legacyPath, error, logger: logger)
                 return (AccuracyRecord(), false)

@@ -23,9 +23,9 @@ struct AccuracyFileTests {
         let waiting = PendingForecast(origin: 19_001 * 86_400 + 3600, leads: [3, 4, 70], mean: [280.25, 281, 290.5],
                                       lower: [275, 276, 280], upper: [285.5, 286, 300.125])
         return AccuracyRecord(series: [
-            AccuracySeries(route: "v1", city: "Portland", variable: "temperature", latestOrigin: 19_001 * 86_400 + 3600,
+            AccuracySeries(plugin: "seasonal-naive", city: "Portland", variable: "temperature", latestOrigin: 19_001 * 86_400 + 3600,
                            pending: [waiting], days: [day, next]),
-            AccuracySeries(route: "baseline", city: "São Paulo", variable: "humidity", latestOrigin: 0),
+            AccuracySeries(plugin: "autoreg", city: "São Paulo", variable: "humidity", latestOrigin: 0),
         ])
     }
 
@@ -84,7 +84,7 @@ struct AccuracyFileTests {
             #expect(first["mae"] as? Double == 0.5)
             #expect(first["coverage95"] as? Double == 0.8)
         }
-        let waiting = try #require(server.accuracy.snapshot.series.first { $0.route == "v1" && $0.variable == "temperature" && $0.city == "Portland" })
+        let waiting = try #require(server.accuracy.snapshot.series.first { $0.plugin == "seasonal-naive" && $0.variable == "temperature" && $0.city == "Portland" })
         #expect(waiting.pending.first?.leads == (5..<72).map { UInt8($0) })
         let names = try FileManager.default.contentsOfDirectory(atPath: fixture.root)
         #expect(names.contains("accuracy.bin") && !names.contains("accuracy.json"), "\(names)")
