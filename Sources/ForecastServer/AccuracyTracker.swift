@@ -7,20 +7,33 @@ import PluginHost
 
 /// Scores the forecasts the service issues against the observations that arrive later.
 ///
-/// Whenever the served models move to a new last observed hour T for a route and city
+/// Whenever the served models move to a new last observed hour T for a plugin and city
 /// (at load, at reload, after a `POST /observations` that re-conditioned them), the
 /// forecast the service would issue at origin T is recorded once: 72 hours of mean and
 /// 95% interval, in the unit the store keeps (kelvin, percent). As the observations of
 /// those hours arrive, each (origin, lead) is scored once: absolute and squared error, and
 /// whether the observation fell inside the interval (interpolated values in the store do
-/// not count: their hours wait for a measurement). The sums are kept per origin and
-/// band (1-24, 25-48, 49-72 h) for the last ``windowOrigins`` origins of each series, so
-/// storage stays bounded and old origins leave the averages. Skill compares the absolute
-/// errors with the baseline route's (the one serving `seasonal-naive`) on the same city,
-/// variable, origin and lead. Posted series are never recorded: only served models.
+/// not count: their hours wait for a measurement); a scored lead is dropped from the
+/// forecast, and the forecast once no lead waits. Skill compares the absolute errors with
+/// the baseline route's (the one serving `seasonal-naive`) on the same city, variable,
+/// origin and lead, paired when both are scored (in the same update: every route records
+/// and scores from the same observations). Posted series are never recorded: only served
+/// models.
 ///
-/// The state is saved atomically to `path` after every update that changed it and read
-/// back at start, so a restart keeps the scores; a damaged file is set aside.
+/// Every route serving a plugin serves the same models (one file per plugin, city and
+/// variable), so the forecasts are recorded and scored once per plugin and each route
+/// answers with its plugin's scores.
+///
+/// Storage is bounded: the sums are kept per UTC day of origin, per band (1-24, 25-48,
+/// 49-72 h) and per lead (count and absolute error, for MAE by lead time), for the last
+/// ``windowDays`` days of each series (the day of the newest origin included: between
+/// 313 and 336 origins), so old origins leave the averages a day at a time, and a
+/// forecast still waiting is dropped when its origin's day leaves the window.
+///
+/// The state is saved atomically (temp file and rename) to `path` in ``AccuracyFile``'s
+/// binary format after every batch of updates that changed it and read back at start,
+/// so a restart keeps the scores; a damaged file is set aside. A work directory that
+/// still has the first format's `accuracy.json` is converted once.
 public final class AccuracyTracker: Sendable {
     /// The leads recorded per origin, in hours.
     public static let horizon = 72
@@ -28,13 +41,18 @@ public final class AccuracyTracker: Sendable {
     public static let bands = ["1-24", "25-48", "49-72"]
     /// The interval level scored.
     public static let level = 0.95
-    /// How many origins (hours) each series keeps: 14 days.
-    public static let windowOrigins: Int64 = 336
+    /// How many UTC days of origins each series keeps scores for, the newest origin's day
+    /// included.
+    public static let windowDays: Int64 = 14
+    /// The most origins (hours) the window holds: 14 days.
+    public static let windowOrigins: Int64 = windowDays * 24
 
     /// Where the state is saved, or nil to keep it in memory only.
     public let path: String?
     /// The route whose errors skill is measured against, if any.
     public let baselineRoute: String?
+    /// The plugin that route serves.
+    let baselinePlugin: String?
     private let logger: Logger
     private let state: Locked<AccuracyRecord>
     /// Serialises updates (forecasting, scoring and saving), so none interleave.
@@ -46,12 +64,25 @@ public final class AccuracyTracker: Sendable {
     /// Whether the state has changes the file does not hold yet.
     private let unsaved = Locked(false)
 
-    /// A tracker saving to `path`, loading what an earlier run saved there.
-    public init(path: String?, baselineRoute: String?, logger: Logger = Logger(label: "forecast.accuracy")) {
+    /// A tracker for `routes` saving to `path`, loading what an earlier run saved there (or
+    /// converting the first format's file at `legacyPath` when `path` does not exist yet).
+    public init(path: String?, legacyPath: String? = nil, routes: [ForecastConfig.Route],
+                logger: Logger = Logger(label: "forecast.accuracy")) {
         self.path = path
-        self.baselineRoute = baselineRoute
+        var routePlugins: [String: String] = [:]
+        for route in routes { if case .plugin(let plugin) = route.target { routePlugins[route.name] = plugin } }
+        baselineRoute = Self.baseline(in: routes)
+        baselinePlugin = baselineRoute.flatMap { routePlugins[$0] }
         self.logger = logger
-        state = Locked(Self.load(path: path, logger: logger))
+        let (record, converted) = Self.load(path: path, legacyPath: legacyPath, routePlugins: routePlugins, logger: logger)
+        state = Locked(record)
+        if converted {
+            save(record)
+            if let legacyPath, let path, FileManager.default.fileExists(atPath: path) {
+                try? FileManager.default.removeItem(atPath: legacyPath)
+                logger.notice("converted the accuracy scores of \(legacyPath) to \(path)")
+            }
+        }
     }
 
     /// The route skill is measured against: `/baseline` when it serves a plugin, else the
@@ -61,6 +92,11 @@ public final class AccuracyTracker: Sendable {
         if plugin.contains(where: { $0.name == "baseline" }) { return "baseline" }
         return plugin.sorted { $0.name < $1.name }
             .first { if case .plugin("seasonal-naive") = $0.target { return true } else { return false } }?.name
+    }
+
+    /// Days since 1970-01-01 UTC of `time` (Unix seconds).
+    static func day(of time: Int64) -> Int64 {
+        time >= 0 ? time / 86_400 : (time - 86_399) / 86_400
     }
 
     /// Records the forecasts of every new origin in `models` and scores what `store`
@@ -110,26 +146,29 @@ public final class AccuracyTracker: Sendable {
 
     private func recordOrigins(_ models: ModelSet, into record: inout AccuracyRecord) -> Bool {
         var index: [String: Int] = [:]
-        for (position, series) in record.series.enumerated() { index[Self.key(series.route, series.city, series.variable)] = position }
+        for (position, series) in record.series.enumerated() { index[Self.key(series.plugin, series.city, series.variable)] = position }
         var changed = false
+        var plugins: Set<String> = []
+        // Each plugin once: its routes serve the same models.
         for (name, route) in models.routes.sorted(by: { $0.key < $1.key }) where route.plugin != nil {
+            guard plugins.insert(route.pluginName).inserted else { continue }
             for pair in route.sortedCities {
                 let origin = pair.lastObserved
                 for (variable, model) in pair.models.map({ ($0.variable.name, $0.model) }) {
-                    let key = Self.key(name, pair.city, variable)
+                    let key = Self.key(route.pluginName, pair.city, variable)
                     if let position = index[key], record.series[position].latestOrigin >= origin { continue }
                     guard let forecast = issue(model, lead: pair.leadSteps(model), variable: variable, route: name, city: pair.city,
                                                origin: origin) else { continue }
                     if index[key] == nil {
-                        record.series.append(AccuracySeries(route: name, city: pair.city, variable: variable, latestOrigin: origin))
+                        record.series.append(AccuracySeries(plugin: route.pluginName, city: pair.city, variable: variable, latestOrigin: origin))
                         index[key] = record.series.count - 1
                     }
                     let position = index[key]!
                     record.series[position].latestOrigin = origin
                     record.series[position].pending.append(forecast)
-                    let oldest = origin - Self.windowOrigins * 3600
-                    record.series[position].pending.removeAll { $0.origin <= oldest }
-                    record.series[position].scores.removeAll { $0.origin <= oldest }
+                    let firstDay = Self.day(of: origin) - Self.windowDays + 1
+                    record.series[position].pending.removeAll { Self.day(of: $0.origin) < firstDay }
+                    record.series[position].days.removeAll { $0.day < firstDay }
                     changed = true
                 }
             }
@@ -157,11 +196,27 @@ public final class AccuracyTracker: Sendable {
             logger.warning("/\(route) \(city) \(variable): the forecast at \(ISOTime.format(origin)) is not \(Self.horizon) finite hours; not recorded for accuracy")
             return nil
         }
-        return PendingForecast(origin: origin, mean: Array(mean), lower: Array(lower), upper: Array(upper),
-                               errors: Array(repeating: nil, count: Self.horizon), paired: Array(repeating: false, count: Self.horizon))
+        return PendingForecast(origin: origin, leads: (0..<Self.horizon).map { UInt8($0) }, mean: mean.map { Float($0) },
+                               lower: lower.map { Float($0) }, upper: upper.map { Float($0) })
     }
 
     // MARK: Scoring
+
+    /// One lead scored in this update: on which series, at which origin and lead, and its error.
+    private struct Scored {
+        var position: Int
+        var origin: Int64
+        var lead: Int
+        var error: Double
+    }
+
+    /// Where a baseline error is looked up: city, variable, origin and lead.
+    private struct PairKey: Hashable {
+        var city: String
+        var variable: String
+        var origin: Int64
+        var lead: Int
+    }
 
     private func score(_ record: inout AccuracyRecord, store: any ObservationStore) -> Bool {
         var earliest: [String: Int64] = [:]
@@ -180,7 +235,8 @@ public final class AccuracyTracker: Sendable {
                 logger.warning("cannot read the observations of \(city) to score the forecasts: \(error)")
             }
         }
-        var changed = false
+        var scored: [Scored] = []
+        var baselineErrors: [PairKey: Double] = [:]
         for position in record.series.indices {
             let series = record.series[position]
             guard let rows = observed[series.city] else { continue }
@@ -189,80 +245,84 @@ public final class AccuracyTracker: Sendable {
             guard let variable = Variable(named: series.variable) else { continue }
             let bit = variable.imputedBit
             for slot in series.pending.indices {
-                var forecast = record.series[position].pending[slot]
-                var sums = Array(repeating: BandSums(), count: Self.bands.count)
-                for lead in 0..<Self.horizon where forecast.errors[lead] == nil {
+                let forecast = series.pending[slot]
+                var done: Set<Int> = []
+                for (index, lead) in forecast.leads.enumerated() {
                     let time = forecast.origin + Int64(lead + 1) * 3600
                     guard let row = rows[time], let value = row[variable],
                           value.isFinite, (marks[time] ?? 0) & bit == 0 else { continue }
-                    let error = forecast.mean[lead] - value
-                    forecast.errors[lead] = error
-                    let band = lead / 24
-                    sums[band].count += 1
-                    sums[band].absolute += abs(error)
-                    sums[band].squares += error * error
-                    if value >= forecast.lower[lead] && value <= forecast.upper[lead] { sums[band].inside += 1 }
+                    let error = Double(forecast.mean[index]) - value
+                    let inside = value >= Double(forecast.lower[index]) && value <= Double(forecast.upper[index])
+                    add(error: error, inside: inside, origin: forecast.origin, lead: Int(lead), to: &record.series[position])
+                    scored.append(Scored(position: position, origin: forecast.origin, lead: Int(lead), error: error))
+                    if series.plugin == baselinePlugin {
+                        baselineErrors[PairKey(city: series.city, variable: series.variable, origin: forecast.origin, lead: Int(lead))] = error
+                    }
+                    done.insert(index)
                 }
-                guard sums.contains(where: { $0.count > 0 }) else { continue }
-                record.series[position].pending[slot] = forecast
-                addScores(sums, origin: forecast.origin, to: &record.series[position])
-                changed = true
+                record.series[position].pending[slot].remove(done)
             }
+            record.series[position].pending.removeAll { $0.leads.isEmpty }
         }
-        if changed { pairWithBaseline(&record) }
-        for position in record.series.indices { record.series[position].pending.removeAll(where: \.isComplete) }
-        return changed
+        // Skill: the leads scored both here and on the baseline, for the same city, variable, origin and lead.
+        for lead in scored {
+            let series = record.series[lead.position]
+            guard let theirs = baselineErrors[PairKey(city: series.city, variable: series.variable, origin: lead.origin, lead: lead.lead)],
+                  let day = record.series[lead.position].days.lastIndex(where: { $0.day == Self.day(of: lead.origin) }) else { continue }
+            record.series[lead.position].days[day].bands[lead.lead / 24].pairedCount += 1
+            record.series[lead.position].days[day].bands[lead.lead / 24].pairedAbsolute += abs(lead.error)
+            record.series[lead.position].days[day].bands[lead.lead / 24].pairedBaselineAbsolute += abs(theirs)
+        }
+        return !scored.isEmpty
     }
 
-    private func addScores(_ sums: [BandSums], origin: Int64, to series: inout AccuracySeries) {
-        if let index = series.scores.firstIndex(where: { $0.origin == origin }) {
-            for band in sums.indices { series.scores[index].bands[band].add(sums[band]) }
+    /// Adds one scored lead to the sums of its origin's day (created in order when new).
+    private func add(error: Double, inside: Bool, origin: Int64, lead: Int, to series: inout AccuracySeries) {
+        let day = Self.day(of: origin)
+        let index: Int
+        if let found = series.days.lastIndex(where: { $0.day == day }) {
+            index = found
         } else {
-            series.scores.append(OriginScores(origin: origin, bands: sums))
+            index = series.days.firstIndex { $0.day > day } ?? series.days.count
+            series.days.insert(DayScores(day: day), at: index)
         }
-    }
-
-    /// Adds to every route's skill sums the leads now scored both on it and on the baseline.
-    private func pairWithBaseline(_ record: inout AccuracyRecord) {
-        guard let baselineRoute else { return }
-        var baseline: [String: PendingForecast] = [:]
-        for series in record.series where series.route == baselineRoute {
-            for forecast in series.pending { baseline[Self.key(series.city, series.variable, String(forecast.origin))] = forecast }
-        }
-        for position in record.series.indices {
-            let series = record.series[position]
-            for slot in series.pending.indices {
-                var forecast = series.pending[slot]
-                guard let reference = baseline[Self.key(series.city, series.variable, String(forecast.origin))] else { continue }
-                var sums = Array(repeating: BandSums(), count: Self.bands.count)
-                for lead in 0..<Self.horizon where !forecast.paired[lead] {
-                    guard let own = forecast.errors[lead], let theirs = reference.errors[lead] else { continue }
-                    forecast.paired[lead] = true
-                    sums[lead / 24].pairedCount += 1
-                    sums[lead / 24].pairedAbsolute += abs(own)
-                    sums[lead / 24].pairedBaselineAbsolute += abs(theirs)
-                }
-                guard sums.contains(where: { $0.pairedCount > 0 }) else { continue }
-                record.series[position].pending[slot] = forecast
-                addScores(sums, origin: forecast.origin, to: &record.series[position])
-            }
-        }
+        let band = lead / 24
+        series.days[index].bands[band].count += 1
+        series.days[index].bands[band].absolute += abs(error)
+        series.days[index].bands[band].squares += error * error
+        if inside { series.days[index].bands[band].inside += 1 }
+        series.days[index].leadCount[lead] &+= 1
+        series.days[index].leadAbsolute[lead] += abs(error)
     }
 
     // MARK: Reading
 
-    /// The sums of every band over the window, for `route` (and the city named `city`, by
-    /// name or slug, when given), keyed by city name then variable.
-    func totals(route: String, city: String?) -> [String: [String: [BandSums]]] {
+    /// The sums of every band over the window, for the routes serving `plugin` (and the
+    /// city named `city`, by name or slug, when given), keyed by city name then variable.
+    func totals(plugin: String, city: String?) -> [String: [String: [BandSums]]] {
         let slug = city.map(ModelRepository.slug)
         var result: [String: [String: [BandSums]]] = [:]
-        for series in snapshot.series where series.route == route {
+        for series in snapshot.series where series.plugin == plugin {
             if let slug, ModelRepository.slug(series.city) != slug { continue }
             var total = Array(repeating: BandSums(), count: Self.bands.count)
-            for origin in series.scores {
-                for band in origin.bands.indices where band < total.count { total[band].add(origin.bands[band]) }
+            for day in series.days {
+                for band in day.bands.indices where band < total.count { total[band].add(day.bands[band]) }
             }
             result[series.city, default: [:]][series.variable] = total
+        }
+        return result
+    }
+
+    /// MAE by lead time over the window per plugin and variable: every city pooled, or the
+    /// city named `city` (by name or slug) alone.
+    func leadErrors(city: String?) -> [String: [String: LeadErrors]] {
+        let slug = city.map(ModelRepository.slug)
+        var result: [String: [String: LeadErrors]] = [:]
+        for series in snapshot.series {
+            if let slug, ModelRepository.slug(series.city) != slug { continue }
+            var errors = result[series.plugin, default: [:]][series.variable] ?? LeadErrors()
+            for day in series.days { errors.add(day) }
+            result[series.plugin, default: [:]][series.variable] = errors
         }
         return result
     }
@@ -274,11 +334,8 @@ public final class AccuracyTracker: Sendable {
     private func save(_ record: AccuracyRecord) {
         guard let path else { return }
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = try encoder.encode(record)
             let temporary = path + ".tmp"
-            try data.write(to: URL(fileURLWithPath: temporary))
+            try Data(AccuracyFile.encode(record)).write(to: URL(fileURLWithPath: temporary))
             if rename(temporary, path) != 0 {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: String(cString: strerror(errno))])
             }
@@ -287,19 +344,35 @@ public final class AccuracyTracker: Sendable {
         }
     }
 
-    /// What `path` holds; empty when there is no file, and empty with the file moved aside
-    /// (logged) when it cannot be read.
-    private static func load(path: String?, logger: Logger) -> AccuracyRecord {
-        guard let path, FileManager.default.fileExists(atPath: path) else { return AccuracyRecord() }
-        do {
-            let record = try JSONDecoder().decode(AccuracyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-            guard record.version == 1 else { throw CocoaError(.fileReadCorruptFile) }
-            return record
-        } catch {
-            let aside = path + ".damaged-\(Int64(Date().timeIntervalSince1970))"
-            try? FileManager.default.moveItem(atPath: path, toPath: aside)
-            logger.warning("the accuracy file \(path) cannot be read (\(error)); moved to \(aside), scoring starts afresh")
-            return AccuracyRecord()
+    /// What `path` holds (or the first format's `legacyPath`, converted: then `true`);
+    /// empty when there is neither, and empty with the file moved aside (logged) when it
+    /// cannot be read.
+    private static func load(path: String?, legacyPath: String?, routePlugins: [String: String], logger: Logger) -> (AccuracyRecord, Bool) {
+        guard let path else { return (AccuracyRecord(), false) }
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: path), let legacyPath, manager.fileExists(atPath: legacyPath) {
+            do {
+                let legacy = try JSONDecoder().decode(AccuracyLegacyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: legacyPath)))
+                guard legacy.version == 1 else { throw AccuracyFile.Damaged(description: "format version \(legacy.version)") }
+                return (legacy.converted(routePlugins: routePlugins), true)
+            } catch {
+                setAside(legacyPath, error, logger: logger)
+                return (AccuracyRecord(), false)
+            }
         }
+        guard manager.fileExists(atPath: path) else { return (AccuracyRecord(), false) }
+        do {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            return (try AccuracyFile.decode(bytes), false)
+        } catch {
+            setAside(path, error, logger: logger)
+            return (AccuracyRecord(), false)
+        }
+    }
+
+    private static func setAside(_ path: String, _ error: any Error, logger: Logger) {
+        let aside = path + ".damaged-\(Int64(Date().timeIntervalSince1970))"
+        try? FileManager.default.moveItem(atPath: path, toPath: aside)
+        logger.warning("the accuracy file \(path) cannot be read (\(error)); moved to \(aside), scoring starts afresh")
     }
 }

@@ -1,11 +1,15 @@
 import AsyncHTTPClient
+import Dispatch
 import ForecastStore
+import ForecastVocabulary
 import Foundation
 import Hummingbird
 import PluginHost
 
-/// `GET /`: one section per city with the last week of observations and every route's
-/// 72-hour forecast with its 95% band, as server-rendered SVG.
+/// `GET /`: the realized error of every route by lead time (``AccuracyTracker``'s MAE,
+/// one chart per variable, every city pooled or the one chosen with `?city=`), then one
+/// section per city with the last week of observations and every route's 72-hour
+/// forecast with its 95% band, as server-rendered SVG.
 ///
 /// In-process routes forecast from the loaded models; upstream routes are asked over
 /// HTTP (their `GET /{route}` for cities and `forecast/72` for the numbers). When the
@@ -23,7 +27,8 @@ enum DashboardPage {
         var hours: [ForecastHour]
     }
 
-    static func render(server: ForecastServer) async -> String {
+    /// The page; `accuracyCity` (a city name or slug) narrows the accuracy charts to one city.
+    static func render(server: ForecastServer, accuracyCity: String? = nil) async -> String {
         let models = server.library.current
         let defaultCity = server.configuration.config.defaultCity
         var forecasts: [String: [RouteForecast]] = [:]  // by city name
@@ -90,6 +95,7 @@ enum DashboardPage {
             html += "<li><span style=\"background:\(colors[route.name]!)\"></span>\(SVGChart.escape(label))</li>"
         }
         html += "</ul>\n"
+        html += accuracySection(server: server, routes: drawn, colors: colors, city: accuracyCity)
         if !problems.isEmpty {
             html += "<div class=\"problems\"><p>Not available:</p><ul>"
             for problem in problems { html += "<li>\(SVGChart.escape(problem))</li>" }
@@ -98,10 +104,15 @@ enum DashboardPage {
         if cities.isEmpty {
             html += "<p>No route has a model yet. Train one with <code>forecast train</code>, then reload.</p>\n"
         }
-        for city in cities {
+        let starts = cities.map { city in (forecasts[city] ?? []).compactMap { $0.hours.first?.time }.min() ?? 0 }
+        // The store is synchronous: read it on a dispatch thread, not the cooperative pool.
+        let history = await offPool {
+            zip(cities, starts).map { city, start in observations(server: server, city: city, forecastStart: start) }
+        }
+        for (position, city) in cities.enumerated() {
             let routeForecasts = forecasts[city] ?? []
-            let start = routeForecasts.compactMap { $0.hours.first?.time }.min() ?? 0
-            let (observed, note) = observations(server: server, city: city, forecastStart: start)
+            let start = starts[position]
+            let (observed, note) = history[position]
             html += "<section class=\"city\" data-city=\"\(SVGChart.escape(city))\"><h2>\(SVGChart.escape(city))</h2>\n"
             html += "<p class=\"note\">Forecast from \(ISOTime.format(start)). \(SVGChart.escape(note))</p>\n"
             let temperature = ChartData(
@@ -125,6 +136,68 @@ enum DashboardPage {
             html += "</section>\n"
         }
         html += "<p class=\"note\">Served by forecast at \(ISOTime.format(Int64(Date().timeIntervalSince1970))). JSON: <code>/{route}/forecast/72?city=…</code>; API: <a href=\"/openapi.json\">/openapi.json</a>.</p>\n</body></html>\n"
+        return html
+    }
+
+    /// Runs `work` (blocking: store reads) on a dispatch thread and returns its result.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+
+    /// The section "Realized error by lead time": a form choosing the city (or all), then
+    /// per variable one chart with each in-process route's MAE by lead, or a note when
+    /// nothing is scored yet. Upstream routes score their own forecasts (their `/accuracy`).
+    static func accuracySection(server: ForecastServer, routes: [ForecastConfig.Route], colors: [String: String], city: String?) -> String {
+        let models = server.library.current
+        let plugin = routes.filter { if case .plugin = $0.target { return true } else { return false } }
+        var known: [String] = []
+        for route in plugin { for pair in models.routes[route.name]?.sortedCities ?? [] where !known.contains(pair.city) { known.append(pair.city) } }
+        known.sort()
+        let chosen = city.flatMap { name in known.first { ModelRepository.slug($0) == ModelRepository.slug(name) } }
+        let errors = server.accuracy.leadErrors(city: chosen)
+        let scope = chosen ?? "all cities"
+        var html = "<section class=\"accuracy\"><h2>Realized error by lead time</h2>\n"
+        html += "<form class=\"scope\" method=\"get\" action=\"/\"><label>Scored forecasts of <select name=\"city\">"
+        html += "<option value=\"\"\(chosen == nil ? " selected" : "")>all cities</option>"
+        for name in known {
+            html += "<option value=\"\(SVGChart.escape(name))\"\(name == chosen ? " selected" : "")>\(SVGChart.escape(name))</option>"
+        }
+        html += "</select></label> <button type=\"submit\">Show</button></form>\n"
+        if let city, chosen == nil, !city.isEmpty {
+            html += "<p class=\"note\">No route serves a city named \(SVGChart.escape(city)); showing all cities.</p>\n"
+        }
+        html += "<p class=\"note\">Mean absolute error of the forecasts each route issued, by hours after the last observation, "
+        html += "over the last \(AccuracyTracker.windowDays) days of origins (\(SVGChart.escape(scope))), in the store's units. "
+        html += "Each forecast is scored lead by lead as the observations of its hours arrive. JSON: <code>/{route}/accuracy?city=…</code>.</p>\n"
+        var variables: [String] = []
+        let served = plugin.compactMap { route -> String? in if case .plugin(let name) = route.target { name } else { nil } }
+        for name in served { for variable in (errors[name] ?? [:]).keys where !variables.contains(variable) { variables.append(variable) } }
+        let scored = served.contains { name in (errors[name] ?? [:]).values.contains { $0.total > 0 } }
+        if !scored {
+            html += "<p class=\"note accuracy-empty\">Nothing scored yet (\(SVGChart.escape(scope))): a forecast is scored once observations after its origin arrive "
+            html += "(<code>POST /observations</code>, or <code>forecast replay</code>).</p>\n</section>\n"
+            return html
+        }
+        for variable in variables.sorted() {
+            let unit = Variable(rawValue: variable)?.unit ?? ""
+            let lines = plugin.compactMap { route -> AccuracyChart.Line? in
+                guard case .plugin(let name) = route.target, let lead = errors[name]?[variable] else { return nil }
+                return AccuracyChart.Line(route: route.name, mae: lead.mae, scored: lead.total)
+            }
+            html += "<h3>\(SVGChart.escape(variable.prefix(1).uppercased() + variable.dropFirst())): MAE (\(SVGChart.escape(unit))) by lead time</h3>\n"
+            guard lines.contains(where: { $0.scored > 0 }) else {
+                html += "<p class=\"note accuracy-empty\">Nothing scored yet for \(SVGChart.escape(variable)).</p>\n"
+                continue
+            }
+            html += "<ul class=\"legend\">"
+            for line in lines {
+                html += "<li data-route=\"\(SVGChart.escape(line.route))\"><span style=\"background:\(colors[line.route] ?? SVGChart.color(0))\"></span>/\(SVGChart.escape(line.route)) · \(line.scored) leads scored</li>"
+            }
+            html += "</ul>\n" + AccuracyChart.render(variable: variable, unit: unit, scope: scope, lines: lines, routeColors: colors) + "\n"
+        }
+        html += "</section>\n"
         return html
     }
 

@@ -11,7 +11,10 @@ extension ForecastServer {
     /// `city`, every city of the route.
     func accuracyResponse(_ route: ForecastConfig.Route, request: Request) throws(APIError) -> Response {
         let city = request.uri.queryParameters.get("city").flatMap { $0.isEmpty ? nil : $0 }
-        let totals = accuracy.totals(route: route.name, city: city)
+        guard case .plugin(let plugin) = route.target else {
+            throw APIError(.notFound, code: "not_found", message: "/\(route.name) is served upstream; ask it for its accuracy")
+        }
+        let totals = accuracy.totals(plugin: plugin, city: city)
         if let city, totals.isEmpty {
             let models = library.current.routes[route.name]
             if models?.cities[ModelRepository.slug(city)] == nil {
@@ -69,7 +72,8 @@ extension ForecastServer {
                      ("forecast_accuracy_scored_total", "Forecast leads scored in the window")]
         var lines = Array(repeating: "", count: names.count)
         for route in routes {
-            let totals = accuracy.totals(route: route.name, city: nil)
+            guard case .plugin(let plugin) = route.target else { continue }
+            let totals = accuracy.totals(plugin: plugin, city: nil)
             for city in totals.keys.sorted() {
                 for (variable, bands) in totals[city]!.sorted(by: { $0.key < $1.key }) {
                     for (index, sums) in bands.enumerated() {
@@ -95,8 +99,13 @@ extension ForecastServer {
 }
 
 extension ForecastServer {
-    /// `accuracy.json` in the work directory: beside the model repository's root.
+    /// `accuracy.bin` in the work directory: beside the model repository's root.
     static func accuracyPath(_ repository: ModelRepository) -> String {
+        URL(fileURLWithPath: repository.root).deletingLastPathComponent().appendingPathComponent("accuracy.bin").path
+    }
+
+    /// `accuracy.json`, the first format's file, converted once when found.
+    static func legacyAccuracyPath(_ repository: ModelRepository) -> String {
         URL(fileURLWithPath: repository.root).deletingLastPathComponent().appendingPathComponent("accuracy.json").path
     }
 }

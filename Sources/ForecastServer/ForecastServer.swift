@@ -57,7 +57,8 @@ public final class ForecastServer: Sendable {
         library = ModelLibrary(routes: routes, plugins: configuration.plugins, repository: configuration.repository,
                                workerSettings: configuration.workerSettings, isolation: configuration.config.pluginIsolation,
                                conditioner: configuration.store.map { ModelConditioner(store: $0, logger: logger) })
-        accuracy = AccuracyTracker(path: Self.accuracyPath(configuration.repository), baselineRoute: AccuracyTracker.baseline(in: routes))
+        accuracy = AccuracyTracker(path: Self.accuracyPath(configuration.repository),
+                                   legacyPath: Self.legacyAccuracyPath(configuration.repository), routes: routes)
         cache = ForecastCache(capacity: configuration.cacheCapacity)
         seriesTrainer = SeriesTrainer(limits: configuration.seriesLimits, workerSettings: configuration.workerSettings)
         metrics = ServerMetrics()
@@ -232,9 +233,10 @@ public final class ForecastServer: Sendable {
 }
 
 extension ForecastServer {
-    /// `GET /`: the HTML page.
+    /// `GET /`: the HTML page; `?city=` narrows its accuracy charts to one city.
     func page(_ request: Request) async throws -> Response {
-        let html = await DashboardPage.render(server: self)
+        let city = request.uri.queryParameters.get("city").flatMap { $0.isEmpty ? nil : $0 }
+        let html = await DashboardPage.render(server: self, accuracyCity: city)
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }

@@ -160,8 +160,8 @@ struct AccuracyEndpointTests {
             #expect(try await client.execute(uri: "/v1/accuracy?city=Atlantis", method: .get).status == .notFound)
             return text
         }
-        // A restart: the scores come back from <workdir>/accuracy.json.
-        #expect(FileManager.default.fileExists(atPath: fixture.root + "/accuracy.json"))
+        // A restart: the scores come back from <workdir>/accuracy.bin.
+        #expect(FileManager.default.fileExists(atPath: fixture.root + "/accuracy.bin"))
         let restarted = Application(router: try Self.server(fixture).buildRouter())
         try await restarted.test(.router) { client in
             let again = try await client.execute(uri: "/v1/accuracy?city=Portland", method: .get)
@@ -199,11 +199,13 @@ struct AccuracyEndpointTests {
         }
     }
 
-    @Test("a damaged accuracy file is set aside with a warning and scoring starts afresh")
-    func damagedFile() async throws {
+    @Test("a damaged accuracy file is set aside with a warning and scoring starts afresh", arguments: ["accuracy.bin", "accuracy.json"])
+    func damagedFile(name: String) async throws {
         let fixture = try ServerFixture.make()
         defer { fixture.remove() }
-        try Data("{not json".utf8).write(to: URL(fileURLWithPath: fixture.root + "/accuracy.json"))
+        // A torn binary file (its hash no longer matches), or a first-format file that is not JSON.
+        try Data((name == "accuracy.bin" ? AccuracyFile.magic + [2, 0, 0, 0, 7] : Array("{not json".utf8)))
+            .write(to: URL(fileURLWithPath: fixture.root + "/" + name))
         let app = Application(router: try ObservationsEndpointTests.server(fixture).buildRouter())
         try await app.test(.router) { client in
             let json = try await client.execute(uri: "/v1/accuracy", method: .get).json()
@@ -211,7 +213,7 @@ struct AccuracyEndpointTests {
             #expect(cities.map { $0["city"] as? String } == ["Portland", "San Francisco"])
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: fixture.root)
-        #expect(names.contains { $0.hasPrefix("accuracy.json.damaged-") })
-        #expect(names.contains("accuracy.json"))
+        #expect(names.contains { $0.hasPrefix(name + ".damaged-") })
+        #expect(names.contains("accuracy.bin"))
     }
 }

@@ -35,13 +35,13 @@ struct BrowserPageTests {
             let artifacts = ProcessInfo.processInfo.environment["FORECAST_TEST_ARTIFACTS"].map { $0 + "/" } ?? fixture.root + "/"
             let screenshot = artifacts + "page.png"
             let profile = fixture.root + "/chromium-profile"
-            let shot = try await ProgramRun.run(ChildProcess(executable: chromium, arguments: Chromium.arguments(profile: profile) + ["--screenshot=\(screenshot)", url]), timeout: 60)
+            let shot = try await ProgramRun.run(ChildProcess(executable: chromium, arguments: Chromium.arguments(profile: profile) + ["--screenshot=\(screenshot)", url]), timeout: 300)
             #expect(shot.status == 0, "\(shot.output)\(shot.errors)")
             let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "not a PNG")
             #expect(png.count > 20_000, "a blank page compresses smaller than this")
 
-            let dom = try await ProgramRun.run(ChildProcess(executable: chromium, arguments: Chromium.arguments(profile: profile) + ["--dump-dom", url]), timeout: 60)
+            let dom = try await ProgramRun.run(ChildProcess(executable: chromium, arguments: Chromium.arguments(profile: profile) + ["--dump-dom", url]), timeout: 300)
             #expect(dom.status == 0)
             // The DOM as the browser parsed it: every forecast line has 72 points inside the SVG's view box.
             let lines = PageTests.forecastLines(in: dom.output, route: "v1")

@@ -10,7 +10,8 @@
 #
 # Environment: FORECAST_BIN (default: the release build, built when missing), HOURS (sample
 # size, default 1500), HOLD (posted hours, default 48), CITIES (default: all 36),
-# MAX_POINTS (training points per series, default 1000), WORKDIR (default a temp dir).
+# MAX_POINTS (training points per series, default 1000), REPOST (repeats of the unchanged
+# last hour, default 50), WORKDIR (default a temp dir).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HOURS=${HOURS:-1500}
@@ -39,6 +40,7 @@ token="$WORK/token"
 measure() {  # $1: label, $2...: extra serve flags; prints "label p50 p99 max n"
     local label=$1; shift
     local db="$WORK/bench-$label.db"
+    rm -f "$db-wal" "$db-shm"        # a killed earlier run's write-ahead log
     cp "$WORK/forecast.db" "$db"   # every run starts from the training data
     "$FORECAST_BIN" serve --workdir "$WORK" --database "sqlite://$db" --config "$ROOT/plugins.json" --port 0 \
         --write-token-file "$token" "$@" > "$WORK/serve-$label.log" 2>&1 &
@@ -50,17 +52,50 @@ measure() {  # $1: label, $2...: extra serve flags; prints "label p50 p99 max n"
         sleep 0.5
     done
     "$FORECAST_BIN" replay --url "$url" --from "$WORK/sample" --hours-per-second 0 --write-token-file "$token" > "$WORK/replay-$label.log"
+    # The last hour again, REPOST times: every value is already stored, so nothing is
+    # written and no model is re-conditioned; the difference to a new hour is the store
+    # write and the re-conditioning of every served model.
+    python3 - "$WORK/sample" > "$WORK/last-hour.json" <<'PY'
+import csv, json, math, sys
+rows = {}
+for variable in ("temperature", "humidity"):
+    with open(f"{sys.argv[1]}/{variable}.csv") as f:
+        table = list(csv.reader(f))
+    header, last = table[0], table[-1]
+    for city, value in zip(header[1:], last[1:]):
+        if value.strip() and not math.isnan(float(value)):
+            rows.setdefault(city, {"city": city, "time": last[0].replace(" ", "T") + "Z"})[variable] = float(value)
+print(json.dumps({"observations": list(rows.values())}))
+PY
+    : > "$WORK/repost-$label.log"
+    for _ in $(seq 1 "$REPOST"); do
+        curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST -H 'Content-Type: application/json' \
+            -H "Authorization: Bearer $(cat "$token")" --data-binary @"$WORK/last-hour.json" "$url/observations" >> "$WORK/repost-$label.log"
+    done
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    python3 - "$label" "$WORK/replay-$label.log" <<'PY'
+    python3 - "$label" "$WORK/replay-$label.log" "$WORK/repost-$label.log" "$HOLD" <<'PY'
 import re, sys
-ms = sorted(float(m) for m in re.findall(r"answered in ([0-9.]+) ms", open(sys.argv[2]).read()))
-ms = ms[1:]  # the first POST also warms the store's caches
-pick = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]
-print(f"{sys.argv[1]:<12} {pick(0.5):8.1f} {pick(0.99):8.1f} {ms[-1]:8.1f} {len(ms):4d}")
+def summary(ms):
+    ms = sorted(ms)
+    pick = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]
+    return f"{pick(0.5):8.1f} {pick(0.99):8.1f} {ms[-1]:8.1f} {len(ms):4d}"
+ms = [float(m) for m in re.findall(r"answered in ([0-9.]+) ms", open(sys.argv[2]).read())]
+new = ms[-int(sys.argv[4]):]   # the held-back hours: new to every model
+repost = []
+for line in open(sys.argv[3]):
+    code, seconds = line.split()
+    assert code == "200", f"a repeated POST answered {code}"
+    repost.append(float(seconds) * 1000)
+print(f"{sys.argv[1]:<12} all  {summary(ms[1:])}")   # the first POST also warms the store's caches
+print(f"{sys.argv[1]:<12} new  {summary(new)}")
+print(f"{sys.argv[1]:<12} same {summary(repost)}")
 PY
 }
 
-echo "POST /observations, one hour x $(head -1 "$WORK/data/temperature.csv" | tr ',' '\n' | tail -n +2 | wc -l) cities in the files, stored + re-conditioned (ms)"
-echo "isolation        p50      p99      max    n"
+REPOST=${REPOST:-50}
+echo "POST /observations, one hour x $(head -1 "$WORK/data/temperature.csv" | tr ',' '\n' | tail -n +2 | wc -l) cities in the files (ms):"
+echo "  all: every replayed POST; new: the $HOLD held-back hours (stored + every model re-conditioned);"
+echo "  same: the last hour posted again $REPOST times (nothing stored, nothing re-conditioned; curl's time)"
+echo "isolation    POSTs     p50      p99      max    n"
 measure worker
 measure in-process --in-process
