@@ -25,11 +25,17 @@ struct TrainCommand: AsyncParsableCommand {
             process too, unless --in-process), it must load and forecast 1 to 168 hours at the levels \
             0.8 and 0.95 with every value finite, lower <= mean <= upper and every mean plausible \
             (temperature 173-343 K, humidity -5 to 105 %).
+
+            With a PostgreSQL store the published models also go into the store as one generation \
+            (every host serving from it reloads on the notification); then generations older than \
+            --retention-days are pruned, keeping the --keep-per-model newest of every model \
+            (see `forecast prune-models --help`).
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: TrainOptions
+    @OptionGroup var retention: RetentionOptions
 
     @Option(name: .customLong("city"), help: ArgumentHelp("A city to train; repeat for several (default: every city in the store).", valueName: "name"))
     var cities: [String] = []
@@ -38,7 +44,7 @@ struct TrainCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let results = try Self.perform(global: global, options: selection, cities: cities)
+        let results = try Self.perform(global: global, options: selection, cities: cities, retention: retention.retention)
         if json {
             print(try JSONOutput.render(results))
         } else {
@@ -58,7 +64,8 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     /// Runs the step; shared with `forecast pipeline`.
-    static func perform(global: GlobalOptions, options: TrainOptions, cities requested: [String]) throws -> [Trainer.JobResult] {
+    static func perform(global: GlobalOptions, options: TrainOptions, cities requested: [String],
+                        retention: ModelRetention) throws -> [Trainer.JobResult] {
         let config = try global.loadConfig()
         let registry = try global.discoverPlugins(config: config)
         var plugins = registry.plugins
@@ -96,6 +103,15 @@ struct TrainCommand: AsyncParsableCommand {
             let shared = try PostgresModelStore(url: url)
             if let generation = try SharedModels.publish(results, repository: global.modelRepository, store: shared) {
                 FileHandle.standardError.write(Data("published generation \(generation) (\(results.filter(\.ok).count) models) into \(shared.displayURL)\n".utf8))
+                // Only after a publish: the generations it replaced may now go. A failure here
+                // leaves them for the next run and does not fail the training.
+                do {
+                    for line in try retention.prune(store: shared, repository: global.modelRepository) {
+                        FileHandle.standardError.write(Data("\(line)\n".utf8))
+                    }
+                } catch {
+                    FileHandle.standardError.write(Data("warning: old model generations not pruned: \(error)\n".utf8))
+                }
             }
         }
         return results
