@@ -12,7 +12,8 @@ enum OpenAPIDocument {
     /// 2.0: a forecast's `model` carries each model's identity and one-line description,
     /// not its fit summary and options, which moved to `GET /{route}/models/{city}`.
     /// 2.1: `POST /{route}/forecast` forecasts series the caller sends.
-    static let version = "2.1.0"
+    /// 2.2: `/readyz` says `draining` (503 between SIGTERM and the shutdown).
+    static let version = "2.2.0"
 
     /// The document as JSON text (keys sorted, so it is byte-stable).
     static func render(routes: [ForecastConfig.Route], defaultCity: String, limits: SeriesLimits = SeriesLimits()) -> String {
@@ -29,7 +30,7 @@ enum OpenAPIDocument {
                                           responses: ["200": jsonContent(ref: "Health", description: "Alive")])],
             "/readyz": ["get": operation(id: "readyz", summary: "Readiness: every in-process route has models for at least one city",
                                          responses: ["200": jsonContent(ref: "Readiness", description: "Ready"),
-                                                     "503": jsonContent(ref: "Readiness", description: "Some route has no models")])],
+                                                     "503": jsonContent(ref: "Readiness", description: "Some route has no models, or the server is draining after SIGTERM")])],
             "/metrics": ["get": operation(id: "metrics", summary: "Prometheus metrics: requests and latency per route and status, model age",
                                           responses: ["200": content("text/plain", schema: ["type": "string"], description: "Exposition format 0.0.4")])],
             "/openapi.json": ["get": operation(id: "openapi", summary: "This document",
@@ -221,7 +222,7 @@ enum OpenAPIDocument {
         [
             "Error": object(["error": object(["code": string, "message": string])]),
             "Health": object(["status": ["type": "string", "const": "ok"]]),
-            "Readiness": object(["ready": ["type": "boolean"], "generation": integer,
+            "Readiness": object(["ready": ["type": "boolean"], "draining": ["type": "boolean"], "generation": integer,
                                  "routes": ["type": "array", "items": ["type": "object", "required": ["route"],
                                                                        "properties": ["route": string]]],
                                  "error": object(["code": string, "message": string])],
