@@ -10,8 +10,8 @@ broke opens a new one for its next request (that request counts on its own).
 
     netns-load.py HOST PORT PATH CLIENTS STOP_FILE [PROGRESS_FILE]
 
-PROGRESS_FILE, when given, is rewritten about every 0.2 s with the number of requests
-answered 200 so far, so the caller can wait for the load to be under way.
+PROGRESS_FILE, when given, is rewritten about every 0.2 s with two numbers: the requests
+answered 200 so far and those lost so far, so the caller can follow the load.
 """
 import http.client
 import json
@@ -69,9 +69,9 @@ for thread in threads:
 while any(thread.is_alive() for thread in threads):
     if progress_file:
         with lock:
-            answered = ok
+            answered, missed = ok, sum(lost.values())
         with open(progress_file + ".tmp", "w") as out:
-            out.write(f"{answered}\n")
+            out.write(f"{answered} {missed}\n")
         os.replace(progress_file + ".tmp", progress_file)
     time.sleep(0.2)
 for thread in threads:
