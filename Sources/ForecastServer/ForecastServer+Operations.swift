@@ -7,13 +7,20 @@ extension ForecastServer {
         var json = JSONWriter()
         json.beginObject()
         let notReady = models.routes.values.filter { !$0.isReady }.map(\.route).sorted()
-        if !notReady.isEmpty {
+        let draining = isDraining
+        if draining {
+            json.beginObject("error")
+            json.string("code", "draining")
+            json.string("message", "the server is shutting down (SIGTERM): requests are still served until it stops")
+            json.endObject()
+        } else if !notReady.isEmpty {
             json.beginObject("error")
             json.string("code", "not_ready")
             json.string("message", "no models for: " + notReady.map { "/\($0)" }.joined(separator: ", "))
             json.endObject()
         }
-        json.bool("ready", notReady.isEmpty)
+        json.bool("ready", notReady.isEmpty && !draining)
+        json.bool("draining", draining)
         json.int("generation", Int64(models.generation))
         json.beginArray("routes")
         for route in routes {
@@ -55,7 +62,7 @@ extension ForecastServer {
         }
         json.endArray()
         json.endObject()
-        return Self.json(json.text, status: notReady.isEmpty ? .ok : .serviceUnavailable)
+        return Self.json(json.text, status: notReady.isEmpty && !draining ? .ok : .serviceUnavailable)
     }
 
     /// `GET /metrics`: the Prometheus exposition, with model ages brought up to date.

@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import PluginHost
 import ServiceLifecycle
+import Synchronization
 
 /// The forecast host: answers plugin routes from loaded models, proxies upstream routes,
 /// and serves health, readiness, metrics, the OpenAPI document and the page.
@@ -47,6 +48,8 @@ public final class ForecastServer: Sendable {
     let writeAuthorization: WriteAuthorization
     /// The replicated routes' upstreams, by route name.
     let replicaSets: [String: UpstreamReplicaSet]
+    /// Set on SIGTERM (``DrainOnTerminate``): `/readyz` answers 503 until the server stops.
+    let draining = Atomic<Bool>(false)
 
     /// Loads the models of every plugin route and prepares the server.
     public init(configuration: ServerConfiguration, httpClient: HTTPClient = Gateway.sharedClient,

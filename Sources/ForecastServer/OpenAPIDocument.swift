@@ -15,7 +15,7 @@ enum OpenAPIDocument {
     /// 2.1: `POST /{route}/forecast` forecasts series the caller sends.
     /// 2.2: every variable of the table (pressure in hPa, wind speed in m/s or km/h with
     /// `wind_speed_units`); a body carries the fields of the variables the city has models
-    /// of, named as temperature's and humidity's always were (`pressure`, `pressureLower`, ...).
+    /// of, named as temperature's and humidity's always were (`pressure`, `pressureLower`, ...); `/readyz` says `draining` (503 between SIGTERM and the shutdown).
     static let version = "2.2.0"
 
     /// The document as JSON text (keys sorted, so it is byte-stable).
@@ -33,7 +33,7 @@ enum OpenAPIDocument {
                                           responses: ["200": jsonContent(ref: "Health", description: "Alive")])],
             "/readyz": ["get": operation(id: "readyz", summary: "Readiness: every in-process route has models for at least one city",
                                          responses: ["200": jsonContent(ref: "Readiness", description: "Ready"),
-                                                     "503": jsonContent(ref: "Readiness", description: "Some route has no models")])],
+                                                     "503": jsonContent(ref: "Readiness", description: "Some route has no models, or the server is draining after SIGTERM")])],
             "/metrics": ["get": operation(id: "metrics", summary: "Prometheus metrics: requests and latency per route and status, model age",
                                           responses: ["200": content("text/plain", schema: ["type": "string"], description: "Exposition format 0.0.4")])],
             "/openapi.json": ["get": operation(id: "openapi", summary: "This document",
@@ -235,7 +235,7 @@ enum OpenAPIDocument {
         [
             "Error": object(["error": object(["code": string, "message": string])]),
             "Health": object(["status": ["type": "string", "const": "ok"]]),
-            "Readiness": object(["ready": ["type": "boolean"], "generation": integer,
+            "Readiness": object(["ready": ["type": "boolean"], "draining": ["type": "boolean"], "generation": integer,
                                  "routes": ["type": "array", "items": ["type": "object", "required": ["route"],
                                                                        "properties": ["route": string]]],
                                  "error": object(["code": string, "message": string])],

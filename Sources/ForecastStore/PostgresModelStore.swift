@@ -111,6 +111,80 @@ public final class PostgresModelStore: @unchecked Sendable {
         }
     }
 
+    /// Removes, in one transaction, the models of generations published before `cutoff`
+    /// (Unix seconds) that are not among the `keep` newest of their plugin, city and
+    /// variable, then every generation older than `cutoff` left with no model (never the
+    /// newest generation); see ``ModelPruning``. With `dryRun` the transaction is rolled
+    /// back: the result says what would go. A publish running at the same time is safe:
+    /// it only adds newer rows, which can only push old ones further down.
+    public func prune(publishedBefore cutoff: Int64, keep: Int, dryRun: Bool = false) throws(StoreError) -> ModelPruning {
+        guard keep >= 1 else {
+            throw StoreError(.query, "keep must be at least 1 (the model each host serves), not \(keep)")
+        }
+        return try lock.withLock { _ throws(StoreError) in
+            try ensureConnected()
+            try execute("BEGIN")
+            do throws(StoreError) {
+                var pruning = ModelPruning()
+                let models = try execute("""
+                    WITH ranked AS (
+                        SELECT generation, plugin, city, variable,
+                               row_number() OVER (PARTITION BY plugin, city, variable ORDER BY generation DESC) AS rank
+                        FROM models),
+                    gone AS (
+                        DELETE FROM models m USING ranked r, model_generations g
+                        WHERE m.plugin = r.plugin AND m.city = r.city AND m.variable = r.variable
+                          AND m.generation = r.generation AND r.rank > $1
+                          AND g.generation = m.generation AND g.published_at < $2
+                        RETURNING octet_length(m.file) AS size)
+                    SELECT count(*), coalesce(sum(size), 0) FROM gone
+                    """, [String(keep), String(cutoff)])
+                pruning.models = models.int(0, 0)
+                pruning.bytes = Int64(models.int(0, 1))
+                let generations = try execute("""
+                    WITH gone AS (
+                        DELETE FROM model_generations g
+                        WHERE g.published_at < $1
+                          AND g.generation < (SELECT max(generation) FROM model_generations)
+                          AND NOT EXISTS (SELECT 1 FROM models m WHERE m.generation = g.generation)
+                        RETURNING generation)
+                    SELECT generation FROM gone ORDER BY generation
+                    """, [String(cutoff)])
+                pruning.generations = (0..<generations.rows).map { Int64(generations.int($0, 0)) }
+                try execute(dryRun ? "ROLLBACK" : "COMMIT")
+                return pruning
+            } catch {
+                if connection.isOpen { _ = try? execute("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    /// One generation in the store.
+    public struct Generation: Sendable, Equatable {
+        /// Its number.
+        public var generation: Int64
+        /// When it was published, Unix seconds.
+        public var publishedAt: Int64
+        /// The models it still holds (fewer than it published once older ones were pruned).
+        public var models: Int
+    }
+
+    /// Every generation in the store, oldest first.
+    public func generations() throws(StoreError) -> [Generation] {
+        try lock.withLock { _ throws(StoreError) in
+            try ensureConnected()
+            let result = try execute("""
+                SELECT g.generation, g.published_at, count(m.generation)
+                FROM model_generations g LEFT JOIN models m ON m.generation = g.generation
+                GROUP BY g.generation, g.published_at ORDER BY g.generation
+                """)
+            return (0..<result.rows).map {
+                Generation(generation: Int64(result.int($0, 0)), publishedAt: Int64(result.int($0, 1)), models: result.int($0, 2))
+            }
+        }
+    }
+
     // MARK: Helpers
 
     private func ensureConnected() throws(StoreError) {

@@ -20,7 +20,7 @@ struct ForecastCommand: AsyncParsableCommand {
             SampleDataCommand.self, FetchCommand.self, IngestCommand.self, TrainCommand.self, TrainChildCommand.self, CheckChildCommand.self, BacktestCommand.self, PipelineCommand.self,
             ServeCommand.self, ServeWorkerCommand.self, ReplayCommand.self,
             CitiesCommand.self,
-            VerifyModelsCommand.self,
+            VerifyModelsCommand.self, PruneModelsCommand.self,
         ]
     )
 }

@@ -3,7 +3,9 @@
 #   1. forecast serve (in-process route, cached forecast),
 #   2. a bare Hummingbird route returning the same bytes from a prebuilt buffer (bare/),
 #   3. nginx serving the same body as a static file;
-# and the gateway path: forecast serve as gateway -> host, against nginx as reverse proxy -> host.
+# and the gateway path: forecast serve as gateway -> host, against nginx as reverse proxy -> host,
+# and the same with two replicas: a gateway route naming two hosts ("upstreams"), against
+# nginx with an upstream block of the same two.
 # The host runs its plugin in a worker process (the default); a second host with
 # --in-process is measured beside it, cached (wrk -t2 -c32) and uncached (every request a
 # new interval level, one connection, so the latency is one forecast's), with the
@@ -83,6 +85,9 @@ echo "== starting servers"
 "$FORECAST" serve "${COMMON[@]}" --port 0 >"$WORK/host.log" 2>&1 & PIDS+=($!)
 HOST_PID=$!
 HOST_PORT=$(wait_port "$WORK/host.log")
+# A second replica of the same route and models, for the two-replica gateway and nginx.
+"$FORECAST" serve "${COMMON[@]}" --port 0 >"$WORK/host2.log" 2>&1 & PIDS+=($!)
+HOST2_PORT=$(wait_port "$WORK/host2.log")
 "$FORECAST" serve "${COMMON[@]}" --port 0 --in-process >"$WORK/inproc.log" 2>&1 & PIDS+=($!)
 INPROC_PID=$!
 INPROC_PORT=$(wait_port "$WORK/inproc.log")
@@ -101,11 +106,19 @@ JSON
     >"$WORK/gateway.log" 2>&1 & PIDS+=($!)
 GATEWAY_PID=$!
 GATEWAY_PORT=$(wait_port "$WORK/gateway.log")
+cat > "$WORK/gateway2.json" <<JSON
+{"routes": {"v1": {"upstreams": ["http://127.0.0.1:$HOST_PORT/v1", "http://127.0.0.1:$HOST2_PORT/v1"]}}}
+JSON
+"$FORECAST" serve --workdir "$WORK" --config "$WORK/gateway2.json" --plugin-dir "$WORK/no-plugins" --no-store --port 0 \
+    >"$WORK/gateway2.log" 2>&1 & PIDS+=($!)
+GATEWAY2_PID=$!
+GATEWAY2_PORT=$(wait_port "$WORK/gateway2.log")
 
 mkdir -p "$WORK/static/v1/forecast" "$WORK/nginx/logs"
 cp "$WORK/body.json" "$WORK/static/v1/forecast/72"
 NGINX_STATIC_PORT=$(free_port)
 NGINX_PROXY_PORT=$(free_port)
+NGINX_PROXY2_PORT=$(free_port)
 cat > "$WORK/nginx/nginx.conf" <<CONF
 worker_processes auto;
 pid $WORK/nginx/nginx.pid;
@@ -124,6 +137,7 @@ http {
         location / { root $WORK/static; default_type "application/json; charset=utf-8"; }
     }
     upstream forecast_host { server 127.0.0.1:$HOST_PORT; keepalive 64; }
+    upstream forecast_replicas { least_conn; server 127.0.0.1:$HOST_PORT; server 127.0.0.1:$HOST2_PORT; keepalive 64; }
     server {
         listen 127.0.0.1:$NGINX_PROXY_PORT;
         location / {
@@ -132,13 +146,27 @@ http {
             proxy_set_header Connection "";
         }
     }
+    server {
+        listen 127.0.0.1:$NGINX_PROXY2_PORT;
+        location / {
+            proxy_pass http://forecast_replicas;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
 }
 CONF
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
 sleep 1
+# The two-replica gateway takes a replica into its pool after its first /readyz (once a second).
+for _ in $(seq 1 100); do
+    [ "$(curl -sf "http://127.0.0.1:$GATEWAY2_PORT/readyz" | grep -o '"inPool":true' | wc -l)" -eq 2 ] && break
+    sleep 0.1
+done
 
 # Every server must return the same bytes before anything is measured.
-for port in "$INPROC_PORT" "$BARE_PORT" "$NGINX_STATIC_PORT" "$GATEWAY_PORT" "$NGINX_PROXY_PORT"; do
+for port in "$INPROC_PORT" "$HOST2_PORT" "$BARE_PORT" "$NGINX_STATIC_PORT" "$GATEWAY_PORT" "$NGINX_PROXY_PORT" \
+            "$GATEWAY2_PORT" "$NGINX_PROXY2_PORT"; do
     curl -sf "http://127.0.0.1:$port$URL_PATH" -o "$WORK/check.json"
     cmp -s "$WORK/body.json" "$WORK/check.json" || { echo "port $port serves different bytes" >&2; exit 1; }
 done
@@ -152,6 +180,7 @@ server_pids() {
         inproc) echo "$INPROC_PID" ;;
         bare) echo "$BARE_PID" ;;
         gateway) echo "$GATEWAY_PID" ;;
+        gateway2) echo "$GATEWAY2_PID" ;;
         nginx-*) local master; master=$(cat "$WORK/nginx/nginx.pid"); echo "$master" $(pgrep -P "$master") ;;
     esac
 }
@@ -190,7 +219,8 @@ echo "== measuring (wrk -t2 -c32 -d$DURATION, body $BODY_BYTES bytes, $ROUNDS ro
 : >"$WORK/rounds.txt"
 for round in $(seq 1 "$ROUNDS"); do
     for entry in "host $HOST_PORT" "inproc $INPROC_PORT" "bare $BARE_PORT" "nginx-static $NGINX_STATIC_PORT" \
-                 "gateway $GATEWAY_PORT" "nginx-proxy $NGINX_PROXY_PORT"; do
+                 "gateway $GATEWAY_PORT" "nginx-proxy $NGINX_PROXY_PORT" \
+                 "gateway2 $GATEWAY2_PORT" "nginx-proxy2 $NGINX_PROXY2_PORT"; do
         set -- $entry
         read -r rps p99 cpu < <(measure "$1" "$2")
         echo "$round $1 $rps $p99 $cpu" | tee -a "$WORK/rounds.txt"
@@ -203,6 +233,8 @@ read -r BARE_RPS BARE_P99 BARE_CPU < <(best bare)
 read -r NGINX_RPS NGINX_P99 NGINX_CPU < <(best nginx-static)
 read -r GATEWAY_RPS GATEWAY_P99 GATEWAY_CPU < <(best gateway)
 read -r PROXY_RPS PROXY_P99 PROXY_CPU < <(best nginx-proxy)
+read -r GATEWAY2_RPS GATEWAY2_P99 GATEWAY2_CPU < <(best gateway2)
+read -r PROXY2_RPS PROXY2_P99 PROXY2_CPU < <(best nginx-proxy2)
 
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
@@ -249,6 +281,8 @@ OUT="$HERE/results-latest.md"
     echo "| nginx, static file | $NGINX_RPS | $NGINX_P99 | $NGINX_CPU |"
     echo "| forecast serve as gateway -> host | $GATEWAY_RPS | $GATEWAY_P99 | $GATEWAY_CPU |"
     echo "| nginx reverse proxy -> host | $PROXY_RPS | $PROXY_P99 | $PROXY_CPU |"
+    echo "| forecast serve as gateway -> two replicas (\"upstreams\") | $GATEWAY2_RPS | $GATEWAY2_P99 | $GATEWAY2_CPU |"
+    echo "| nginx reverse proxy -> two replicas (upstream block, least_conn) | $PROXY2_RPS | $PROXY2_P99 | $PROXY2_CPU |"
     echo
     echo "| ratio | value | target |"
     echo "|---|---:|---|"
@@ -258,7 +292,9 @@ OUT="$HERE/results-latest.md"
     echo "| host p99 / bare Hummingbird p99 | $(ratio "$HOST_P99" "$BARE_P99") | <= 1.5 |"
     echo "| host / nginx static req/s | $(ratio "$HOST_RPS" "$NGINX_RPS") | (reference) |"
     echo "| gateway / nginx proxy req/s | $(ratio "$GATEWAY_RPS" "$PROXY_RPS") | >= 0.70 |"
+    echo "| gateway / nginx proxy req/s, two replicas | $(ratio "$GATEWAY2_RPS" "$PROXY2_RPS") | >= 0.70 |"
     echo "| nginx proxy / gateway CPU per request | $(ratio "$PROXY_CPU" "$GATEWAY_CPU") | (reference) |"
+    echo "| nginx proxy / gateway CPU per request, two replicas | $(ratio "$PROXY2_CPU" "$GATEWAY2_CPU") | (reference) |"
     echo
     echo "Uncached forecasts (a new interval level per request, one connection; plugin $PLUGIN):"
     echo

@@ -24,6 +24,14 @@ Settings. Each is resolved when a task runs, first match wins:
     cities         ["San Francisco"]           cities to ingest and train; ["*"] = every city in the data
     plugins        ["arima", "autoreg"]        plugins to train
     server_url     (empty)                     a running `forecast serve` to reload (empty = skip)
+    worker_workdir (empty)                     a directory under which each train task and check_models
+                                               get a work directory of their own (empty = workdir)
+
+With a PostgreSQL `database` the train tasks read the store and publish their models into
+it, and check_models checks the store's models: with `worker_workdir` those tasks share no
+disk with each other or with the serving hosts, which reload by the store's notification
+(leave `server_url` empty). fetch and ingest still share `workdir` (ingest reads what
+fetch downloaded).
 """
 from __future__ import annotations
 
@@ -45,6 +53,7 @@ DEFAULTS = {
     "cities": ["San Francisco"],
     "plugins": ["arima", "autoreg"],
     "server_url": "",
+    "worker_workdir": "",
 }
 
 
@@ -66,9 +75,9 @@ def setting(params, name):
     return stored
 
 
-def common_options(params) -> list[str]:
-    """--workdir plus --database/--config/--plugin-dir when set."""
-    options = ["--workdir", setting(params, "workdir")]
+def common_options(params, workdir=None) -> list[str]:
+    """--workdir (`workdir` or the setting) plus --database/--config/--plugin-dir when set."""
+    options = ["--workdir", workdir or setting(params, "workdir")]
     for name in ("database", "config", "plugin_dir"):
         value = setting(params, name)
         if value:
@@ -76,9 +85,18 @@ def common_options(params) -> list[str]:
     return options
 
 
-def forecast_command(params, subcommand: str, *extra: str) -> str:
+def forecast_command(params, subcommand: str, *extra: str, workdir=None) -> str:
     """One `forecast` command line, shell-quoted."""
-    return shlex.join([setting(params, "forecast_bin"), subcommand, *common_options(params), *extra])
+    return shlex.join([setting(params, "forecast_bin"), subcommand, *common_options(params, workdir), *extra])
+
+
+def worker_workdir(params, name: str):
+    """The work directory of its own that task `name` gets under `worker_workdir`, or None (the shared one)."""
+    base = setting(params, "worker_workdir")
+    if not base:
+        return None
+    slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+    return f"{base.rstrip('/')}/{slug}"
 
 
 def plugin_options(params) -> list[str]:
@@ -104,6 +122,7 @@ with DAG(
     params={name: "" if not isinstance(value, list) else [] for name, value in DEFAULTS.items()},
     user_defined_macros={
         "forecast_command": forecast_command,
+        "worker_workdir": worker_workdir,
         "city_options": city_options,
         "plugin_options": plugin_options,
         "setting": setting,
@@ -151,7 +170,8 @@ with DAG(
                                      check=True, capture_output=True, text=True).stdout
             cities = json.loads(listing)["cities"]
         return [
-            forecast_command(params, "train", "--plugin", plugin, "--city", city)
+            forecast_command(params, "train", "--plugin", plugin, "--city", city,
+                             workdir=worker_workdir(params, f"train {plugin} {city}"))
             for plugin in setting(params, "plugins")
             for city in cities
         ]
@@ -161,7 +181,8 @@ with DAG(
 
     check_models = BashOperator(
         task_id="check_models",
-        bash_command="{{ forecast_command(params, 'verify-models', '--hours', '72', *plugin_options(params)) }}",
+        bash_command="{{ forecast_command(params, 'verify-models', '--hours', '72', *plugin_options(params), "
+        "workdir=worker_workdir(params, 'check models')) }}",
     )
 
     reload_server = BashOperator(

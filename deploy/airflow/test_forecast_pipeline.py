@@ -77,3 +77,15 @@ def test_parsing_the_file_is_fast_once_airflow_is_imported():
 def test_city_options(params, expected):
     module = load_module("forecast_pipeline_cities")
     assert module.city_options(params) == expected
+
+
+def test_worker_workdir_gives_each_train_task_and_the_check_a_directory_of_their_own():
+    module = load_module("forecast_pipeline_workdirs")
+    params = {"workdir": "/srv/shared", "worker_workdir": "/local/forecast", "database": "postgresql://db/forecast"}
+    train = module.forecast_command(params, "train", "--plugin", "arima", "--city", "San Francisco",
+                                    workdir=module.worker_workdir(params, "train arima San Francisco"))
+    assert "--workdir /local/forecast/train-arima-san-francisco" in train
+    assert "--database postgresql://db/forecast" in train
+    assert module.worker_workdir(params, "check models") == "/local/forecast/check-models"
+    assert module.worker_workdir({"workdir": "/srv/shared"}, "check models") is None
+    assert "--workdir /srv/shared" in module.forecast_command({"workdir": "/srv/shared"}, "ingest")

@@ -21,6 +21,7 @@ struct PipelineCommand: AsyncParsableCommand {
     @OptionGroup var partial: PartialFileOptions
     @OptionGroup var train: TrainOptions
     @OptionGroup var variables: VariableOptions
+    @OptionGroup var retention: RetentionOptions
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
@@ -69,7 +70,7 @@ struct PipelineCommand: AsyncParsableCommand {
         // Train the cities just ingested.
         started = Date()
         let trained = try TrainCommand.perform(global: global, options: train, variables: selected,
-                                               cities: ingested.cities.map(\.city))
+                                               cities: ingested.cities.map(\.city), retention: retention.retention)
         let failed = trained.filter { !$0.ok }
         timings.append(Timing(step: "train", seconds: Date().timeIntervalSince(started),
                               summary: "\(trained.count - failed.count) of \(trained.count) models published"))

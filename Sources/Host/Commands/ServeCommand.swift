@@ -15,7 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
             Loads every plugin and the newest model files for each route of plugins.json (every \
             loaded plugin is also served at /<plugin name>). Routes with an "upstream" URL are \
             proxied. SIGHUP or POST /admin/reload reloads the model files with \
-            no downtime; SIGTERM and SIGINT shut down gracefully. Prints \
+            no downtime. SIGTERM drains first: /readyz answers 503 for --drain-seconds while \
+            requests are still served, so gateways take the host out; then requests in flight \
+            finish and it exits. SIGINT shuts down gracefully at once. Prints \
             "listening on http://HOST:PORT" once the socket is bound (use --port 0 for a free port).
 
             Each plugin's load and forecast calls run in a supervised worker process of its own \
@@ -65,6 +67,11 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "path"))
     var writeTokenFile: String?
 
+    @Option(name: .customLong("drain-seconds"), help: ArgumentHelp(
+        "Seconds between SIGTERM and the shutdown, while /readyz answers 503 so that gateways and load balancers take this host out; requests are served throughout, and those in flight at the end finish.",
+        valueName: "seconds"))
+    var drainSeconds = 2.0
+
     @Option(name: .customLong("max-body-bytes"), help: ArgumentHelp("The largest request body accepted (larger is 413).", valueName: "bytes"))
     var maxBodyBytes = 4 << 20
 
@@ -80,6 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard workerMemoryMB == 0 || workerMemoryMB >= 64 else {
             throw ValidationError("--worker-memory-mb must be 0 (no limit) or at least 64; got \(workerMemoryMB)")
+        }
+        guard drainSeconds >= 0, drainSeconds <= 3600 else {
+            throw ValidationError("--drain-seconds must be in [0, 3600]; got \(drainSeconds)")
         }
         guard workerRestartDelay >= 0, workerRestartDelay <= 3600 else {
             throw ValidationError("--worker-restart-delay must be in [0, 3600] seconds; got \(workerRestartDelay)")
@@ -147,7 +157,7 @@ struct ServeCommand: AsyncParsableCommand {
         let app = await server.buildApplication { host, port in
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
         }
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        try await DrainOnTerminate.run(app, server: server, drain: .milliseconds(Int64(drainSeconds * 1000)))
     }
 
     /// The store for the page and for conditioning, or why there is none (a missing SQLite

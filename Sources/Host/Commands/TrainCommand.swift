@@ -29,12 +29,18 @@ struct TrainCommand: AsyncParsableCommand {
             By default each city trains every variable the store holds values of for it (a store \
             with humidity alone trains humidity models); --variables (or --variable) picks some, and \
             a picked variable the store has no values of fails its jobs with that reason.
+
+            With a PostgreSQL store the published models also go into the store as one generation \
+            (every host serving from it reloads on the notification); then generations older than \
+            --retention-days are pruned, keeping the --keep-per-model newest of every model \
+            (see `forecast prune-models --help`).
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: TrainOptions
     @OptionGroup var variables: VariableOptions
+    @OptionGroup var retention: RetentionOptions
 
     @Option(name: .customLong("city"), help: ArgumentHelp("A city to train; repeat for several (default: every city in the store).", valueName: "name"))
     var cities: [String] = []
@@ -43,7 +49,8 @@ struct TrainCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let results = try Self.perform(global: global, options: selection, variables: try variables.selected(), cities: cities)
+        let results = try Self.perform(global: global, options: selection, variables: try variables.selected(), cities: cities,
+                                       retention: retention.retention)
         if json {
             print(try JSONOutput.render(results))
         } else {
@@ -64,7 +71,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     /// Runs the step; shared with `forecast pipeline`.
     static func perform(global: GlobalOptions, options: TrainOptions, variables listed: [Variable]? = nil,
-                        cities requested: [String]) throws -> [Trainer.JobResult] {
+                        cities requested: [String], retention: ModelRetention) throws -> [Trainer.JobResult] {
         let config = try global.loadConfig()
         let registry = try global.discoverPlugins(config: config)
         var plugins = registry.plugins
@@ -111,6 +118,15 @@ struct TrainCommand: AsyncParsableCommand {
             let shared = try PostgresModelStore(url: url)
             if let generation = try SharedModels.publish(results, repository: global.modelRepository, store: shared) {
                 FileHandle.standardError.write(Data("published generation \(generation) (\(results.filter(\.ok).count) models) into \(shared.displayURL)\n".utf8))
+                // Only after a publish: the generations it replaced may now go. A failure here
+                // leaves them for the next run and does not fail the training.
+                do {
+                    for line in try retention.prune(store: shared, repository: global.modelRepository) {
+                        FileHandle.standardError.write(Data("\(line)\n".utf8))
+                    }
+                } catch {
+                    FileHandle.standardError.write(Data("warning: old model generations not pruned: \(error)\n".utf8))
+                }
             }
         }
         return results

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ForecastPipeline
+import ForecastStore
 import PluginHost
 
 /// `forecast verify-models`: forecast from every published model and check the result is sane.
@@ -15,6 +16,9 @@ struct VerifyModelsCommand: AsyncParsableCommand {
             temperature within 173-343 K (-100 to 70 °C), humidity within -5 to 105 % (a linear model may \
             overshoot the 0-100 % bounds slightly; more than 5 points is an error). Exit status 1 when \
             any check fails. Run after `forecast train`, before reloading a server.
+
+            With a PostgreSQL store it checks the store's newest models (what every host \
+            serves), copied into <workdir>/models first as a host copies them.
             """
     )
 
@@ -40,6 +44,15 @@ struct VerifyModelsCommand: AsyncParsableCommand {
         let config = try global.loadConfig()
         let registry = try global.discoverPlugins(config: config)
         let repository = global.modelRepository
+        let url = global.resolvedDatabaseURL
+        if url.hasPrefix("postgres") {
+            // The models every host serves are the store's: check those, copied here first as
+            // a host copies them, so a worker with no shared disk checks what the others trained.
+            let store = try PostgresModelStore(url: url)
+            let sync = try SharedModels.sync(from: store, into: repository)
+            for refusal in sync.refused { FileHandle.standardError.write(Data("store model refused: \(refusal)\n".utf8)) }
+            FileHandle.standardError.write(Data("checking the models of \(store.displayURL) up to generation \(sync.generation) (\(sync.written.count) copied into \(repository.root))\n".utf8))
+        }
         let plugins = plugin.isEmpty ? registry.plugins.map(\.name) : plugin
         var results: [[String: Any]] = []
         var failures = 0

@@ -1,0 +1,57 @@
+import Foundation
+import ForecastPipeline
+import ForecastStore
+import PluginHost
+import TestSupport
+import Testing
+
+/// `forecast verify-models` on a PostgreSQL store checks the store's models, so a worker
+/// with no shared disk (the Airflow DAG's check_models) checks what others trained.
+@Suite("verify-models on a PostgreSQL store (needs FORECAST_TEST_POSTGRES_URL)", .serialized,
+       .enabled(if: TestPostgres.isConfigured, "FORECAST_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"))
+struct VerifyModelsFromStoreTests {
+    /// Trains seasonal-naive for `city` into `repository`: temperature around `kelvin`,
+    /// humidity around 60 %.
+    static func train(_ repository: ModelRepository, city: String, lastTime: Int64, kelvin: Double) throws {
+        let plugin = try BuildProducts.plugin("SeasonalNaive")
+        let count = 24 * 7
+        for (variable, level) in [("temperature", kelvin), ("humidity", 60.0)] {
+            let values = (0..<count).map { level + 5 * sin(Double($0) * .pi / 12) }
+            let series = TimeSeries(values: values, startTime: lastTime - Int64(count - 1) * 3600)
+            let output = try plugin.train(series, options: "{}")
+            let manifest = ModelManifest(
+                plugin: plugin.name, pluginVersion: plugin.version, abiVersion: plugin.abiVersion, city: city,
+                variable: variable, firstTime: series.startTime, lastTime: series.lastTime, stepSeconds: 3600,
+                count: series.count, trainedAt: 1_700_000_000, trainingSeconds: 0.001, options: "{}",
+                summary: output.summaryJSON, blobSize: output.blob.count, blobSHA256: ModelFile.sha256(output.blob))
+            try repository.publish(ModelFile(manifest: manifest, blob: output.blob))
+        }
+    }
+
+    @Test("an empty work directory gets the store's newest models and checks them; an implausible newest model fails it",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable), "needs the forecast executable"))
+    func checksTheStoresModels() throws {
+        let url = try SharedModelsTests.freshDatabase("forecast_verify_models")
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let trainer = ModelRepository(root: directory.file("trainer/models"))
+        try Self.train(trainer, city: "Oslo", lastTime: 1_600_000_000 / 3600 * 3600, kelvin: 280)
+        let store = try PostgresModelStore(url: url)
+        let generation = try #require(try SharedModels.publish(SharedModelsTests.keys(["Oslo"]), repository: trainer, store: store))
+        let arguments = ["verify-models", "--database", url, "--workdir", "checker", "--plugin", "seasonal-naive",
+                         "--plugin-dir", BuildProducts.directory]
+        let run = try EndToEnd.forecast(arguments, in: directory.path)
+        #expect(run.status == 0, "\(run.output) \(run.errors)")
+        #expect(run.errors.contains("up to generation \(generation) (2 copied into"), "\(run.errors)")
+        #expect(run.output.contains("Oslo"), "\(run.output)")
+        #expect(FileManager.default.fileExists(atPath: ModelRepository(root: directory.file("checker/models"))
+            .path(plugin: "seasonal-naive", city: "Oslo", variable: "temperature")))
+
+        // A newer generation with temperature around 500 K (outside the plausible 173-343 K)
+        // is what the checker copies next, and the check fails on it.
+        try Self.train(trainer, city: "Oslo", lastTime: 1_600_000_000 / 3600 * 3600 + 3600, kelvin: 500)
+        _ = try SharedModels.publish(SharedModelsTests.keys(["Oslo"]), repository: trainer, store: store)
+        let failed = try EndToEnd.forecast(arguments, in: directory.path)
+        #expect(failed.status != 0, "an implausible model in the store passed: \(failed.output)")
+    }
+}
