@@ -25,9 +25,15 @@ struct SharedModelsTests {
 
     /// Trains seasonal-naive for `city` into `repository`, ending at `lastTime`.
     static func train(_ repository: ModelRepository, city: String, lastTime: Int64, level: Double) throws {
+        try train(repository, city: city, lastTime: lastTime, levels: ModelRepository.variables.map { ($0, level) })
+    }
+
+    /// Trains seasonal-naive for `city` into `repository`, ending at `lastTime`: one model per
+    /// variable, its week of values around the level given for it.
+    static func train(_ repository: ModelRepository, city: String, lastTime: Int64, levels: [(String, Double)]) throws {
         let plugin = try BuildProducts.plugin("SeasonalNaive")
         let count = 24 * 7
-        for variable in ModelRepository.variables {
+        for (variable, level) in levels {
             let values = (0..<count).map { level + 5 * sin(Double($0) * .pi / 12) }
             let series = TimeSeries(values: values, startTime: lastTime - Int64(count - 1) * 3600)
             let output = try plugin.train(series, options: "{}")

@@ -13,19 +13,7 @@ struct VerifyModelsFromStoreTests {
     /// Trains seasonal-naive for `city` into `repository`: temperature around `kelvin`,
     /// humidity around 60 %.
     static func train(_ repository: ModelRepository, city: String, lastTime: Int64, kelvin: Double) throws {
-        let plugin = try BuildProducts.plugin("SeasonalNaive")
-        let count = 24 * 7
-        for (variable, level) in [("temperature", kelvin), ("humidity", 60.0)] {
-            let values = (0..<count).map { level + 5 * sin(Double($0) * .pi / 12) }
-            let series = TimeSeries(values: values, startTime: lastTime - Int64(count - 1) * 3600)
-            let output = try plugin.train(series, options: "{}")
-            let manifest = ModelManifest(
-                plugin: plugin.name, pluginVersion: plugin.version, abiVersion: plugin.abiVersion, city: city,
-                variable: variable, firstTime: series.startTime, lastTime: series.lastTime, stepSeconds: 3600,
-                count: series.count, trainedAt: 1_700_000_000, trainingSeconds: 0.001, options: "{}",
-                summary: output.summaryJSON, blobSize: output.blob.count, blobSHA256: ModelFile.sha256(output.blob))
-            try repository.publish(ModelFile(manifest: manifest, blob: output.blob))
-        }
+        try SharedModelsTests.train(repository, city: city, lastTime: lastTime, levels: [("temperature", kelvin), ("humidity", 60.0)])
     }
 
     @Test("an empty work directory gets the store's newest models and checks them; an implausible newest model fails it",
