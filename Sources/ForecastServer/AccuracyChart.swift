@@ -32,10 +32,7 @@ enum AccuracyChart {
         var svg = "<svg class=\"chart accuracy-chart\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\""
         svg += " data-variable=\"\(SVGChart.escape(variable))\" data-scope=\"\(SVGChart.escape(scope))\">"
         svg += "<title>\(SVGChart.escape(scope)): mean absolute error of \(SVGChart.escape(variable)) (\(SVGChart.escape(unit))) by lead time, per route</title>"
-        for tick in ticks {
-            svg += "<line class=\"grid\" x1=\"\(fmt(left))\" x2=\"\(fmt(width - right))\" y1=\"\(fmt(y(tick)))\" y2=\"\(fmt(y(tick)))\"/>"
-            svg += "<text class=\"axis\" x=\"\(fmt(left - 6))\" y=\"\(fmt(y(tick) + 4))\" text-anchor=\"end\">\(JSONText.number(tick))</text>"
-        }
+        svg += SVGChart.valueGridlines(ticks, y: y)
         for lead in stride(from: 12, through: horizon, by: 12) {
             svg += "<line class=\"grid\" x1=\"\(fmt(x(lead)))\" x2=\"\(fmt(x(lead)))\" y1=\"\(fmt(top))\" y2=\"\(fmt(height - bottom))\"/>"
             svg += "<text class=\"axis\" x=\"\(fmt(x(lead)))\" y=\"\(fmt(height - bottom + 16))\" text-anchor=\"middle\">\(lead) h</text>"

@@ -35,11 +35,7 @@ enum SVGChart {
         var svg = "<svg class=\"chart\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\""
         svg += " data-city=\"\(escape(city))\" data-variable=\"\(data.variable)\">"
         svg += "<title>\(escape(city)): \(data.variable) (\(escape(data.unit))), last week observed and forecasts</title>"
-        // Horizontal gridlines with value labels.
-        for tick in ticks {
-            svg += "<line class=\"grid\" x1=\"\(fmt(left))\" x2=\"\(fmt(width - right))\" y1=\"\(fmt(y(tick)))\" y2=\"\(fmt(y(tick)))\"/>"
-            svg += "<text class=\"axis\" x=\"\(fmt(left - 6))\" y=\"\(fmt(y(tick) + 4))\" text-anchor=\"end\">\(JSONText.number(tick))</text>"
-        }
+        svg += valueGridlines(ticks, y: y)
         // A tick at every midnight UTC.
         var day = (start / 86_400 + 1) * 86_400
         while day <= end {
@@ -76,6 +72,17 @@ enum SVGChart {
         svg += "<line class=\"now\" x1=\"\(fmt(marker))\" x2=\"\(fmt(marker))\" y1=\"\(fmt(top))\" y2=\"\(fmt(height - bottom))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>"
         svg += "<text class=\"axis\" x=\"\(fmt(marker - 4))\" y=\"\(fmt(top + 10))\" text-anchor=\"end\">last observation</text>"
         svg += "</svg>"
+        return svg
+    }
+
+    /// A horizontal gridline across the plot at each tick, labelled with its value on the
+    /// left; `y` maps a value to its height in the frame.
+    static func valueGridlines(_ ticks: [Double], y: (Double) -> Double) -> String {
+        var svg = ""
+        for tick in ticks {
+            svg += "<line class=\"grid\" x1=\"\(fmt(left))\" x2=\"\(fmt(width - right))\" y1=\"\(fmt(y(tick)))\" y2=\"\(fmt(y(tick)))\"/>"
+            svg += "<text class=\"axis\" x=\"\(fmt(left - 6))\" y=\"\(fmt(y(tick) + 4))\" text-anchor=\"end\">\(JSONText.number(tick))</text>"
+        }
         return svg
     }
 

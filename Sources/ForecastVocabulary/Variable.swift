@@ -126,4 +126,16 @@ extension Variable {
         case .windSpeed: -5...120
         }
     }
+
+    /// Every variable's ``plausibleForecastRange`` in words, for help texts: "temperature
+    /// 173 to 343 K, humidity -5 to 105 %, ...".
+    public static var plausibleForecastRangesText: String {
+        func number(_ value: Double) -> String {
+            value == value.rounded() ? String(Int(value)) : String(value)
+        }
+        return allCases.map { variable in
+            let range = variable.plausibleForecastRange
+            return "\(String(variable.name.map { $0 == "_" ? " " : $0 })) \(number(range.lowerBound)) to \(number(range.upperBound)) \(variable.unit)"
+        }.joined(separator: ", ")
+    }
 }

@@ -24,7 +24,7 @@ struct TrainCommand: AsyncParsableCommand {
             it replaces (--allow-older-data publishes it anyway), and, through its plugin (in a child \
             process too, unless --in-process), it must load and forecast 1 to 168 hours at the levels \
             0.8 and 0.95 with every value finite, lower <= mean <= upper and every mean plausible \
-            (temperature 173-343 K, humidity -5 to 105 %, pressure 850-1100 hPa, wind speed -5 to 120 m/s).
+            (\(Variable.plausibleForecastRangesText)).
 
             By default each city trains every variable the store holds values of for it (a store \
             with humidity alone trains humidity models); --variables (or --variable) picks some, and \

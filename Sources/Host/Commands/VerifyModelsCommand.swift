@@ -10,12 +10,11 @@ struct VerifyModelsCommand: AsyncParsableCommand {
         commandName: "verify-models",
         abstract: "Forecast from every published model file and fail on unreadable models or implausible forecasts.",
         discussion: """
-            For each plugin and city with model files under <workdir>/models, loads the temperature \
-            and humidity models through the plugin (checksums verified), forecasts --hours ahead at the \
-            95% level, and checks every value is finite and the means are physically plausible: \
-            temperature within 173-343 K (-100 to 70 °C), humidity within -5 to 105 % (a linear model may \
-            overshoot the 0-100 % bounds slightly; more than 5 points is an error). Exit status 1 when \
-            any check fails. Run after `forecast train`, before reloading a server.
+            For each plugin and city with model files under <workdir>/models, loads each variable's \
+            model through the plugin (checksums verified), forecasts --hours ahead at the 95% level, and \
+            checks every value is finite and the means are physically plausible: \
+            \(Variable.plausibleForecastRangesText) (a linear model may overshoot humidity's 0-100 % \
+            slightly; more than 5 points is an error). Exit status 1 when any check fails. Run after `forecast train`, before reloading a server.
 
             With a PostgreSQL store it checks the store's newest models (what every host \
             serves), copied into <workdir>/models first as a host copies them.
