@@ -1,4 +1,5 @@
 import Foundation
+import ForecastVocabulary
 import Hummingbird
 import NIOCore
 import PluginHost

@@ -1,4 +1,5 @@
 import Foundation
+import ForecastVocabulary
 
 /// Renders a ``ChartData`` as inline SVG: observed line, forecast lines, interval bands,
 /// axes with day ticks and value gridlines. No scripts, no external resources.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import ForecastServer
+import ForecastVocabulary
 import Hummingbird
 import HummingbirdTesting
 import PluginHost

@@ -1,4 +1,5 @@
-import ForecastPipeline
+import Foundation
+import ForecastVocabulary
 import Testing
 
 @Suite("Timestamp")
@@ -27,6 +28,19 @@ struct TimestampTests {
     func malformed() {
         for text in ["2012-10-01", "2012-13-01 00:00:00", "2013-02-29 00:00:00", "2012-10-01 24:00:00", "2012/10/01 00:00:00", "abcd-10-01 00:00:00"] {
             #expect(Timestamp.parse(text) == nil, "\(text)")
+        }
+    }
+
+    @Test("ISO 8601 is the same writer and reader with T and Z, and refuses what is not a real time")
+    func isoTime() {
+        #expect(ISOTime.format(1_349_092_800) == "2012-10-01T12:00:00Z")
+        #expect(ISOTime.date(1_349_092_800) == "2012-10-01")
+        for time in stride(from: Int64(-86_400 * 400), to: 2_000_000_000, by: 7_654_321) {
+            #expect(ISOTime.format(time) == Timestamp.format(time).replacingOccurrences(of: " ", with: "T") + "Z")
+            #expect(ISOTime.parse(ISOTime.format(time)) == time)
+        }
+        for text in ["2017-02-30T00:00:00Z", "2017-01-01T24:00:00Z", "2017-01-01 00:00:00Z", "2017-01-01T00:00:00", "2017-01-01T00:00:00+01:00"] {
+            #expect(ISOTime.parse(text) == nil, "\(text)")
         }
     }
 }

@@ -1,4 +1,5 @@
-/// The source's timestamp format, `YYYY-MM-DD HH:MM:SS` in UTC, to and from Unix seconds.
+/// The source's timestamp format, `YYYY-MM-DD HH:MM:SS` in UTC, to and from Unix seconds:
+/// the one writer and reader of civil times (``ISOTime`` is this with `T` and `Z`).
 ///
 /// Pure arithmetic on the proleptic Gregorian calendar (``CivilDate``, no Foundation
 /// formatter), so it is fast enough for millions of cells and identical on every platform.
@@ -39,13 +40,17 @@ public enum Timestamp {
     }
 
     /// Formats Unix seconds as `YYYY-MM-DD HH:MM:SS` (UTC).
-    public static func format(_ time: Int64) -> String {
+    public static func format(_ time: Int64) -> String { format(time, separator: " ") }
+
+    /// Formats Unix seconds as `YYYY-MM-DD HH:MM:SS` (UTC), with `separator` between the
+    /// date and the time (`T` for ISO 8601).
+    public static func format(_ time: Int64, separator: Character) -> String {
         let (days, seconds) = CivilDate.split(time)
         let (year, month, day) = CivilDate.date(days: days)
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
         var yearText = String(year)
         while yearText.count < 4 { yearText = "0" + yearText }
-        return "\(yearText)-\(two(month))-\(two(day)) \(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))"
+        return "\(yearText)-\(two(month))-\(two(day))\(separator)\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))"
     }
 
     /// Appends `format(time)` to `bytes` without building a String.
@@ -81,7 +86,7 @@ public enum Timestamp {
 
     /// Writes `YYYY-MM-DD ` (11 bytes) of the day `days` after 1970-01-01 at `target`;
     /// a year outside 0...9999 is written as its last four digits (the parser reads only four).
-    static func writeDate(ofDay days: Int64, to target: UnsafeMutablePointer<UInt8>) {
+    public static func writeDate(ofDay days: Int64, to target: UnsafeMutablePointer<UInt8>) {
         let (year, month, day) = CivilDate.date(days: days)
         func digit(_ value: Int64) -> UInt8 { UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: ((value % 10) + 10) % 10) }
         target[0] = digit(year / 1000)
