@@ -1,12 +1,14 @@
 import ForecastMath
 import PluginKit
 
-/// Conditioning that follows the daily cycle: on enough new data, the Fourier coefficients
-/// are re-estimated on the newest weeks at the fitted ARMA coefficients.
+/// Conditioning that follows the season: on enough new data, the Fourier coefficients are
+/// re-estimated on the newest weeks at the fitted ARMA coefficients, and with
+/// ``ARIMAModel/followsLevel`` the mean (or drift) with them.
 ///
 /// Why: a model fitted in winter keeps the winter's daily shape, while the amplitude of the
 /// day's cycle changes with the season (on bench/quality's tuning set, fitted on January to
-/// March and scored from April to December). With the ARMA coefficients held, the GLS
+/// March and scored from April to December); and a model without differencing keeps its
+/// training data's mean, to which its forecast of a summer day falls back within three days. With the ARMA coefficients held, the GLS
 /// estimate of the regression coefficients (``ARMARegressionGLS``) is their maximum
 /// likelihood estimate, a single linear solve; no ARMA parameter is refitted. The filter is
 /// then restarted from its stationary distribution at the start of those weeks, which
@@ -35,6 +37,7 @@ extension ARIMAModel {
               let filter = ARMAKalmanFilter(model: ARMAStateSpace(ar: parameters.ar, ma: parameters.ma)) else { return nil }
         var model = self
         model.fourierCoefficients = Array(gls.suffix(columns.count))
+        if specification.constant, followsLevel { model.parameters.mean = gls[0] }
         model.filter = filter
         let z = (0..<d).map { t in y[t] - fourier.value(model.fourierCoefficients, time: startTime + Int64(t) * stepSeconds, step: stepSeconds) }
         model.levels = Differencing.lastLevels(z, order: d)

@@ -27,6 +27,9 @@ struct ARIMAModel: ConditionableModel {
     /// Empirical quantiles of the model's standardised errors per lead time (from its
     /// rolling-origin validation), which replace the Gaussian interval when present.
     var calibration: LeadTimeErrorQuantiles?
+    /// Whether re-estimating the cycle on the newest weeks re-estimates the mean too
+    /// (``ARIMAOptions/followLevel``).
+    var followsLevel = false
 
     /// The period of the modelled cycle (0 when there is none).
     var dailyPeriod: Int { seasonalPeriod > 0 ? seasonalPeriod : fourier?.period ?? 0 }
@@ -37,8 +40,9 @@ struct ARIMAModel: ConditionableModel {
 
     /// The blob format's magic tag and version.
     static let magic = "ARIM"
-    /// Version 2 adds the bounds; version 1 blobs still load (without bounds).
-    static let formatVersion: UInt32 = 2
+    /// Version 2 adds the bounds, version 3 the follow-level flag; older blobs still load
+    /// (without bounds, not following the level).
+    static let formatVersion: UInt32 = 3
 
     /// Point forecasts (with the Fourier part) and the model's forecast standard deviations.
     func meansAndDeviations(horizon: Int) -> (mean: [Double], deviation: [Double]) {
@@ -182,12 +186,13 @@ struct ARIMAModel: ConditionableModel {
         writer.append(Int64(seasonalPeriod))
         writer.append(history)
         writer.append(calibration?.serialized ?? [])
+        writer.append(Int64(followsLevel ? 1 : 0))
         return writer.bytes
     }
 
     /// Reads a blob written by ``blob``.
     init(blob: [UInt8]) throws(PluginError) {
-        var reader = try BlobReader(blob, magic: Self.magic, supportedVersions: 1...2)
+        var reader = try BlobReader(blob, magic: Self.magic, supportedVersions: 1...3)
         let p = try reader.readInt("p", in: 0...8)
         let d = try reader.readInt("d", in: 0...2)
         let q = try reader.readInt("q", in: 0...8)
@@ -240,6 +245,9 @@ struct ARIMAModel: ConditionableModel {
                 }
             }
         }
+        if reader.version >= 3 {
+            followsLevel = try reader.readInt("follow-level flag", in: 0...1) == 1
+        }
         guard levels.count == (seasonalPeriod > 0 ? 0 : d) else {
             throw .badModel("the model blob is corrupt: \(levels.count) levels for d = \(d)")
         }
@@ -257,8 +265,9 @@ struct ARIMAModel: ConditionableModel {
 
     init(specification: ARIMASpecification, parameters: ARIMAParameters, filter: ARMAKalmanFilter, levels: [Double],
          fourier: FourierRegressors?, fourierCoefficients: [Double], lastTime: Int64, stepSeconds: Int64,
-         bounds: ClosedRange<Double>? = nil, seasonalPeriod: Int = 0, history: [Double] = []) {
+         bounds: ClosedRange<Double>? = nil, seasonalPeriod: Int = 0, history: [Double] = [], followsLevel: Bool = false) {
         self.bounds = bounds
+        self.followsLevel = followsLevel
         self.seasonalPeriod = seasonalPeriod
         self.history = history
         self.specification = specification

@@ -47,6 +47,11 @@ struct ARIMAOptions: Sendable, Decodable {
     /// lead at validation origins at the forecast's hour of the day (`calibrated`, the
     /// default, recalibrated when conditioning on four weeks or more) or its Gaussian ones.
     var intervals = Intervals.calibrated
+    /// When conditioning re-estimates the daily cycle on the newest weeks: re-estimate the
+    /// mean (for `d = 0`; the drift for `d = 1`) with it, so that a model without
+    /// differencing falls back to the newest weeks' level rather than its training data's.
+    /// Off by default; plugins.json turns it on for temperature (see docs/arima.md).
+    var followLevel = false
 
     enum Intervals: String, Sendable, Decodable {
         case gaussian
@@ -76,7 +81,7 @@ struct ARIMAOptions: Sendable, Decodable {
     static let keys: Set<String> = [
         "order", "params", "start_p", "start_q", "max_p", "max_q", "d", "max_d", "test", "alpha", "ic",
         "stepwise", "max_order", "with_constant", "seasonal", "period", "fourier_terms", "method",
-        "approximation", "max_iterations", "root_check", "max_fourier_terms", "fourier_fit", "bounds", "max_fit_points", "intervals",
+        "approximation", "max_iterations", "root_check", "max_fourier_terms", "fourier_fit", "bounds", "max_fit_points", "intervals", "follow_level",
     ]
 
     private enum CodingKeys: String, CodingKey {
@@ -84,7 +89,7 @@ struct ARIMAOptions: Sendable, Decodable {
         case startP = "start_p", startQ = "start_q", maxP = "max_p", maxQ = "max_q", maxD = "max_d"
         case maxOrder = "max_order", withConstant = "with_constant", fourierTerms = "fourier_terms"
         case maxIterations = "max_iterations", rootCheck = "root_check"
-        case maxFourierTerms = "max_fourier_terms", fourierFit = "fourier_fit", maxFitPoints = "max_fit_points"
+        case maxFourierTerms = "max_fourier_terms", fourierFit = "fourier_fit", maxFitPoints = "max_fit_points", followLevel = "follow_level"
     }
 
     init() {}
@@ -117,6 +122,7 @@ struct ARIMAOptions: Sendable, Decodable {
         approximation = try c.decodeIfPresent(Bool.self, forKey: .approximation) ?? approximation
         maxIterations = try c.decodeIfPresent(Int.self, forKey: .maxIterations) ?? maxIterations
         rootCheck = try c.decodeIfPresent(NearUnitRootRule.self, forKey: .rootCheck) ?? rootCheck
+        followLevel = try c.decodeIfPresent(Bool.self, forKey: .followLevel) ?? followLevel
     }
 
     /// Decodes and range-checks `json`.

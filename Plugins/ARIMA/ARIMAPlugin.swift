@@ -11,7 +11,7 @@ enum ARIMAPlugin: ForecastPlugin {
     static let defaultOptionsJSON: String? = """
         {"start_p":1,"start_q":1,"max_p":3,"max_q":3,"d":null,"max_d":2,"test":"adf","ic":"aic","stepwise":true,\
         "with_constant":null,"seasonal":"auto","period":24,"fourier_terms":2,"fourier_fit":"two-stage","method":"css-ml","approximation":false,\
-        "root_check":"pmdarima","bounds":null,"max_fit_points":8760,"intervals":"calibrated"}
+        "root_check":"pmdarima","bounds":null,"max_fit_points":8760,"intervals":"calibrated","follow_level":false}
         """
 
     static func train(_ series: Series, options: String, host: HostServices) throws(PluginError) -> TrainedModel {

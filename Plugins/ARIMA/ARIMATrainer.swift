@@ -217,7 +217,8 @@ struct ARIMATrainer {
                                levels: seasonalPeriod > 0 ? [] : Differencing.lastLevels(missing ? MissingValues.filled(z) : z, order: d), fourier: fourier,
                                fourierCoefficients: coefficients, lastTime: series.lastTime, stepSeconds: series.stepSeconds,
                                bounds: options.bounds.map { $0[0]...$0[1] }, seasonalPeriod: seasonalPeriod,
-                               history: seasonalPeriod > 0 ? Array((missing ? MissingValues.filled(z) : z).suffix(seasonalPolynomial.order)) : [])
+                               history: seasonalPeriod > 0 ? Array((missing ? MissingValues.filled(z) : z).suffix(seasonalPolynomial.order)) : [],
+                               followsLevel: options.followLevel)
         let summary = ARIMASummary(fit: fit, differencingTest: options.order == nil && options.d == nil ? options.test.rawValue : nil,
                                    ic: options.ic, candidates: candidates, fourier: fourier, fourierCoefficients: coefficients,
                                    fixedParameters: fixedParameters, observations: y.count, missing: y.count - observedValues.count,

@@ -62,12 +62,15 @@ struct ARIMABehaviourTests {
         _ = try plugin.loadModel(trained.blob)
         #expect(status { _ = try plugin.loadModel(Array(trained.blob.dropLast(3))) } == FP_STATUS_BAD_MODEL)
         #expect(status { _ = try plugin.loadModel(trained.blob + [0]) } == FP_STATUS_BAD_MODEL)
-        // A version-1 blob (before bounds and seasonal differencing: the same fields without the
-        // last 48 bytes) still loads.
-        var versionOne = Array(trained.blob.dropLast(48))
-        versionOne[4] = 1
-        let old = try plugin.loadModel(versionOne).forecast(horizon: 12, level: 0.9)
-        #expect(old == (try plugin.loadModel(trained.blob).forecast(horizon: 12, level: 0.9)))
+        // A version-2 blob (before the follow-level flag: the same fields without the last 8
+        // bytes) and a version-1 blob (before bounds and seasonal differencing too: 48 more)
+        // still load.
+        let current = try plugin.loadModel(trained.blob).forecast(horizon: 12, level: 0.9)
+        for (version, dropped) in [(UInt8(2), 8), (UInt8(1), 56)] {
+            var older = Array(trained.blob.dropLast(dropped))
+            older[4] = version
+            #expect(try plugin.loadModel(older).forecast(horizon: 12, level: 0.9) == current, "version \(version)")
+        }
         var otherVersion = trained.blob
         otherVersion[4] = 99
         #expect(status { _ = try plugin.loadModel(otherVersion) } == FP_STATUS_BAD_MODEL)
@@ -229,6 +232,30 @@ struct ARIMABehaviourTests {
         // Three weeks keep the trained cycle's amplitude; six weeks carry the new one.
         #expect(abs(kept - (trained.max()! - trained.min()!)) < 0.5 * abs(followed - kept), "trained \(trained), kept \(kept), followed \(followed)")
         #expect(abs(followed - 20) < 2, "peak to trough \(followed) after six weeks of a cycle of 20")
+    }
+
+    @Test("with follow_level, conditioning on four weeks or more moves a d = 0 model's mean to the newest weeks' level; without, the forecast falls back to the trained mean")
+    func levelFollowsTheSeason() throws {
+        let plugin = try BuildProducts.plugin("ARIMA")
+        let history = Self.hourly + Self.hourly
+        let mean = history.reduce(0, +) / Double(history.count)
+        // Six weeks of the same weather 12 above the trained level (winter to summer).
+        let warmer = TimeSeries(values: Array(history.suffix(6 * 168)).map { $0 + 12 }, startTime: Int64(history.count) * 3600,
+                                stepSeconds: 3600)
+        func thirdDayMean(_ options: String) throws -> (Double, [UInt8]) {
+            let blob = try plugin.train(TimeSeries(values: history, startTime: 0, stepSeconds: 3600), options: options).blob
+            let day = try plugin.loadModel(blob).conditioned(on: warmer).forecast(horizon: 72, level: 0.8).mean[48..<72]
+            return (day.reduce(0, +) / 24, blob)
+        }
+        let order = #""seasonal":"fourier","order":[2,0,1],"with_constant":true"#
+        let (kept, _) = try thirdDayMean("{\(order)}")
+        let (followed, blob) = try thirdDayMean("{\(order),\"follow_level\":true}")
+        let newest = warmer.values.reduce(0, +) / Double(warmer.values.count)
+        #expect(abs(followed - newest) < 2, "third-day mean \(followed), newest weeks' mean \(newest)")
+        #expect(abs(kept - newest) > 4 * abs(followed - newest), "without follow_level \(kept), with \(followed), trained mean \(mean)")
+        // The flag is part of the model: a reloaded blob conditions the same way.
+        let reloaded = try plugin.loadModel(blob).conditioned(on: warmer).forecast(horizon: 72, level: 0.8).mean[48..<72]
+        #expect(abs(reloaded.reduce(0, +) / 24 - followed) < 1e-9)
     }
 
     @Test("trained on a series whose daily cycle grew in its last weeks, the published model carries the new cycle")
