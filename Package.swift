@@ -101,7 +101,7 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["PluginHost", "Locking"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["PluginHost", "ForecastStore", "CSQLite", "CLibPQ", "Locking"], path: "Tests/TestSupport"),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["ForecastPipeline", "ForecastStore", "PluginHost", "TestSupport", "Locking"],

@@ -95,7 +95,7 @@ extension ForecastServer {
         }
         if !plan.writes.isEmpty {
             do {
-                try store.upsert(plan.writes)
+                try store.upsert(try ObservationBatch(rows: plan.writes))
             } catch {
                 throw APIError(.serviceUnavailable, code: "store_unavailable", message: "the observations could not be stored (nothing was): \(error)")
             }

@@ -39,9 +39,9 @@ enum EndToEnd {
             #expect(result.ok, "\(result.plugin) \(result.city) \(result.variable): \(result.error ?? "")")
             guard result.ok else { continue }
             let file = try repository.read(plugin: result.plugin, city: result.city, variable: result.variable)
-            let rows = try store.observations(city: result.city, from: nil, to: nil)
+            let stored = try #require(try store.series(city: result.city, from: nil, to: nil))
             let variable = Variable(rawValue: result.variable)!
-            let series = trainer.limited(try #require(SeriesExtractor().series(rows, variable: variable)))
+            let series = trainer.limited(try #require(SeriesExtractor().series(stored, variable: variable)))
             #expect(series.count == 360)
             #expect(file.manifest.count == series.count && file.manifest.lastTime == series.lastTime)
             #expect(file.manifest.firstTime == series.startTime && file.manifest.city == result.city)
@@ -85,8 +85,8 @@ extension EndToEnd {
             for variable in ["temperature", "humidity"] {
                 let file = try repository.read(plugin: plugin.name, city: "San Francisco", variable: variable)
                 #expect(file.manifest.count == 360 && file.manifest.pluginVersion == plugin.version)
-                let rows = try store.observations(city: "San Francisco", from: nil, to: nil)
-                let series = try #require(SeriesExtractor().series(rows, variable: Variable(rawValue: variable)!))
+                let stored = try #require(try store.series(city: "San Francisco", from: nil, to: nil))
+                let series = try #require(SeriesExtractor().series(stored, variable: Variable(rawValue: variable)!))
                 #expect(file.manifest.lastTime == series.lastTime)
             }
         }

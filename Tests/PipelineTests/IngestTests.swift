@@ -78,7 +78,8 @@ struct IngestTests {
         #expect(rows[20].temperature == nil && rows[29].temperature == nil)     // the long gap stays open
         #expect(rows[0].temperature == nil && rows[0].humidity != nil)          // humidity observed, temperature not
         // Train would use the newest contiguous temperature run: hours 30-44.
-        let series = try #require(SeriesExtractor(minimumCount: 10).series(rows, variable: .temperature))
+        let stored = try #require(try store.series(city: "San Francisco", from: nil, to: nil))
+        let series = try #require(SeriesExtractor(minimumCount: 10).series(stored, variable: .temperature))
         #expect(series.count == 15 && series.startTime == Timestamp.parse("2017-01-01 06:00:00")! + 24 * 3600)
     }
 

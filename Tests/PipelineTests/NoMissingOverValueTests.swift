@@ -18,7 +18,7 @@ enum MissingOverValue {
         #expect(try store.observations(city: "Oslo", from: nil, to: nil) == expected)
 
         // The batch path (what ingest uses): NaN is missing; a humidity-only column keeps the temperatures.
-        let batch = ObservationBatch([ObservationBatch.CitySeries(city: "Oslo", start: base,
+        let batch = ObservationBatch([CitySeries(city: "Oslo", start: base,
                                                                   temperature: [Double](repeating: .nan, count: 50),
                                                                   humidity: [Double](repeating: 70, count: 50))])
         try store.upsert(batch, progress: { _ in }, beforeCommit: {})
@@ -33,7 +33,7 @@ enum MissingOverValue {
         // An interpolated value (marked imputed) never replaces a measured one; it replaces
         // another interpolated one, and a measured value replaces it.
         func load(_ city: String, _ temperature: Double, imputed: Bool) throws {
-            let series = ObservationBatch.CitySeries(city: city, start: base, temperature: [temperature], humidity: [.nan],
+            let series = CitySeries(city: city, start: base, temperature: [temperature], humidity: [.nan],
                                                      imputed: imputed ? [ImputedMask.temperature] : [])
             try store.upsert(ObservationBatch([series]), progress: { _ in }, beforeCommit: {})
         }

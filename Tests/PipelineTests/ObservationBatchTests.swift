@@ -8,14 +8,14 @@ struct ObservationBatchTests {
 
     /// `hours` hours of `city`: every 7th hour has no temperature, every 11th no
     /// humidity, every 77th neither (not a row); `offset` shifts the values.
-    static func series(_ city: String, _ hours: Int, offset: Double = 0) -> ObservationBatch.CitySeries {
+    static func series(_ city: String, _ hours: Int, offset: Double = 0) -> CitySeries {
         let temperature = (0..<hours).map { $0 % 7 == 0 ? Double.nan : 270 + Double($0 % 24) + offset }
         let humidity = (0..<hours).map { $0 % 11 == 0 ? Double.nan : 50 + Double($0 % 10) + offset }
-        return ObservationBatch.CitySeries(city: city, start: start, temperature: temperature, humidity: humidity)
+        return CitySeries(city: city, start: start, temperature: temperature, humidity: humidity)
     }
 
     /// The rows a series stands for, built the plain way.
-    static func expectedRows(_ series: ObservationBatch.CitySeries) -> [Observation] {
+    static func expectedRows(_ series: CitySeries) -> [Observation] {
         series.temperature.indices.compactMap { index in
             let t = series.temperature[index], h = series.humidity[index]
             if t.isNaN && h.isNaN { return nil }
@@ -36,7 +36,7 @@ struct ObservationBatchTests {
 
     @Test("a repeated city replaces the earlier series in its place; a city with no row is left out")
     func repeatedAndEmptyCities() {
-        let empty = ObservationBatch.CitySeries(city: "Nowhere", start: Self.start, temperature: [.nan, .nan], humidity: [.nan, .nan])
+        let empty = CitySeries(city: "Nowhere", start: Self.start, temperature: [.nan, .nan], humidity: [.nan, .nan])
         let batch = ObservationBatch([Self.series("Lima", 30), empty, Self.series("Quito", 20), Self.series("Lima", 30, offset: 1)])
         #expect(batch.series.map(\.city) == ["Lima", "Quito"])
         #expect(batch.observations == Self.expectedRows(Self.series("Lima", 30, offset: 1)) + Self.expectedRows(Self.series("Quito", 20)))
@@ -90,7 +90,7 @@ struct ObservationBatchTests {
     }
 }
 
-extension ObservationBatch.CitySeries {
+extension CitySeries {
     /// The series as a list of rows (through a batch of its own).
     var asList: [Observation] { ObservationBatch([self]).observations }
 }

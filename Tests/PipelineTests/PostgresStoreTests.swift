@@ -146,7 +146,7 @@ struct PostgresStoreTests {
         let big = (0..<30).flatMap { SQLiteStoreTests.rows("City \($0)", 2_000) }
             + (touchesStoredCity ? SQLiteStoreTests.rows("Chicago", 100, offset: 5) : [])
         let killer = try PostgresStore(url: TestPostgres.url!)
-        let pid = store.backendPID()
+        let pid = try store.backendPID()
         var killed = false
         #expect(throws: StoreError.self) {
             try store.upsert(big) { _ in

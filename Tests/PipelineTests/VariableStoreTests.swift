@@ -64,7 +64,7 @@ struct VariableStoreTests {
         try store.upsert([Observation(city: "Zurich", time: 3600, temperature: nil, humidity: 81.5)])
         // Pressure measured at 3600, interpolated at 7200; wind speed at 7200 only; a new hour at 10800.
         let batch = ObservationBatch([
-            ObservationBatch.CitySeries(city: "Zurich", start: 3600,
+            CitySeries(city: "Zurich", start: 3600,
                                         columns: [.pressure: [1012, 1013.5, 1015], .windSpeed: [.nan, 3, 4]],
                                         imputed: [0, Variable.pressure.imputedBit, 0]),
         ])
@@ -77,7 +77,7 @@ struct VariableStoreTests {
         if let temperature = zurich[1].temperature { #expect(temperature == 271.5) }
         // An interpolated pressure never replaces a measured one; a measured one replaces an interpolation.
         let again = ObservationBatch([
-            ObservationBatch.CitySeries(city: "Zurich", start: 3600, columns: [.pressure: [1000, 1001]],
+            CitySeries(city: "Zurich", start: 3600, columns: [.pressure: [1000, 1001]],
                                         imputed: [Variable.pressure.imputedBit, 0]),
         ])
         try store.upsert(again, progress: { _ in }, beforeCommit: {})
@@ -90,11 +90,11 @@ struct VariableStoreTests {
         // A load of temperature and humidity writes only their columns: the stored pressure and
         // its interpolated mark stay as they are.
         try store.upsert(ObservationBatch([
-            ObservationBatch.CitySeries(city: "Zurich", start: 18000, columns: [.pressure: [1010]], imputed: [Variable.pressure.imputedBit]),
+            CitySeries(city: "Zurich", start: 18000, columns: [.pressure: [1010]], imputed: [Variable.pressure.imputedBit]),
         ]), progress: { _ in }, beforeCommit: {})
         try store.upsert([Observation(city: "Zurich", time: 18000, temperature: 281, humidity: 70)])
         try store.upsert(ObservationBatch([
-            ObservationBatch.CitySeries(city: "Zurich", start: 18000, temperature: [281], humidity: [71]),
+            CitySeries(city: "Zurich", start: 18000, temperature: [281], humidity: [71]),
         ]), progress: { _ in }, beforeCommit: {})
         #expect(try store.observations(city: "Zurich", from: 18000, to: 18000)
                 == [Observation(city: "Zurich", time: 18000, values: [.temperature: 281, .humidity: 71, .pressure: 1010])])
