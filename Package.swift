@@ -107,6 +107,11 @@ let package = Package(
             dependencies: ["ForecastPipeline", "ForecastStore", "PluginHost", "TestSupport", "Locking"],
             path: "Tests/PipelineTests"
         ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["ForecastStore", "TestSupport", "Locking"],
+            path: "Tests/StoreTests"
+        ),
         .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
         .testTarget(name: "ForecastVocabularyTests", dependencies: ["ForecastVocabulary"], path: "Tests/ForecastVocabularyTests"),
         .testTarget(name: "AutoRegTests", dependencies: ["PluginHost", "TestSupport", "Locking"], path: "Tests/AutoRegTests"),

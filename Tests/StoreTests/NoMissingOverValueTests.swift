@@ -1,5 +1,6 @@
 import ForecastStore
 import Foundation
+import TestSupport
 import Testing
 
 /// A load never replaces a stored value with a missing one, on either store; the coverage
@@ -60,8 +61,8 @@ enum MissingOverValue {
 struct SQLiteMissingOverValueTests {
     @Test("a load's missing values keep the stored ones; the coverage query counts each variable's hours")
     func sqlite() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("a.db"))
         try store.migrate()
         try MissingOverValue.check(store)

@@ -1,5 +1,6 @@
 import ForecastStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Observation batches: rows in columns load as the same rows as a list")
@@ -44,8 +45,8 @@ struct ObservationBatchTests {
 
     @Test("SQLite: a batch, new file or upsert, stores what its list of rows stores (several statements)")
     func sqliteSameAsList() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         // More rows than one statement takes, with a last statement that is not full.
         let batch = ObservationBatch([Self.series("Lima", 4000), Self.series("Quito", 1700), Self.series("Oslo", 333)])
         let reference = try SQLiteStore(path: directory.file("list.db"))
@@ -66,8 +67,8 @@ struct ObservationBatchTests {
 
     @Test("SQLite: a row the schema refuses is named by its number, city and hour; nothing is written")
     func refusedRowNamed() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("d.db"))
         try store.migrate()
         try store.upsert(Self.series("Lima", 50).asList)

@@ -1,5 +1,6 @@
 import ForecastStore
 import Foundation
+import TestSupport
 import Testing
 
 /// The store holds every variable of the table, and a store written by the schema before
@@ -38,8 +39,8 @@ struct VariableStoreTests {
 
     @Test("a schema 4 SQLite file is upgraded keeping every row and mark; a reader reads it before and after")
     func sqliteUpgrade() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let path = directory.file("v4.db")
         let old = try SQLiteStore(path: path)
         try old.migrate(through: 4)
@@ -133,8 +134,8 @@ extension PostgresStoreTests {
 
     @Test("the same rows of every variable read back identically from SQLite and PostgreSQL")
     func sameOnBothStores() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let sqlite = try SQLiteStore(path: directory.file("same.db"))
         try sqlite.migrate()
         let postgres = try TestPostgres.freshStore()
