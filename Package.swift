@@ -101,11 +101,16 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["PluginHost", "Locking"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["PluginHost", "ForecastStore", "CSQLite", "CLibPQ", "Locking"], path: "Tests/TestSupport"),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["ForecastPipeline", "ForecastStore", "PluginHost", "TestSupport", "Locking"],
             path: "Tests/PipelineTests"
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["ForecastStore", "TestSupport", "Locking"],
+            path: "Tests/StoreTests"
         ),
         .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
         .testTarget(name: "ForecastVocabularyTests", dependencies: ["ForecastVocabulary"], path: "Tests/ForecastVocabularyTests"),

@@ -152,7 +152,7 @@ public struct Ingestor: Sendable {
         // The rows stay in the grids' columns: a struct per row delayed the load's start (bench/pipeline/README.md).
         let variables = variables
         let batch = ObservationBatch(grids.map { grid in
-            ObservationBatch.CitySeries(city: grid.summary.city, start: start,
+            CitySeries(city: grid.summary.city, start: start,
                                         columns: Dictionary(uniqueKeysWithValues: zip(variables, grid.columns)),
                                         imputed: grid.imputed)
         })

@@ -45,31 +45,27 @@ public struct OverlapResolution: Sendable {
     public static func resolve(_ batch: ObservationBatch, store: any ObservationStore,
                                policy: Policy) throws -> (batch: ObservationBatch, report: Report) {
         var report = Report(policy: policy)
-        var series: [ObservationBatch.CitySeries] = []
+        var series: [CitySeries] = []
         for var city in batch.series {
             let end = city.start + Int64(max(city.hours - 1, 0)) * 3600
             let variables = Variable.allCases.filter { !city[$0].isEmpty }
-            let stored = try store.observations(city: city.city, from: city.start, to: end)
-            guard !stored.isEmpty else {
+            guard let stored = try store.series(city: city.city, from: city.start, to: end) else {
                 report.newValues += variables.reduce(0) { $0 + city[$1].count(where: { !$0.isNaN }) }
                 series.append(city)
                 continue
             }
-            let marks = try store.imputedMarks(city: city.city, from: city.start, to: end)
-            var index: [Int64: Observation] = [:]
-            for row in stored { index[row.time] = row }
-            // Hour by hour (one look-up of the stored row), each loaded variable in table order.
+            // Hour by hour (the stored hour at the same time), each loaded variable in table order.
             var columns = variables.map { city[$0] }
             var changed = [Bool](repeating: false, count: variables.count)
             for hour in 0..<city.hours {
                 let time = city.start + Int64(hour) * 3600
-                let row = index[time]
-                let fileMarks = city.imputed.isEmpty ? 0 : city.imputed[hour]
-                let storedMarks = marks[time] ?? 0
+                let storedHour = stored.index(of: time)
+                let fileMarks = city.imputedMarks(at: hour)
+                let storedMarks = storedHour.map(stored.imputedMarks(at:)) ?? 0
                 for (position, variable) in variables.enumerated() {
                     let value = columns[position][hour]
                     guard !value.isNaN else { continue }
-                    guard let old = row?[variable] else {
+                    guard let storedHour, let old = stored.value(variable, at: storedHour) else {
                         report.newValues += 1
                         continue
                     }

@@ -1,7 +1,8 @@
 import ForecastStore
 import PluginHost
 
-/// Turns stored observations into the evenly spaced series a plugin trains on.
+/// Cuts the evenly spaced series a plugin trains on out of a city's stored columns
+/// (``ObservationStore/series(city:from:to:)``), without a row in between.
 ///
 /// Ingest has already interpolated the short gaps, so any remaining hole is a long gap
 /// that must not be invented. A plugin that accepts missing values (the ABI's
@@ -19,55 +20,41 @@ public struct SeriesExtractor: Sendable {
         self.minimumCount = minimumCount
     }
 
-    /// The chosen segment of `variable` in `observations` (oldest first), or nil when there is no value at all.
-    public func series(_ observations: [Observation], variable: Variable) -> TimeSeries? {
-        let segments = self.segments(observations, variable: variable)
+    /// The chosen segment of `variable` in `city`'s columns, or nil when there is no value at all.
+    public func series(_ city: CitySeries, variable: Variable) -> TimeSeries? {
+        let segments = self.segments(city, variable: variable)
         if let recent = segments.last(where: { $0.count >= minimumCount }) { return recent }
         return segments.max { $0.count < $1.count }
     }
 
     /// The series for a plugin that does (`acceptsMissingValues`) or does not accept NaN.
-    public func series(_ observations: [Observation], variable: Variable, acceptsMissingValues: Bool) -> TimeSeries? {
-        acceptsMissingValues ? fullSeries(observations, variable: variable) : series(observations, variable: variable)
+    public func series(_ city: CitySeries, variable: Variable, acceptsMissingValues: Bool) -> TimeSeries? {
+        acceptsMissingValues ? fullSeries(city, variable: variable) : series(city, variable: variable)
     }
 
     /// Every hour from the first to the last observed value of `variable` (oldest first), an
-    /// hour without a finite value as NaN; nil when there is no value at all.
-    ///
-    /// Both ends are observed values. A row whose time is not a whole number of hours after
-    /// the first observed hour has no place in the series and is left out.
-    public func fullSeries(_ observations: [Observation], variable: Variable) -> TimeSeries? {
-        let observed = observations.compactMap { observation -> (time: Int64, value: Double)? in
-            let value = observation[variable]
-            guard let value, value.isFinite else { return nil }
-            return (observation.time, value)
-        }
-        guard let first = observed.first?.time, let last = observed.map(\.time).max() else { return nil }
-        var values = [Double](repeating: .nan, count: Int((last - first) / 3600) + 1)
-        for (time, value) in observed where (time - first) % 3600 == 0 {
-            values[Int((time - first) / 3600)] = value
-        }
-        return TimeSeries(values: values, startTime: first, stepSeconds: 3600)
+    /// hour without a finite value as NaN; nil when there is no value at all. Both ends are
+    /// observed values.
+    public func fullSeries(_ city: CitySeries, variable: Variable) -> TimeSeries? {
+        let column = city[variable]
+        guard let first = column.firstIndex(where: \.isFinite), let last = column.lastIndex(where: \.isFinite) else { return nil }
+        let values = column[first...last].map { $0.isFinite ? $0 : .nan }
+        return TimeSeries(values: values, startTime: city.time(at: first), stepSeconds: 3600)
     }
 
-    /// Every contiguous hourly run of `variable`, oldest first.
-    public func segments(_ observations: [Observation], variable: Variable) -> [TimeSeries] {
+    /// Every contiguous hourly run of finite values of `variable`, oldest first.
+    public func segments(_ city: CitySeries, variable: Variable) -> [TimeSeries] {
+        let column = city[variable]
         var result: [TimeSeries] = []
-        var values: [Double] = []
-        var start: Int64 = 0
-        var previous: Int64 = .min
-        for observation in observations {
-            let value = observation[variable]
-            guard let value, value.isFinite else { continue }
-            if values.isEmpty || observation.time != previous + 3600 {
-                if !values.isEmpty { result.append(TimeSeries(values: values, startTime: start, stepSeconds: 3600)) }
-                values = []
-                start = observation.time
+        var start: Int?
+        for index in 0...column.count {
+            let observed = index < column.count && column[index].isFinite
+            if observed, start == nil { start = index }
+            if !observed, let first = start {
+                result.append(TimeSeries(values: Array(column[first..<index]), startTime: city.time(at: first), stepSeconds: 3600))
+                start = nil
             }
-            values.append(value)
-            previous = observation.time
         }
-        if !values.isEmpty { result.append(TimeSeries(values: values, startTime: start, stepSeconds: 3600)) }
         return result
     }
 }

@@ -55,7 +55,7 @@ public struct Trainer: Sendable {
 
     /// Where models are published.
     public var repository: ModelRepository
-    /// How a series is cut from the stored rows.
+    /// How a series is cut from the stored columns.
     public var extractor: SeriesExtractor
     /// Jobs run at once (default: the number of cores).
     public var parallelism: Int
@@ -116,16 +116,16 @@ public struct Trainer: Sendable {
     /// Runs `jobs`, reading series from `store`; the results come back in job order.
     public func run(_ jobs: [Job], store: any ObservationStore, progress: ProgressReporter,
                     logger: Logger = Logger(label: "forecast.train")) throws(PipelineError) -> [JobResult] {
-        // Read each city once, before the parallel part.
-        var rowsByCity: [String: [Observation]] = [:]
+        // Read each city's columns once, before the parallel part.
+        var seriesByCity: [String: CitySeries] = [:]
         for city in Set(jobs.map(\.city)) {
             do {
-                rowsByCity[city] = try store.observations(city: city, from: nil, to: nil)
+                seriesByCity[city] = try store.series(city: city, from: nil, to: nil)
             } catch {
                 throw PipelineError(.store, "cannot read \(city) from the store: \(error)")
             }
         }
-        let cityRows = rowsByCity
+        let citySeries = seriesByCity
         // Create the model directories up front: concurrent createDirectory calls on the
         // same parents race in Foundation and fail spuriously.
         for job in jobs {
@@ -145,7 +145,7 @@ public struct Trainer: Sendable {
             while true {
                 let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < jobs.count else { return }
-                let result = runJob(jobs[index], rows: cityRows[jobs[index].city] ?? [], logger: logger)
+                let result = runJob(jobs[index], stored: citySeries[jobs[index].city], logger: logger)
                 results.set(index, .success(result))
                 let done = finished.wrappingAdd(1, ordering: .relaxed).newValue
                 let label = "\(result.plugin) \(result.city) \(result.variable)"
@@ -161,11 +161,11 @@ public struct Trainer: Sendable {
         return jobs.indices.map { results.get($0) }
     }
 
-    private func runJob(_ job: Job, rows: [Observation], logger: Logger) -> JobResult {
+    private func runJob(_ job: Job, stored: CitySeries?, logger: Logger) -> JobResult {
         var result = JobResult(plugin: job.plugin.name, city: job.city, variable: job.variable.rawValue, ok: false, seconds: 0)
         // A plugin declaring FP_CAPABILITY_MISSING_VALUES trains on all of the history with
         // NaN for the missing hours; the newest --max-points hours still start with an observation.
-        guard let series = extractor.series(rows, variable: job.variable, acceptsMissingValues: job.plugin.acceptsMissingValues)
+        guard let stored, let series = extractor.series(stored, variable: job.variable, acceptsMissingValues: job.plugin.acceptsMissingValues)
             .map(limited)?.trimmingMissingEnds() else {
             result.error = "no \(job.variable.rawValue) observations for \(job.city) in the store (run `forecast ingest --city '\(job.city)'`)"
             return result

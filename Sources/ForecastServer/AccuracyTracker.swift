@@ -223,14 +223,11 @@ public final class AccuracyTracker: Sendable {
         for series in record.series {
             for forecast in series.pending { earliest[series.city] = min(earliest[series.city] ?? forecast.origin, forecast.origin) }
         }
-        var observed: [String: [Int64: Observation]] = [:]
-        var imputed: [String: [Int64: UInt8]] = [:]
+        var observed: [String: CitySeries] = [:]
         for (city, origin) in earliest {
             do {
                 let from = origin + 3600, to = origin + Self.windowOrigins * 3600 + Int64(Self.horizon) * 3600
-                let rows = try store.observations(city: city, from: from, to: to)
-                observed[city] = Dictionary(rows.map { ($0.time, $0) }, uniquingKeysWith: { _, last in last })
-                imputed[city] = try store.imputedMarks(city: city, from: from, to: to)
+                observed[city] = try store.series(city: city, from: from, to: to)
             } catch {
                 logger.warning("cannot read the observations of \(city) to score the forecasts: \(error)")
             }
@@ -239,9 +236,8 @@ public final class AccuracyTracker: Sendable {
         var baselineErrors: [PairKey: Double] = [:]
         for position in record.series.indices {
             let series = record.series[position]
-            guard let rows = observed[series.city] else { continue }
+            guard let stored = observed[series.city] else { continue }
             // Interpolated values are not observations: such an hour waits for a measurement.
-            let marks = imputed[series.city] ?? [:]
             guard let variable = Variable(named: series.variable) else { continue }
             let bit = variable.imputedBit
             for slot in series.pending.indices {
@@ -249,8 +245,8 @@ public final class AccuracyTracker: Sendable {
                 var done: Set<Int> = []
                 for (index, lead) in forecast.leads.enumerated() {
                     let time = forecast.origin + Int64(lead + 1) * 3600
-                    guard let row = rows[time], let value = row[variable],
-                          value.isFinite, (marks[time] ?? 0) & bit == 0 else { continue }
+                    guard let hour = stored.index(of: time), let value = stored.value(variable, at: hour),
+                          value.isFinite, stored.imputedMarks(at: hour) & bit == 0 else { continue }
                     let error = Double(forecast.mean[index]) - value
                     let inside = value >= Double(forecast.lower[index]) && value <= Double(forecast.upper[index])
                     add(error: error, inside: inside, origin: forecast.origin, lead: Int(lead), to: &record.series[position])

@@ -45,10 +45,10 @@ public struct ModelConditioner: Sendable {
                 earliest[pair.city] = min(earliest[pair.city] ?? after, after)
             }
         }
-        var observations: [String: [Observation]] = [:]
+        var observations: [String: CitySeries] = [:]
         for (city, after) in earliest {
             do {
-                observations[city] = try store.observations(city: city, from: after + 3600, to: nil)
+                observations[city] = try store.series(city: city, from: after + 3600, to: nil)
             } catch {
                 logger.warning("cannot read the observations of \(city) to condition the models: \(error)")
             }
@@ -79,18 +79,20 @@ public struct ModelConditioner: Sendable {
     }
 
     /// The cities of `route` whose models changed, by slug, conditioned on `observations`.
-    private func conditionCities(of route: RouteModels, observations: [String: [Observation]]) -> [String: CityModels] {
+    private func conditionCities(of route: RouteModels, observations: [String: CitySeries]) -> [String: CityModels] {
         guard let plugin = route.plugin else { return [:] }
         var changed: [String: CityModels] = [:]
         for (slug, pair) in route.cities {
             let after = pair.earliestObserved
-            let newer = (observations[pair.city] ?? []).filter { $0.time > after }
+            guard let stored = observations[pair.city] else { continue }
+            // The hours after this pair's newest observation that hold a value.
+            let newer = (0..<stored.hours).filter { stored.time(at: $0) > after && stored.hasValue(at: $0) }
             guard !newer.isEmpty else { continue }
             var models: [Variable: VariableModel] = [:]
             var anyChanged = false
             for (variable, model) in pair.models {
                 let conditioned = condition(model, plugin: plugin, city: pair.city, variable: variable.name,
-                                            values: newer.map { ($0.time, $0[variable]) })
+                                            values: newer.map { (stored.time(at: $0), stored.value(variable, at: $0)) })
                 if conditioned != nil { anyChanged = true }
                 models[variable] = conditioned ?? model
             }

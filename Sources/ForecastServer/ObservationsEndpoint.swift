@@ -95,7 +95,7 @@ extension ForecastServer {
         }
         if !plan.writes.isEmpty {
             do {
-                try store.upsert(plan.writes)
+                try store.upsert(try ObservationBatch(rows: plan.writes))
             } catch {
                 throw APIError(.serviceUnavailable, code: "store_unavailable", message: "the observations could not be stored (nothing was): \(error)")
             }
@@ -157,14 +157,13 @@ struct ObservationWritePlan {
             let first = rows.map(\.time).min()!
             let last = rows.map(\.time).max()!
             lastHour[city] = last
-            let stored = Dictionary(uniqueKeysWithValues: try store.observations(city: city, from: first, to: last).map { ($0.time, $0) })
-            let marks = try store.imputedMarks(city: city, from: first, to: last)
+            let stored = try store.series(city: city, from: first, to: last)
             for row in rows {
                 var write = Observation(city: city, time: row.time, values: [:])
-                let existing = stored[row.time]
-                let mark = marks[row.time] ?? 0
+                let hour = stored?.index(of: row.time)
+                let mark = hour.flatMap { stored?.imputedMarks(at: $0) } ?? 0
                 for variable in Variable.allCases {
-                    let name = variable.name, old = existing?[variable], bit = variable.imputedBit
+                    let name = variable.name, old = hour.flatMap { stored?.value(variable, at: $0) }, bit = variable.imputedBit
                     guard let posted = row[variable] else { continue }
                     let value: Double?
                     if let old, mark & bit == 0 {

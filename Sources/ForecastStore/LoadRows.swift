@@ -42,29 +42,16 @@ struct LoadRow {
         values = Values()
     }
 
-    /// The row of an observation.
-    init(city: Int, observation: Observation) {
-        self.init(city: city, time: observation.time)
-        for index in observation.values.indices { values[index] = observation.values[index] ?? .nan }
-    }
-
     /// The value of `variable`, nil when not observed.
     subscript(variable: Variable) -> Double? {
         let value = values[variable.index]
         return value.isNaN ? nil : value
     }
-
-    /// The row as an observation of `city`.
-    func observation(city: String) -> Observation {
-        var observation = Observation(city: city, time: time, values: [:])
-        for variable in tableVariables { observation[variable] = self[variable] }
-        return observation
-    }
 }
 
-/// Rows a load writes: those of an ``ObservationBatch`` or a list of ``Observation``s with
-/// one row per key. A sequence with a plain iterator rather than a closure per row: the
-/// closure's captures cost a retain and a release per row (a tenth of a 1.6 M row load).
+/// Rows a load writes (those of an ``ObservationBatch``, the one write path). A sequence
+/// with a plain iterator rather than a closure per row: the closure's captures cost a
+/// retain and a release per row (a tenth of a 1.6 M row load).
 protocol LoadRows: Sequence where Element == LoadRow {
     /// The rows of one city.
     associatedtype CityRows: Sequence where CityRows.Element == LoadRow
@@ -90,7 +77,7 @@ struct BatchRows: LoadRows {
 
     /// The rows of one city of the batch.
     struct CityRows: Sequence {
-        fileprivate let series: [ObservationBatch.CitySeries]
+        fileprivate let series: [CitySeries]
         fileprivate let city: Int
 
         func makeIterator() -> Iterator { Iterator(series, city..<(city + 1)) }
@@ -100,7 +87,7 @@ struct BatchRows: LoadRows {
 
     /// The rows city by city, oldest first, skipping hours with no value.
     struct Iterator: IteratorProtocol {
-        private let series: [ObservationBatch.CitySeries]
+        private let series: [CitySeries]
         private let end: Int
         private var city: Int
         private var index = 0
@@ -111,7 +98,7 @@ struct BatchRows: LoadRows {
         private var variables: [Int] = []
         private var imputed: [UInt8] = []
 
-        fileprivate init(_ series: [ObservationBatch.CitySeries], _ cities: Range<Int>) {
+        fileprivate init(_ series: [CitySeries], _ cities: Range<Int>) {
             self.series = series
             city = cities.lowerBound - 1
             end = cities.upperBound
@@ -148,82 +135,4 @@ struct BatchRows: LoadRows {
     }
 
     func makeIterator() -> Iterator { Iterator(batch.series, batch.series.indices) }
-}
-
-/// A list of observations with one row per (city, time) (``Swift/Array/lastPerKey()``).
-struct ObservationRows: LoadRows {
-    let rows: [Observation]
-    let cities: [String]
-    let variables: [Variable]
-    private let cityIndex: [String: Int]
-    /// The positions in `rows` of each city's rows.
-    private let positions: [[Int]]
-
-    /// Wraps `rows`, which must not repeat a (city, time) key.
-    init(_ rows: [Observation]) {
-        self.rows = rows
-        var cities: [String] = []
-        var cityIndex: [String: Int] = [:]
-        var positions: [[Int]] = []
-        var previous: String?, current = 0
-        for (position, row) in rows.enumerated() {
-            if row.city != previous {
-                previous = row.city
-                if let known = cityIndex[row.city] {
-                    current = known
-                } else {
-                    current = cities.count
-                    cityIndex[row.city] = current
-                    cities.append(row.city)
-                    positions.append([])
-                }
-            }
-            positions[current].append(position)
-        }
-        self.cities = cities
-        self.cityIndex = cityIndex
-        self.positions = positions
-        var observed = [Bool](repeating: false, count: tableVariables.count)
-        for row in rows {
-            for index in row.values.indices where row.values[index] != nil { observed[index] = true }
-        }
-        variables = tableVariables.filter { observed[$0.index] }
-    }
-
-    func rows(ofCity index: Int) -> LazyMapSequence<[Int], LoadRow> {
-        positions[index].lazy.map { [rows] position in
-            let row = rows[position]
-            return LoadRow(city: index, observation: row)
-        }
-    }
-
-    var count: Int { rows.count }
-
-    /// The rows in order, each with its city's index.
-    struct Iterator: IteratorProtocol {
-        private let rows: [Observation]
-        private let cityIndex: [String: Int]
-        private var position = 0
-        private var current: String?
-        private var index = 0
-
-        fileprivate init(_ rows: [Observation], _ cityIndex: [String: Int]) {
-            self.rows = rows
-            self.cityIndex = cityIndex
-        }
-
-        mutating func next() -> LoadRow? {
-            guard position < rows.count else { return nil }
-            let row = rows[position]
-            position += 1
-            // Rows mostly come in city blocks: look the index up when the city changes.
-            if row.city != current {
-                current = row.city
-                index = cityIndex[row.city]!
-            }
-            return LoadRow(city: index, observation: row)
-        }
-    }
-
-    func makeIterator() -> Iterator { Iterator(rows, cityIndex) }
 }

@@ -7,79 +7,6 @@
 /// by city, oldest first. Building that array sat on the critical path before a load could
 /// start (figures in bench/pipeline/README.md); both stores read the columns directly.
 public struct ObservationBatch: Sendable {
-    /// One city's hours, as one column per variable.
-    public struct CitySeries: Sendable {
-        /// The city, as named in the source's header.
-        public var city: String
-        /// The hour of index 0, Unix seconds (UTC), a multiple of 3600.
-        public var start: Int64
-        /// The number of hours the columns cover.
-        public let hours: Int
-        /// One column per variable at ``Variable/index``, in its stored unit, NaN when not
-        /// observed; an empty column: the variable is not observed at all.
-        public private(set) var columns: [[Double]]
-        /// Per hour, which of its values were interpolated rather than measured
-        /// (``ImputedMask``); empty when none were.
-        public var imputed: [UInt8]
-
-        /// Creates a city's series of temperature and humidity; the columns must have the
-        /// same length (`imputed` may be empty).
-        public init(city: String, start: Int64, temperature: [Double], humidity: [Double], imputed: [UInt8] = []) {
-            precondition(temperature.count == humidity.count, "the two columns of \(city) differ in length")
-            self.init(city: city, start: start, columns: [.temperature: temperature, .humidity: humidity], imputed: imputed)
-        }
-
-        /// Creates a city's series from a column per variable (a variable left out is not
-        /// observed); the columns must have the same length (`imputed` may be empty).
-        public init(city: String, start: Int64, columns: [Variable: [Double]], imputed: [UInt8] = []) {
-            let hours = columns.values.map(\.count).max() ?? 0
-            precondition(columns.values.allSatisfy { $0.count == hours }, "the columns of \(city) differ in length")
-            precondition(imputed.isEmpty || imputed.count == hours, "the imputed marks of \(city) differ in length")
-            self.city = city
-            self.start = start
-            self.hours = hours
-            var all = [[Double]](repeating: [], count: Variable.allCases.count)
-            for (variable, column) in columns { all[variable.index] = column }
-            self.columns = all
-            self.imputed = imputed
-        }
-
-        /// The column of `variable` (empty when it is not observed); a new column must be
-        /// empty or ``hours`` long.
-        public subscript(variable: Variable) -> [Double] {
-            get { columns[variable.index] }
-            set {
-                precondition(newValue.isEmpty || newValue.count == hours, "a column of \(city) differs in length")
-                columns[variable.index] = newValue
-            }
-        }
-
-        /// Temperature in kelvin per hour; NaN when not observed.
-        public var temperature: [Double] {
-            get { self[.temperature].isEmpty ? [Double](repeating: .nan, count: hours) : self[.temperature] }
-            set { self[.temperature] = newValue }
-        }
-
-        /// Relative humidity in percent per hour; NaN when not observed.
-        public var humidity: [Double] {
-            get { self[.humidity].isEmpty ? [Double](repeating: .nan, count: hours) : self[.humidity] }
-            set { self[.humidity] = newValue }
-        }
-
-        /// Whether hour `index` has at least one observed value.
-        public func hasValue(at index: Int) -> Bool {
-            for column in columns where !column.isEmpty && !column[index].isNaN { return true }
-            return false
-        }
-
-        /// The number of hours with at least one observed value.
-        public var rowCount: Int {
-            var count = 0
-            for index in 0..<hours where hasValue(at: index) { count += 1 }
-            return count
-        }
-    }
-
     /// The cities with at least one row, each once, in load order.
     public let series: [CitySeries]
     /// The number of rows (hours with at least one value) over every city.
@@ -104,15 +31,42 @@ public struct ObservationBatch: Sendable {
         count = counts.reduce(0, +)
     }
 
-    /// Every row as an ``Observation``, city by city, oldest first.
-    public var observations: [Observation] {
-        var rows: [Observation] = []
-        rows.reserveCapacity(count)
-        for row in BatchRows(batch: self) {
-            rows.append(row.observation(city: series[row.city].city))
+    /// The batch of `observations` (a few rows, such as a POST's): per city, in order of
+    /// first appearance, columns from its first to its last hour; a nil value is not
+    /// observed (it keeps the stored one), and of two rows of one city and hour the later
+    /// wins, as in two upserts one after the other. Throws when a time is not a whole hour
+    /// (the store keeps hours only).
+    public init(rows observations: [Observation]) throws(StoreError) {
+        var order: [String] = []
+        var byCity: [String: [Observation]] = [:]
+        for (number, row) in observations.enumerated() {
+            guard row.time % 3600 == 0 else {
+                throw StoreError(.query, "row \(number + 1) (\(row.city), time \(row.time)) is not at a whole hour; nothing was written")
+            }
+            if byCity[row.city] == nil { order.append(row.city) }
+            byCity[row.city, default: []].append(row)
         }
-        return rows
+        self.init(order.map { city in
+            let rows = byCity[city]!
+            let first = rows.map(\.time).min()!, last = rows.map(\.time).max()!
+            let hours = Int((last - first) / 3600) + 1
+            var columns = [[Double]](repeating: [], count: tableVariables.count)
+            for row in rows {
+                let index = Int((row.time - first) / 3600)
+                for variable in tableVariables {
+                    guard let value = row[variable] else { continue }
+                    if columns[variable.index].isEmpty { columns[variable.index] = [Double](repeating: .nan, count: hours) }
+                    columns[variable.index][index] = value
+                }
+            }
+            var named: [Variable: [Double]] = [:]
+            for variable in tableVariables where !columns[variable.index].isEmpty { named[variable] = columns[variable.index] }
+            return CitySeries(city: city, start: first, columns: named)
+        })
     }
+
+    /// Every row as an ``Observation``, city by city, oldest first.
+    public var observations: [Observation] { series.flatMap(\.observations) }
 }
 
 /// Which values of a stored hour ingest interpolated (bits of `city_observations.imputed`):

@@ -15,7 +15,7 @@ import Locking
 /// ```swift
 /// let store = try PostgresStore(url: "postgresql://forecast@127.0.0.1:5432/forecast")
 /// try store.migrate()
-/// try store.upsert(observations)
+/// try store.upsert(batch)
 /// ```
 public final class PostgresStore: ObservationStore, @unchecked Sendable {
     // @unchecked: the connection is only touched while `lock` is held.
@@ -57,12 +57,9 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// Inserts or replaces `observations` in one transaction; on any error nothing changes.
-    public func upsert(_ observations: [Observation]) throws {
-        try upsert(observations, progress: { _ in })
-    }
-
-    /// As ``upsert(_:)``, calling `progress` with the number of rows sent after each chunk of COPY data.
+    /// Writes the rows of `batch` in one transaction (see ``ObservationStore/upsert(_:progress:beforeCommit:)``),
+    /// encoded for binary `COPY` straight from the columns, calling `progress` with the
+    /// number of rows sent after each chunk of COPY data.
     ///
     /// Rows are kept per city in a partition of `city_observations`. A city without one
     /// yet (its first load) gets a new table, filled by `COPY`, indexed in one sorted pass
@@ -72,27 +69,13 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     /// `INSERT ... ON CONFLICT DO UPDATE`, skipping rows equal to the stored ones (a
     /// reload of unchanged data rewrites nothing). One transaction, one loader at a time
     /// (`SHARE ROW EXCLUSIVE`); readers are never blocked, and see all or nothing.
-    public func upsert(_ observations: [Observation], progress: (Int) -> Void) throws {
-        try upsert(observations, progress: progress, beforeCommit: {})
-    }
-
-    /// As ``upsert(_:progress:)``, calling `beforeCommit` after the last row, inside the
-    /// transaction; when it throws, the load is rolled back and its error rethrown.
-    public func upsert(_ observations: [Observation], progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
-        try CommitHook.run(beforeCommit) { hook throws in
-            try write(ObservationRows(observations.lastPerKey()), progress: progress, beforeCommit: hook)
-        }
-    }
-
-    /// As ``upsert(_:progress:beforeCommit:)`` for rows in columns, encoded for `COPY`
-    /// straight from the columns, without a struct per row.
     public func upsert(_ batch: ObservationBatch, progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
         try CommitHook.run(beforeCommit) { hook throws in
             try write(BatchRows(batch: batch), progress: progress, beforeCommit: hook)
         }
     }
 
-    /// Writes `rows` in one transaction (see ``upsert(_:progress:)``), running `beforeCommit` just before the commit.
+    /// Writes `rows` in one transaction (see ``upsert(_:progress:beforeCommit:)``), running `beforeCommit` just before the commit.
     private func write<Rows: LoadRows>(_ rows: Rows, progress: (Int) -> Void, beforeCommit: () throws(StoreError) -> Void) throws(StoreError) {
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
@@ -222,37 +205,32 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// The observations of `city` with `from <= time <= to`, oldest first.
-    public func observations(city: String, from: Int64?, to: Int64?) throws -> [Observation] {
+    /// The stored hours of `city` in `from...to` as columns, with their interpolation marks:
+    /// one query over the city's partition.
+    public func series(city: String, from: Int64?, to: Int64?) throws -> CitySeries? {
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
             let variables = try storedVariables()
-            let result = try execute("""
-                SELECT time\(variables.map { ", " + $0.name }.joined()) FROM observations
-                WHERE city = $1 AND time >= $2 AND time <= $3 ORDER BY time
+            let names = variables.map { ", o." + $0.name }.joined()
+            // A database still at schema 1 or 2 (a server reads without migrating) has no
+            // marks, and schema 1 has no `cities` table: the view has the values then.
+            let result = try execute(try hasImputedMarks() ? """
+                SELECT o.time\(names), o.imputed FROM city_observations o JOIN cities c ON c.id = o.city_id
+                WHERE c.name = $1 AND o.time >= $2 AND o.time <= $3 ORDER BY o.time
+                """ : """
+                SELECT o.time\(names), 0 FROM observations o
+                WHERE o.city = $1 AND o.time >= $2 AND o.time <= $3 ORDER BY o.time
                 """, [city, "\(from ?? Int64.min)", "\(to ?? Int64.max)"])
-            return (0..<result.rows).map { row in
-                var observation = Observation(city: city, time: Int64(result.string(row, 0) ?? "") ?? 0, values: [:])
-                for (offset, variable) in variables.enumerated() { observation[variable] = result.string(row, offset + 1).flatMap(Double.init) }
-                return observation
-            }
-        }
-    }
-
-    /// The interpolated-value marks of `city`'s hours in `from...to` that have any.
-    public func imputedMarks(city: String, from: Int64, to: Int64) throws -> [Int64: UInt8] {
-        try lock.withLock { _ throws(StoreError) in
-            try ensureConnected()
-            let result = try execute("""
-                SELECT o.time, o.imputed FROM city_observations o JOIN cities c ON c.id = o.city_id
-                WHERE c.name = $1 AND o.time >= $2 AND o.time <= $3 AND o.imputed <> 0 ORDER BY o.time
-                """, [city, "\(from)", "\(to)"])
-            var marks: [Int64: UInt8] = [:]
+            var times: [Int64] = []
+            var values = [[Double]](repeating: [], count: variables.count)
+            var marks: [UInt8] = []
+            times.reserveCapacity(result.rows)
             for row in 0..<result.rows {
-                guard let time = result.string(row, 0).flatMap({ Int64($0) }) else { continue }
-                marks[time] = UInt8(truncatingIfNeeded: result.int(row, 1))
+                times.append(result.string(row, 0).flatMap { Int64($0) } ?? 0)
+                for position in variables.indices { values[position].append(result.string(row, position + 1).flatMap(Double.init) ?? .nan) }
+                marks.append(UInt8(truncatingIfNeeded: result.int(row, variables.count + 1)))
             }
-            return marks
+            return CitySeries(city: city, times: times, variables: variables, values: values, marks: marks)
         }
     }
 
@@ -289,30 +267,13 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// Every row of the observations table ordered by city and time (for checks and exports).
-    public func allObservations() throws -> [Observation] {
-        try lock.withLock { _ throws(StoreError) in
+    /// Runs `body` with the libpq connection (connected first), under the store's lock:
+    /// what the test support's maintenance helpers (raw SQL, the backend's pid) are built
+    /// on; never while a call of the store runs.
+    package func withConnection<R: Sendable>(_ body: (OpaquePointer?) throws -> R) throws -> R {
+        try lock.withLock { _ throws in
             try ensureConnected()
-            let variables = try storedVariables()
-            let result = try execute("SELECT city, time\(variables.map { ", " + $0.name }.joined()) FROM observations ORDER BY city, time")
-            return (0..<result.rows).map { row in
-                var observation = Observation(city: result.string(row, 0) ?? "", time: Int64(result.string(row, 1) ?? "") ?? 0, values: [:])
-                for (offset, variable) in variables.enumerated() { observation[variable] = result.string(row, offset + 2).flatMap(Double.init) }
-                return observation
-            }
-        }
-    }
-
-    /// The server process id serving this connection (`pg_backend_pid()`).
-    public func backendPID() -> Int32 {
-        lock.withLock { _ in PQbackendPID(connection.pointer) }
-    }
-
-    /// Runs one SQL command (e.g. `DROP TABLE`, `TRUNCATE`) outside any load; for maintenance and tests.
-    public func run(_ sql: String) throws {
-        try lock.withLock { _ throws(StoreError) in
-            try ensureConnected()
-            _ = try execute(sql)
+            return try body(connection.pointer)
         }
     }
 
@@ -331,6 +292,16 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
         let variables = Variable.allCases.filter { names.contains($0.name) }
         if variables.count == Variable.allCases.count { completeVariables = variables }
         return variables
+    }
+
+    /// Whether `city_observations` has the interpolation marks (schema 3 on); known once
+    /// the schema is complete.
+    private func hasImputedMarks() throws(StoreError) -> Bool {
+        if completeVariables != nil { return true }
+        return try execute("""
+            SELECT COUNT(*) FROM pg_attribute
+            WHERE attrelid = to_regclass('city_observations') AND attname = 'imputed' AND NOT attisdropped
+            """).int(0, 0) > 0
     }
 
     private func ensureConnected() throws(StoreError) {

@@ -6,7 +6,7 @@ import Darwin
 import Foundation
 
 extension SQLiteStore {
-    /// Builds the database file `path`, which does not exist yet, holding `observations`,
+    /// Builds the database file `path`, which does not exist yet, holding the rows of `batch`,
     /// and publishes it whole; returns false, leaving nothing behind, when there already is
     /// a file at `path` (or a journal of one), so the caller loads it the usual way.
     ///
@@ -17,14 +17,8 @@ extension SQLiteStore {
     /// when `path` appeared meanwhile (another loader won: the caller then upserts into
     /// that file). A crash or a failure at any point leaves no file at `path` (at most a
     /// temporary that the next build removes), never a partial one. The result is the
-    /// same database `StoreFactory.open` plus ``upsert(_:progress:)`` would give.
+    /// same database `StoreFactory.open` plus ``upsert(_:progress:beforeCommit:)`` would give.
     /// `beforeCommit` runs before the file is published; when it throws, nothing is.
-    public static func createLoaded(path: String, observations: [Observation], progress: (Int) -> Void,
-                                    beforeCommit: () throws -> Void = {}) throws -> Bool {
-        try createLoaded(path: path, rows: ObservationRows(observations.lastPerKey()), progress: progress, beforeCommit: beforeCommit)
-    }
-
-    /// As ``createLoaded(path:observations:progress:beforeCommit:)`` for rows in columns.
     public static func createLoaded(path: String, batch: ObservationBatch, progress: (Int) -> Void,
                                     beforeCommit: () throws -> Void = {}) throws -> Bool {
         try createLoaded(path: path, rows: BatchRows(batch: batch), progress: progress, beforeCommit: beforeCommit)

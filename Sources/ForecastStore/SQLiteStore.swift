@@ -12,7 +12,7 @@ import Locking
 /// ```swift
 /// let store = try SQLiteStore(path: "forecast-data/forecast.db")
 /// try store.migrate()
-/// try store.upsert(observations)
+/// try store.upsert(batch)
 /// ```
 public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     // @unchecked: the connection pointer is only touched while `lock` is held.
@@ -34,7 +34,7 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         try self.init(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, readOnly: readOnly, privateFile: false)
     }
 
-    /// The page size of a file built by its first load (``createLoaded(path:observations:progress:)``).
+    /// The page size of a file built by its first load (``createLoaded(path:batch:progress:beforeCommit:)``).
     /// Rows are small (an integer city id, an hour and two reals, about 30 bytes) and such a
     /// load writes many thousands of them in key order: large pages mean fewer B-tree pages
     /// and splits (a large load takes less CPU than with 4 KiB pages: bench/pipeline/README.md).
@@ -50,7 +50,7 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     }()
 
     /// Opens `path`. A `privateFile` is one no other connection can know about yet (see
-    /// ``createLoaded(path:observations:progress:)``): it keeps its rollback journal in
+    /// ``createLoaded(path:batch:progress:beforeCommit:)``): it keeps its rollback journal in
     /// memory and does not sync, because it is synced once, whole, before it is published.
     init(path: String, busyTimeoutMilliseconds: Int32 = 10_000, readOnly: Bool, privateFile: Bool) throws(StoreError) {
         self.path = path
@@ -155,29 +155,15 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// Inserts or replaces `observations` in one transaction; on any error nothing changes.
-    public func upsert(_ observations: [Observation]) throws {
-        try upsert(observations, progress: { _ in })
-    }
-
-    /// As ``upsert(_:)``, calling `progress` with the number of rows written so far every 50,000 rows.
+    /// Writes the rows of `batch` in one transaction (see ``ObservationStore/upsert(_:progress:beforeCommit:)``),
+    /// calling `progress` every 50,000 rows.
     ///
     /// Rows go into `city_observations` keyed by the city's id in `cities` (a city
-    /// seen for the first time gets one, in the same transaction). A row equal to the
-    /// stored one is left alone, so reloading unchanged data writes no pages. Rows are
-    /// inserted up to 2,500 per statement: one statement per row spent most of SQLite's CPU
-    /// on per-statement overhead, not B-tree work (the batch sizes tried: bench/pipeline/README.md).
-    public func upsert(_ observations: [Observation], progress: (Int) -> Void) throws {
-        try upsert(observations, progress: progress, beforeCommit: {})
-    }
-
-    /// As ``upsert(_:progress:)``, calling `beforeCommit` after the last row, inside the
-    /// transaction; when it throws, the load is rolled back and its error rethrown.
-    public func upsert(_ observations: [Observation], progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
-        try upsert(rows: ObservationRows(observations.lastPerKey()), progress: progress, beforeCommit: beforeCommit)
-    }
-
-    /// As ``upsert(_:progress:beforeCommit:)`` for rows in columns, read without a struct per row.
+    /// seen for the first time gets one, in the same transaction), read from the columns
+    /// without a struct per row. A row equal to the stored one is left alone, so reloading
+    /// unchanged data writes no pages. Rows are inserted up to 2,500 per statement: one
+    /// statement per row spent most of SQLite's CPU on per-statement overhead, not B-tree
+    /// work (the batch sizes tried: bench/pipeline/README.md).
     public func upsert(_ batch: ObservationBatch, progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
         try upsert(rows: BatchRows(batch: batch), progress: progress, beforeCommit: beforeCommit)
     }
@@ -344,43 +330,34 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// The observations of `city` with `from <= time <= to`, oldest first.
-    public func observations(city: String, from: Int64?, to: Int64?) throws -> [Observation] {
+    /// The stored hours of `city` in `from...to` as columns, with their interpolation marks:
+    /// one range scan of the city's rows.
+    public func series(city: String, from: Int64?, to: Int64?) throws -> CitySeries? {
         try lock.withLock { _ throws(StoreError) in
             let variables = try storedVariables()
-            let query = try Statement(db, """
-                SELECT time\(variables.map { ", " + $0.name }.joined()) FROM observations
-                WHERE city = ? AND time >= ? AND time <= ? ORDER BY time
+            let names = variables.map { ", o." + $0.name }.joined()
+            // A file still at schema 1 or 2 (a server reads without migrating) has no marks,
+            // and schema 1 has no `cities` table: the view has the values then.
+            let query = try Statement(db, try hasImputedMarks() ? """
+                SELECT o.time\(names), o.imputed FROM city_observations o JOIN cities c ON c.id = o.city_id
+                WHERE c.name = ? AND o.time >= ? AND o.time <= ? ORDER BY o.time
+                """ : """
+                SELECT o.time\(names), 0 FROM observations o
+                WHERE o.city = ? AND o.time >= ? AND o.time <= ? ORDER BY o.time
                 """)
             try query.bind(1, city)
             try query.bind(2, from ?? Int64.min)
             try query.bind(3, to ?? Int64.max)
-            var result: [Observation] = []
+            var times: [Int64] = []
+            var values = [[Double]](repeating: [], count: variables.count)
+            var marks: [UInt8] = []
+            let markColumn = Int32(variables.count + 1)
             while try query.step() {
-                var row = Observation(city: city, time: query.int64(0), values: [:])
-                for (offset, variable) in variables.enumerated() { row[variable] = query.double(Int32(offset + 1)) }
-                result.append(row)
+                times.append(query.int64(0))
+                for position in variables.indices { values[position].append(query.double(Int32(position + 1)) ?? .nan) }
+                marks.append(UInt8(truncatingIfNeeded: query.int64(markColumn)))
             }
-            return result
-        }
-    }
-
-    /// The interpolated-value marks of `city`'s hours in `from...to` that have any.
-    public func imputedMarks(city: String, from: Int64, to: Int64) throws -> [Int64: UInt8] {
-        try lock.withLock { _ throws(StoreError) in
-            // A file still at schema 1 or 2 (a server reads without migrating) has no marks.
-            let hasMarks = try queryInt("SELECT COUNT(*) FROM pragma_table_info('city_observations') WHERE name = 'imputed'") > 0
-            guard hasMarks else { return [:] }
-            let query = try Statement(db, """
-                SELECT o.time, o.imputed FROM city_observations o JOIN cities c ON c.id = o.city_id
-                WHERE c.name = ? AND o.time >= ? AND o.time <= ? AND o.imputed <> 0 ORDER BY o.time
-                """)
-            try query.bind(1, city)
-            try query.bind(2, from)
-            try query.bind(3, to)
-            var result: [Int64: UInt8] = [:]
-            while try query.step() { result[query.int64(0)] = UInt8(truncatingIfNeeded: query.int64(1)) }
-            return result
+            return CitySeries(city: city, times: times, variables: variables, values: values, marks: marks)
         }
     }
 
@@ -418,27 +395,13 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         }
     }
 
-    /// Every row of the observations table ordered by city and time (for checks and exports).
-    public func allObservations() throws -> [Observation] {
-        try lock.withLock { _ throws(StoreError) in
-            let variables = try storedVariables()
-            let query = try Statement(db, "SELECT city, time\(variables.map { ", " + $0.name }.joined()) FROM observations ORDER BY city, time")
-            var result: [Observation] = []
-            while try query.step() {
-                var row = Observation(city: query.string(0), time: query.int64(1), values: [:])
-                for (offset, variable) in variables.enumerated() { row[variable] = query.double(Int32(offset + 2)) }
-                result.append(row)
-            }
-            return result
-        }
+    /// Runs `body` with the connection, under the store's lock: what the test support's
+    /// maintenance helpers (raw SQL) are built on; never while a call of the store runs.
+    package func withConnection<R: Sendable>(_ body: (OpaquePointer) throws -> R) throws -> R {
+        try lock.withLock { _ throws in try body(db) }
     }
 
-    /// Runs SQL statements (e.g. to inspect or repair a file) outside any load; for maintenance and tests.
-    public func run(_ sql: String) throws {
-        try lock.withLock { _ throws(StoreError) in try execute(sql) }
-    }
-
-    /// Puts the file in WAL mode (a private file built by ``createLoaded(path:observations:progress:)``, before it is published).
+    /// Puts the file in WAL mode (a private file built by ``createLoaded(path:batch:progress:beforeCommit:)``, before it is published).
     func switchToWAL() throws(StoreError) {
         try lock.withLock { _ throws(StoreError) in try execute("PRAGMA journal_mode = WAL") }
     }
@@ -456,6 +419,13 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
         let variables = Variable.allCases.filter { names.contains($0.name) }
         if variables.count == Variable.allCases.count { completeVariables = variables }
         return variables
+    }
+
+    /// Whether `city_observations` has the interpolation marks (schema 3 on); known once
+    /// the schema is complete.
+    private func hasImputedMarks() throws(StoreError) -> Bool {
+        if completeVariables != nil { return true }
+        return try queryInt("SELECT COUNT(*) FROM pragma_table_info('city_observations') WHERE name = 'imputed'") > 0
     }
 
     private func execute(_ sql: String) throws(StoreError) {

@@ -25,22 +25,14 @@ public enum StoreFactory {
         return store
     }
 
-    /// Upserts `observations` into the store at `url` in one transaction (opening and
-    /// migrating it).
+    /// Upserts the rows of `batch` into the store at `url` in one transaction (opening and
+    /// migrating it): what `forecast ingest` does.
     ///
     /// A SQLite file that does not exist yet is built whole under a temporary name and
-    /// published by a link (``SQLiteStore/createLoaded(path:observations:progress:beforeCommit:)``): the
+    /// published by a link (``SQLiteStore/createLoaded(path:batch:progress:beforeCommit:)``): the
     /// same rows and schema, written once instead of through the WAL and a checkpoint.
     /// `beforeCommit` runs once every row is written, before they become visible; when it
     /// throws, the store is left unchanged and its error rethrown.
-    public static func load(_ observations: [Observation], url: String, progress: (Int) -> Void,
-                            beforeCommit: () throws -> Void = {}) throws {
-        try load(url: url, beforeCommit: beforeCommit,
-                 create: { path, once in try SQLiteStore.createLoaded(path: path, observations: observations, progress: progress, beforeCommit: once) },
-                 upsert: { store, once in try store.upsert(observations, progress: progress, beforeCommit: once) })
-    }
-
-    /// As the list version of `load(_:url:progress:beforeCommit:)`, for rows in columns: what `forecast ingest` does.
     public static func load(_ batch: ObservationBatch, url: String, progress: (Int) -> Void,
                             beforeCommit: () throws -> Void = {}) throws {
         try load(url: url, beforeCommit: beforeCommit,

@@ -1,6 +1,7 @@
 import Foundation
 import ForecastStore
 @testable import ForecastPipeline
+import TestSupport
 import Testing
 
 /// Property tests of the two CSV formats: whatever is written reads back exactly.
@@ -24,8 +25,8 @@ struct CSVRoundTripPropertyTests {
     @Test("a wide source CSV parses to exactly the numbers its cells spell, missing cells as NaN", arguments: seeds)
     func wideCSV(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let cities = (0..<Int(1 + random.next() % 6)).map { "City \($0)" }
         let hours = Int(1 + random.next() % 400)
         let start: Int64 = 1_349_092_800 + Int64(random.next() % 1000) * 3600
@@ -60,8 +61,8 @@ struct CSVRoundTripPropertyTests {
     @Test("processed CSV: write then read is the identity", arguments: seeds)
     func processedCSV(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         var time: Int64 = 1_349_092_800
         var rows: [Observation] = []
         for _ in 0..<Int(random.next() % 500) {

@@ -1,6 +1,7 @@
 @testable import ForecastPipeline
 import ForecastStore
 import Foundation
+import TestSupport
 import Testing
 
 /// The rules ingest applies before a load (``CoverageCheck``), one by one.
@@ -64,8 +65,8 @@ struct CoverageCheckTests {
 
     @Test("a zip with several CSV entries is refused unless the entry is named; messages name the user's file")
     func severalEntries() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let csv = WideCSV.make(cities: ["A"], hours: 5, value: WideCSV.temperature)
         try UnzipTests.archive(directory.file("two.zip"), entries: [("temperature.csv", csv), ("data/other.csv", csv)])
         let error = #expect(throws: PipelineError.self) {

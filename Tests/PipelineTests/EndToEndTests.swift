@@ -15,7 +15,7 @@ enum EndToEnd {
         return registry.plugins
     }
 
-    static func run(store: any ObservationStore, directory: TemporaryDirectory) async throws {
+    static func run(store: any ObservationStore, directory: Scratch) async throws {
         let sample = try SampleDataGenerator(hours: 24 * 28).write(to: directory.file("sample"))
         let fetcher = Fetcher(dataDirectory: directory.file("work/data"), retries: 0)
         let fetched = try await fetcher.fetch([FetchSource(variable: .temperature, location: sample[0]),
@@ -39,9 +39,9 @@ enum EndToEnd {
             #expect(result.ok, "\(result.plugin) \(result.city) \(result.variable): \(result.error ?? "")")
             guard result.ok else { continue }
             let file = try repository.read(plugin: result.plugin, city: result.city, variable: result.variable)
-            let rows = try store.observations(city: result.city, from: nil, to: nil)
+            let stored = try #require(try store.series(city: result.city, from: nil, to: nil))
             let variable = Variable(rawValue: result.variable)!
-            let series = trainer.limited(try #require(SeriesExtractor().series(rows, variable: variable)))
+            let series = trainer.limited(try #require(SeriesExtractor().series(stored, variable: variable)))
             #expect(series.count == 360)
             #expect(file.manifest.count == series.count && file.manifest.lastTime == series.lastTime)
             #expect(file.manifest.firstTime == series.startTime && file.manifest.city == result.city)
@@ -61,7 +61,7 @@ extension EndToEnd {
     }
 
     /// `forecast sample-data` then `forecast pipeline` on `databaseURL` (nil: the default SQLite file).
-    static func runCLI(databaseURL: String?, directory: TemporaryDirectory) throws {
+    static func runCLI(databaseURL: String?, directory: Scratch) throws {
         guard FileManager.default.fileExists(atPath: BuildProducts.forecastExecutable) else {
             Issue.record("\(BuildProducts.forecastExecutable) is missing: run `swift build` before `swift test`")
             return
@@ -85,8 +85,8 @@ extension EndToEnd {
             for variable in ["temperature", "humidity"] {
                 let file = try repository.read(plugin: plugin.name, city: "San Francisco", variable: variable)
                 #expect(file.manifest.count == 360 && file.manifest.pluginVersion == plugin.version)
-                let rows = try store.observations(city: "San Francisco", from: nil, to: nil)
-                let series = try #require(SeriesExtractor().series(rows, variable: Variable(rawValue: variable)!))
+                let stored = try #require(try store.series(city: "San Francisco", from: nil, to: nil))
+                let series = try #require(SeriesExtractor().series(stored, variable: Variable(rawValue: variable)!))
                 #expect(file.manifest.lastTime == series.lastTime)
             }
         }
@@ -97,23 +97,32 @@ extension EndToEnd {
 struct EndToEndTests {
     @Test("forecast sample-data, then forecast pipeline on the default SQLite store: model files for every plugin")
     func cliSQLite() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         try EndToEnd.runCLI(databaseURL: nil, directory: directory)
+    }
+
+    // On a database of its own, so that no PostgreSQL store test truncates its tables meanwhile.
+    @Test("end to end: forecast sample-data, then forecast pipeline --database postgresql://...: model files for every plugin",
+          .enabled(if: TestPostgres.isConfigured, "FORECAST_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"))
+    func cliPostgres() throws {
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
+        try EndToEnd.runCLI(databaseURL: try SharedModelsTests.freshDatabase("forecast_end_to_end"), directory: directory)
     }
 
     @Test("library level: sample data -> fetch -> ingest -> SQLite -> train -> model files that forecast")
     func sqlite() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let store = try StoreFactory.open(url: "sqlite://" + directory.file("work/forecast.db"))
         try await EndToEnd.run(store: store, directory: directory)
     }
 
     @Test("a failing plugin publishes nothing and leaves the previous model; the others still train")
     func failureKeepsPreviousModel() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("f.db"))
         try store.migrate()
         let base = Timestamp.parse("2017-01-01 00:00:00")!

@@ -1,5 +1,6 @@
 import ForecastPipeline
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Fetch over a loopback HTTP server")
@@ -7,11 +8,11 @@ struct FetchTests {
     static let csvT = WideCSV.make(cities: ["San Francisco"], hours: 30, value: WideCSV.temperature)
     static let csvH = WideCSV.make(cities: ["San Francisco"], hours: 30, value: WideCSV.humidity)
 
-    static func fetcher(_ directory: TemporaryDirectory) -> Fetcher {
+    static func fetcher(_ directory: Scratch) -> Fetcher {
         Fetcher(dataDirectory: directory.file("data"), retries: 2, initialBackoff: 0.01, timeoutSeconds: 20)
     }
 
-    static func zipped(_ directory: TemporaryDirectory, _ name: String, _ text: String) throws -> [UInt8] {
+    static func zipped(_ directory: Scratch, _ name: String, _ text: String) throws -> [UInt8] {
         let path = directory.file("\(name).csv.zip")
         try UnzipTests.archive(path, entries: [("\(name).csv", text)])
         return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -19,8 +20,8 @@ struct FetchTests {
 
     @Test("downloads both in parallel, then skips them: 304 by ETag, or the same SHA-256")
     func downloadThenSkip() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         server.script("/temperature.csv.zip", [.init(body: try Self.zipped(directory, "temperature", Self.csvT), etag: "\"t1\"")])
@@ -40,8 +41,8 @@ struct FetchTests {
 
     @Test("HTTP 404 is a clear error, not retried, and the previous files stay")
     func notFound() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         let fetcher = Self.fetcher(directory)
@@ -58,8 +59,8 @@ struct FetchTests {
 
     @Test("a truncated download is retried, then a clear error; no half file is left")
     func truncated() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         let body = try Self.zipped(directory, "temperature", Self.csvT)
@@ -77,8 +78,8 @@ struct FetchTests {
 
     @Test("a 500 then a good answer: the retry succeeds")
     func retryAfterServerError() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         server.script("/h.csv", [.init(status: 500, body: Array("oops".utf8)), .init(body: Array(Self.csvH.utf8))])
@@ -89,8 +90,8 @@ struct FetchTests {
 
     @Test("local paths: a zip and a plain CSV; an unchanged file is skipped; a non-CSV is refused")
     func localPaths() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         _ = try Self.zipped(directory, "temperature", Self.csvT)
         let plain = directory.write("humidity.csv", Self.csvH)
         let sources = [FetchSource(variable: .temperature, location: directory.file("temperature.csv.zip")),

@@ -9,7 +9,7 @@ struct IngestTests {
     static let cities = ["Vancouver", "San Francisco", "New York"]
 
     /// Writes the two files, runs ingest for `selection` and loads `store` the way `forecast ingest` does.
-    static func ingest(_ directory: TemporaryDirectory, temperature: String, humidity: String,
+    static func ingest(_ directory: Scratch, temperature: String, humidity: String,
                        selection: CitySelection = .named(["San Francisco"]), store: any ObservationStore,
                        policy: GapPolicy = GapPolicy()) throws -> Ingestor.Result {
         let t = directory.write("temperature.csv", temperature)
@@ -20,7 +20,7 @@ struct IngestTests {
         return result
     }
 
-    static func store(_ directory: TemporaryDirectory) throws -> SQLiteStore {
+    static func store(_ directory: Scratch) throws -> SQLiteStore {
         let store = try SQLiteStore(path: directory.file("store.db"))
         try store.migrate()
         return store
@@ -28,8 +28,8 @@ struct IngestTests {
 
     @Test("a clean pair of files: one row per hour, joined on time, written and loaded")
     func clean() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let store = try Self.store(directory)
         let result = try Self.ingest(directory,
                                      temperature: WideCSV.make(cities: Self.cities, hours: 48, value: WideCSV.temperature),
@@ -52,8 +52,8 @@ struct IngestTests {
 
     @Test("short gaps are interpolated, long gaps left open, empty ends trimmed; nothing invented")
     func gaps() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let store = try Self.store(directory)
         // San Francisco temperature: hours 0-1 empty (start), 10-12 empty (3 h: filled),
         // 20-29 empty (10 h: kept open), 45-47 empty (end). Humidity complete except the end.
@@ -78,14 +78,15 @@ struct IngestTests {
         #expect(rows[20].temperature == nil && rows[29].temperature == nil)     // the long gap stays open
         #expect(rows[0].temperature == nil && rows[0].humidity != nil)          // humidity observed, temperature not
         // Train would use the newest contiguous temperature run: hours 30-44.
-        let series = try #require(SeriesExtractor(minimumCount: 10).series(rows, variable: .temperature))
+        let stored = try #require(try store.series(city: "San Francisco", from: nil, to: nil))
+        let series = try #require(SeriesExtractor(minimumCount: 10).series(stored, variable: .temperature))
         #expect(series.count == 15 && series.startTime == Timestamp.parse("2017-01-01 06:00:00")! + 24 * 3600)
     }
 
     @Test("--all-cities keeps every column; a missing humidity column is an error")
     func allCities() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let store = try Self.store(directory)
         let result = try Self.ingest(directory,
                                      temperature: WideCSV.make(cities: Self.cities, hours: 24, value: WideCSV.temperature),
@@ -109,8 +110,8 @@ struct IngestTests {
     ])
     func badInput(_ testCase: (String, String)) throws {
         let (name, expected) = testCase
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let store = try Self.store(directory)
         _ = try Self.ingest(directory,
                             temperature: WideCSV.make(cities: Self.cities, hours: 24, value: WideCSV.temperature),
@@ -153,8 +154,8 @@ struct IngestTests {
 
     @Test("process() writes nothing; writeFiles() then writes exactly what run() writes")
     func processThenWrite() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let t = directory.write("temperature.csv", WideCSV.make(cities: Self.cities, hours: 60) { city, hour in
             hour % 11 == 4 ? nil : WideCSV.temperature(city, hour)
         })
@@ -179,8 +180,8 @@ struct IngestTests {
             Issue.record("\(BuildProducts.forecastExecutable) is missing: run `swift build` before `swift test`")
             return
         }
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let data = directory.file("forecast-data/data")
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         try WideCSV.make(cities: Self.cities, hours: 48, value: WideCSV.temperature).write(toFile: data + "/temperature.csv", atomically: true, encoding: .utf8)
@@ -207,8 +208,8 @@ struct IngestTests {
 
     @Test("ingesting the same files twice leaves identical tables")
     func idempotentIngest() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let store = try Self.store(directory)
         let temperature = WideCSV.make(cities: Self.cities, hours: 72) { city, hour in hour % 17 == 3 ? nil : WideCSV.temperature(city, hour) }
         let humidity = WideCSV.make(cities: Self.cities, hours: 72, value: WideCSV.humidity)
@@ -220,8 +221,8 @@ struct IngestTests {
 
     @Test("number parsing matches Double(String) on the source's formats")
     func numbers() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let values = ["284.63", "281.666", "180.1", "273.150000", "299.99999999999999", "2.84e2", "300", "-0", "0"].map { $0 == "-0" || $0 == "0" ? "250.5" : $0 }
         let csv = "datetime,A\n" + values.enumerated().map { "\(Timestamp.format(Int64($0.offset) * 3600)),\($0.element)" }.joined(separator: "\n")
         let table = try WideCSVReader.read(path: directory.write("t.csv", csv), variable: .temperature, selection: .all)

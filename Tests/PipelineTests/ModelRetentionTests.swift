@@ -27,8 +27,8 @@ struct ModelRetentionTests {
     @Test("models older than the window beyond the two newest of each go, with the generations left empty; what the hosts serve stays; a dry run removes nothing")
     func pruneKeepsTheNewestOfEachModel() throws {
         let url = try SharedModelsTests.freshDatabase("forecast_model_retention")
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let trainer = ModelRepository(root: directory.file("models"))
         let store = try PostgresModelStore(url: url)
         let hour = Self.start / 3600 * 3600
@@ -73,8 +73,8 @@ struct ModelRetentionTests {
           .enabled(if: FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable), "needs the forecast executable"))
     func trainAndPruneModelsCommand() throws {
         let url = try SharedModelsTests.freshDatabase("forecast_model_retention_cli")
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let store = try PostgresModelStore(url: url)
         // Two generations published 100 and 90 days ago (models made here, as another trainer would).
         let old = ModelRepository(root: directory.file("old/models"))

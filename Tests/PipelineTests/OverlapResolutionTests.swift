@@ -10,7 +10,7 @@ struct OverlapResolutionTests {
 
     /// A store with Oslo hours 0..<4: measured temperatures 270...273, humidity 50, except
     /// hour 2's temperature, which was interpolated.
-    static func store(_ directory: TemporaryDirectory) throws -> SQLiteStore {
+    static func store(_ directory: Scratch) throws -> SQLiteStore {
         let store = try SQLiteStore(path: directory.file("a.db"))
         try store.migrate()
         try fill(store)
@@ -31,8 +31,8 @@ struct OverlapResolutionTests {
 
     @Test("keep: the conflicting measurement stays stored, the new hours are appended, the interpolation replaced")
     func keep() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let store = try Self.store(directory)
         let (batch, report) = try OverlapResolution.resolve(Self.newer, store: store, policy: .keep)
         #expect(report.conflicts == 1 && report.replacedInterpolated == 1 && report.newValues == 4 && report.unchangedValues == 4)
@@ -45,8 +45,8 @@ struct OverlapResolutionTests {
 
     @Test("replace: the file's measurement wins; refuse: an error naming the conflict, nothing changed")
     func replaceAndRefuse() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let store = try Self.store(directory)
         #expect(throws: PipelineError.self) { try OverlapResolution.resolve(Self.newer, store: store, policy: .refuse) }
         let (batch, report) = try OverlapResolution.resolve(Self.newer, store: store, policy: .replace)
@@ -57,8 +57,8 @@ struct OverlapResolutionTests {
 
     @Test("the same file twice: every value unchanged, no conflict")
     func idempotent() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let store = try Self.store(directory)
         let (_, first) = try OverlapResolution.resolve(Self.newer, store: store, policy: .keep)
         #expect(first.conflicts == 1)
@@ -69,11 +69,13 @@ struct OverlapResolutionTests {
     }
 }
 
-// In the PostgreSQL suite itself: its tests share one database and run one at a time.
-extension PostgresStoreTests {
+// On a database of its own, so that no PostgreSQL store test truncates its tables meanwhile.
+@Suite("overlap resolution on PostgreSQL (needs FORECAST_TEST_POSTGRES_URL)",
+       .enabled(if: TestPostgres.isConfigured, "FORECAST_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"))
+struct PostgresOverlapResolutionTests {
     @Test("a load compared with the store: interpolated marks and conflicts read the same on PostgreSQL")
     func overlapResolution() throws {
-        let store = try TestPostgres.freshStore()
+        let store = try PostgresStore(url: try SharedModelsTests.freshDatabase("forecast_overlap_resolution"))
         try OverlapResolutionTests.fill(store)
         #expect(try store.imputedMarks(city: "Oslo", from: OverlapResolutionTests.base, to: OverlapResolutionTests.base + 9 * 3600)
                     == [OverlapResolutionTests.base + 2 * 3600: ImputedMask.temperature])

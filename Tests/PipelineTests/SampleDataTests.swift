@@ -1,5 +1,6 @@
 import ForecastPipeline
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Sample data")
@@ -26,8 +27,8 @@ struct SampleDataTests {
 
     @Test("deterministic: the same seed and size give identical archives; another seed differs")
     func deterministic() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let a = try SampleDataGenerator(hours: 500, seed: 7).write(to: directory.file("a"))
         let b = try SampleDataGenerator(hours: 500, seed: 7).write(to: directory.file("b"))
         let c = try SampleDataGenerator(hours: 500, seed: 8).write(to: directory.file("c"))
@@ -40,8 +41,8 @@ struct SampleDataTests {
 
     @Test("realistic: a daily cycle, plausible ranges, short gaps that ingest fills")
     func realistic() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let paths = try SampleDataGenerator(hours: 24 * 60).write(to: directory.path)
         let fetcher = Fetcher(dataDirectory: directory.file("data"))
         _ = try Unzipper().extractCSV(from: paths[0], to: fetcher.csvPath(.temperature), preferredName: "temperature")

@@ -49,13 +49,14 @@ struct SharedModelsTests {
     /// A fresh database, the model directories of a training host and of a serving host,
     /// and the model store between them.
     struct TwoHosts {
-        let directory = TemporaryDirectory()
+        let directory: Scratch
         let url: String
         let trainer: ModelRepository
         let host: ModelRepository
         let store: PostgresModelStore
 
         init() throws {
+            directory = try Scratch("pipeline")
             url = try SharedModelsTests.freshDatabase()
             trainer = ModelRepository(root: directory.file("trainer/models"))
             host = ModelRepository(root: directory.file("host/models"))
@@ -70,7 +71,7 @@ struct SharedModelsTests {
     @Test("a training host's models reach another host's model directory byte for byte; the newest generation of each model wins")
     func publishAndSync() throws {
         let hosts = try TwoHosts()
-        defer { hosts.directory.cleanup() }
+        defer { hosts.directory.remove() }
         let (trainer, host, store) = (hosts.trainer, hosts.host, hosts.store)
         let empty = try SharedModels.sync(from: store, into: host)
         #expect(empty.generation == 0 && empty.written.isEmpty && empty.unchanged == 0 && empty.refused.isEmpty)
@@ -103,7 +104,7 @@ struct SharedModelsTests {
     @Test("a damaged model in the store is refused, and the host keeps the file it has")
     func damagedModelRefused() throws {
         let hosts = try TwoHosts()
-        defer { hosts.directory.cleanup() }
+        defer { hosts.directory.remove() }
         let (trainer, host, store) = (hosts.trainer, hosts.host, hosts.store)
         try Self.train(trainer, city: "Oslo", lastTime: 1_600_000_000 / 3600 * 3600, level: 280)
         _ = try SharedModels.publish(Self.keys(["Oslo"]), repository: trainer, store: store)
@@ -124,7 +125,7 @@ struct SharedModelsTests {
     @Test("a publish is notified to a listening host with its generation; nothing is published without a model")
     func publishIsNotified() async throws {
         let hosts = try TwoHosts()
-        defer { hosts.directory.cleanup() }
+        defer { hosts.directory.remove() }
         let (url, trainer, store) = (hosts.url, hosts.trainer, hosts.store)
         let heard = Locked<[Int64]>([])
         let listener = PostgresModelListener(url: url, onPublish: { generation in heard.withLock { $0.append(generation) } })
@@ -161,8 +162,8 @@ struct SharedModelHostsTests {
                    && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs the forecast executable and curl"))
     func hostsFollowTheStore() async throws {
         let url = try SharedModelsTests.freshDatabase("forecast_shared_model_hosts")
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let sample = try EndToEnd.forecast(["sample-data", "--out", "sample", "--hours", "\(24 * 21)"], in: directory.path)
         try #require(sample.status == 0, "\(sample.errors)")
         // fetch, ingest and train (seasonal-naive only) on the trainer's own work directory.

@@ -1,5 +1,6 @@
 import ForecastPipeline
 import Foundation
+import TestSupport
 import Testing
 import ZIPFoundation
 
@@ -17,8 +18,8 @@ struct UnzipTests {
 
     @Test("extracts the CSV entry by rename")
     func extracts() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let csv = WideCSV.make(cities: ["A"], hours: 5, value: WideCSV.temperature)
         try Self.archive(directory.file("t.zip"), entries: [("__MACOSX/._temperature.csv", "junk"), ("temperature.csv", csv)])
         #expect(Unzipper.isZip(path: directory.file("t.zip")))
@@ -29,8 +30,8 @@ struct UnzipTests {
 
     @Test("an entry with a '..' or absolute path is refused and nothing is written", arguments: ["../evil.csv", "data/../../evil.csv", "/etc/evil.csv"])
     func zipSlip(_ name: String) throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         try Self.archive(directory.file("slip.zip"), entries: [("temperature.csv", "datetime,A\n"), (name, "datetime,A\n")])
         let error = #expect(throws: PipelineError.self) {
             try Unzipper().extractCSV(from: directory.file("slip.zip"), to: directory.file("out/temperature.csv"), preferredName: "temperature")
@@ -42,8 +43,8 @@ struct UnzipTests {
 
     @Test("a corrupt or truncated archive is a clear error and the previous CSV stays")
     func corrupt() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let previous = directory.write("temperature.csv", "previous contents")
         let csv = WideCSV.make(cities: ["A", "B"], hours: 400, value: WideCSV.temperature)
         try Self.archive(directory.file("good.zip"), entries: [("temperature.csv", csv)])
@@ -65,8 +66,8 @@ struct UnzipTests {
 
     @Test("the uncompressed size is capped, also while inflating")
     func sizeCap() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         try Self.archive(directory.file("big.zip"), entries: [("temperature.csv", String(repeating: "0", count: 100_000))])
         let error = #expect(throws: PipelineError.self) {
             try Unzipper(maxUncompressedBytes: 10_000).extractCSV(from: directory.file("big.zip"), to: directory.file("t.csv"), preferredName: "temperature")

@@ -20,8 +20,8 @@ struct VerifyModelsFromStoreTests {
           .enabled(if: FileManager.default.isExecutableFile(atPath: BuildProducts.forecastExecutable), "needs the forecast executable"))
     func checksTheStoresModels() throws {
         let url = try SharedModelsTests.freshDatabase("forecast_verify_models")
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("pipeline")
+        defer { directory.remove() }
         let trainer = ModelRepository(root: directory.file("trainer/models"))
         try Self.train(trainer, city: "Oslo", lastTime: 1_600_000_000 / 3600 * 3600, kelvin: 280)
         let store = try PostgresModelStore(url: url)

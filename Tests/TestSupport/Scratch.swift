@@ -20,6 +20,14 @@ public struct Scratch: Sendable {
     /// `path/relative`.
     public func file(_ relative: String) -> String { "\(path)/\(relative)" }
 
+    /// Writes `text` to `path/relative` and returns that path.
+    @discardableResult
+    public func write(_ relative: String, _ text: String) -> String {
+        let target = file(relative)
+        _ = FileManager.default.createFile(atPath: target, contents: Data(text.utf8))
+        return target
+    }
+
     /// Deletes the directory and everything in it.
     public func remove() {
         try? FileManager.default.removeItem(atPath: path)

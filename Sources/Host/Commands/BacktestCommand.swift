@@ -85,8 +85,8 @@ struct BacktestCommand: AsyncParsableCommand {
         }
         let city = self.city ?? config.defaultCity
         let store = try global.openStore()
-        let rows = try store.observations(city: city, from: nil, to: nil)
-        guard let series = SeriesExtractor().series(rows, variable: variable, acceptsMissingValues: loaded.acceptsMissingValues) else {
+        guard let stored = try store.series(city: city, from: nil, to: nil),
+              let series = SeriesExtractor().series(stored, variable: variable, acceptsMissingValues: loaded.acceptsMissingValues) else {
             throw PipelineError(.usage, "no \(variable.rawValue) observations for \(city) in the store; run `forecast ingest --city '\(city)'`")
         }
         let backtester = Backtester(origins: origins, step: step, horizon: horizon, levels: level, forceRefit: refit,

@@ -1,5 +1,6 @@
 import ForecastStore
 import Foundation
+import TestSupport
 import Testing
 
 /// A load never replaces a stored value with a missing one, on either store; the coverage
@@ -18,7 +19,7 @@ enum MissingOverValue {
         #expect(try store.observations(city: "Oslo", from: nil, to: nil) == expected)
 
         // The batch path (what ingest uses): NaN is missing; a humidity-only column keeps the temperatures.
-        let batch = ObservationBatch([ObservationBatch.CitySeries(city: "Oslo", start: base,
+        let batch = ObservationBatch([CitySeries(city: "Oslo", start: base,
                                                                   temperature: [Double](repeating: .nan, count: 50),
                                                                   humidity: [Double](repeating: 70, count: 50))])
         try store.upsert(batch, progress: { _ in }, beforeCommit: {})
@@ -33,7 +34,7 @@ enum MissingOverValue {
         // An interpolated value (marked imputed) never replaces a measured one; it replaces
         // another interpolated one, and a measured value replaces it.
         func load(_ city: String, _ temperature: Double, imputed: Bool) throws {
-            let series = ObservationBatch.CitySeries(city: city, start: base, temperature: [temperature], humidity: [.nan],
+            let series = CitySeries(city: city, start: base, temperature: [temperature], humidity: [.nan],
                                                      imputed: imputed ? [ImputedMask.temperature] : [])
             try store.upsert(ObservationBatch([series]), progress: { _ in }, beforeCommit: {})
         }
@@ -60,8 +61,8 @@ enum MissingOverValue {
 struct SQLiteMissingOverValueTests {
     @Test("a load's missing values keep the stored ones; the coverage query counts each variable's hours")
     func sqlite() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("a.db"))
         try store.migrate()
         try MissingOverValue.check(store)

@@ -1,18 +1,19 @@
 import ForecastStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("SQLite: the first load builds a new file and publishes it whole")
 struct SQLiteNewFileTests {
     /// Names in `directory` other than the database itself (temporaries, journals).
-    static func leftovers(_ directory: TemporaryDirectory, besides name: String) -> [String] {
+    static func leftovers(_ directory: Scratch, besides name: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0 != name }.sorted()
     }
 
     @Test("a new file holds the rows an upsert would give, in WAL mode with 64 KiB pages, and nothing else is left")
     func newFile() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let path = directory.file("new.db")
         let rows = SQLiteStoreTests.rows("Lima", 500) + SQLiteStoreTests.rows("Quito", 30)
         var reported: [Int] = []
@@ -35,8 +36,8 @@ struct SQLiteNewFileTests {
 
     @Test("an existing file is left alone for the usual upsert")
     func existingFile() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let path = directory.file("old.db")
         let store = try SQLiteStore(path: path)
         try store.migrate()
@@ -49,8 +50,8 @@ struct SQLiteNewFileTests {
 
     @Test("a refused row leaves no file and no temporary behind")
     func refusedRow() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let path = directory.file("bad.db")
         var rows = SQLiteStoreTests.rows("Lima", 100)
         rows[60].humidity = 101
@@ -61,8 +62,8 @@ struct SQLiteNewFileTests {
 
     @Test("an error from beforeCommit publishes nothing; StoreFactory.load rethrows it")
     func beforeCommitFailure() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let path = directory.file("late.db")
         #expect(throws: SQLiteStoreTests.Abandoned()) {
             try StoreFactory.load(SQLiteStoreTests.rows("Lima", 100), url: "sqlite://" + path, progress: { _ in }) {
@@ -75,8 +76,8 @@ struct SQLiteNewFileTests {
 
     @Test("the temporary of a build whose process is gone is removed by the next build")
     func abandonedTemporary() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         // No process has this id (above any pid_max), so its writer is gone.
         let abandoned = directory.write(".x.db.tmp-2147483646-7", "half a database")
         let ours = directory.write(".x.db.tmp-\(getpid())-7", "a build of this process")
@@ -87,8 +88,8 @@ struct SQLiteNewFileTests {
 
     @Test("StoreFactory.load: a new file, then an upsert into it, give the same rows as two upserts")
     func factoryLoad() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let first = SQLiteStoreTests.rows("Lima", 48)
         let second = SQLiteStoreTests.rows("Lima", 72, offset: 3) + SQLiteStoreTests.rows("Cusco", 5)
         let url = "sqlite://" + directory.file("sub/dir/f.db")

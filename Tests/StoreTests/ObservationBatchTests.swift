@@ -1,5 +1,6 @@
 import ForecastStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Observation batches: rows in columns load as the same rows as a list")
@@ -8,14 +9,14 @@ struct ObservationBatchTests {
 
     /// `hours` hours of `city`: every 7th hour has no temperature, every 11th no
     /// humidity, every 77th neither (not a row); `offset` shifts the values.
-    static func series(_ city: String, _ hours: Int, offset: Double = 0) -> ObservationBatch.CitySeries {
+    static func series(_ city: String, _ hours: Int, offset: Double = 0) -> CitySeries {
         let temperature = (0..<hours).map { $0 % 7 == 0 ? Double.nan : 270 + Double($0 % 24) + offset }
         let humidity = (0..<hours).map { $0 % 11 == 0 ? Double.nan : 50 + Double($0 % 10) + offset }
-        return ObservationBatch.CitySeries(city: city, start: start, temperature: temperature, humidity: humidity)
+        return CitySeries(city: city, start: start, temperature: temperature, humidity: humidity)
     }
 
     /// The rows a series stands for, built the plain way.
-    static func expectedRows(_ series: ObservationBatch.CitySeries) -> [Observation] {
+    static func expectedRows(_ series: CitySeries) -> [Observation] {
         series.temperature.indices.compactMap { index in
             let t = series.temperature[index], h = series.humidity[index]
             if t.isNaN && h.isNaN { return nil }
@@ -36,7 +37,7 @@ struct ObservationBatchTests {
 
     @Test("a repeated city replaces the earlier series in its place; a city with no row is left out")
     func repeatedAndEmptyCities() {
-        let empty = ObservationBatch.CitySeries(city: "Nowhere", start: Self.start, temperature: [.nan, .nan], humidity: [.nan, .nan])
+        let empty = CitySeries(city: "Nowhere", start: Self.start, temperature: [.nan, .nan], humidity: [.nan, .nan])
         let batch = ObservationBatch([Self.series("Lima", 30), empty, Self.series("Quito", 20), Self.series("Lima", 30, offset: 1)])
         #expect(batch.series.map(\.city) == ["Lima", "Quito"])
         #expect(batch.observations == Self.expectedRows(Self.series("Lima", 30, offset: 1)) + Self.expectedRows(Self.series("Quito", 20)))
@@ -44,8 +45,8 @@ struct ObservationBatchTests {
 
     @Test("SQLite: a batch, new file or upsert, stores what its list of rows stores (several statements)")
     func sqliteSameAsList() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         // More rows than one statement takes, with a last statement that is not full.
         let batch = ObservationBatch([Self.series("Lima", 4000), Self.series("Quito", 1700), Self.series("Oslo", 333)])
         let reference = try SQLiteStore(path: directory.file("list.db"))
@@ -66,8 +67,8 @@ struct ObservationBatchTests {
 
     @Test("SQLite: a row the schema refuses is named by its number, city and hour; nothing is written")
     func refusedRowNamed() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("d.db"))
         try store.migrate()
         try store.upsert(Self.series("Lima", 50).asList)
@@ -90,7 +91,7 @@ struct ObservationBatchTests {
     }
 }
 
-extension ObservationBatch.CitySeries {
+extension CitySeries {
     /// The series as a list of rows (through a batch of its own).
     var asList: [Observation] { ObservationBatch([self]).observations }
 }

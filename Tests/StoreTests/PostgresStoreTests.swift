@@ -1,5 +1,6 @@
 import ForecastStore
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs against a real server when FORECAST_TEST_POSTGRES_URL is set (CI starts one with
@@ -29,8 +30,8 @@ struct PostgresStoreTests {
 
     @Test("the same rows on SQLite and PostgreSQL read back identically")
     func sameBehaviourAsSQLite() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let sqlite = try SQLiteStore(path: directory.file("same.db"))
         try sqlite.migrate()
         let postgres = try TestPostgres.freshStore()
@@ -42,8 +43,8 @@ struct PostgresStoreTests {
 
     @Test("a batch in columns stores what it stores on SQLite")
     func postgresSameAsSQLite() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let batch = ObservationBatch([ObservationBatchTests.series("Lima", 500), ObservationBatchTests.series("Quito", 300, offset: 0.123456789)])
         let sqlite = try SQLiteStore(path: directory.file("same.db"))
         try sqlite.migrate()
@@ -55,8 +56,8 @@ struct PostgresStoreTests {
 
     @Test("a sequence of loads (new cities, changed, equal and new hours, a mix) leaves the same rows as on SQLite")
     func sameLoadSequenceAsSQLite() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let sqlite = try SQLiteStore(path: directory.file("sequence.db"))
         try sqlite.migrate()
         let postgres = try TestPostgres.freshStore()
@@ -146,7 +147,7 @@ struct PostgresStoreTests {
         let big = (0..<30).flatMap { SQLiteStoreTests.rows("City \($0)", 2_000) }
             + (touchesStoredCity ? SQLiteStoreTests.rows("Chicago", 100, offset: 5) : [])
         let killer = try PostgresStore(url: TestPostgres.url!)
-        let pid = store.backendPID()
+        let pid = try store.backendPID()
         var killed = false
         #expect(throws: StoreError.self) {
             try store.upsert(big) { _ in
@@ -160,14 +161,5 @@ struct PostgresStoreTests {
         // The store reconnects on the next call; nothing of the failed load is there.
         #expect(try store.allObservations() == before)
         #expect(try killer.allObservations() == before)
-    }
-
-    // In this suite (not its own) so that no other PostgreSQL test truncates the table meanwhile.
-    @Test("end to end: forecast sample-data, then forecast pipeline --database postgresql://...: model files for every plugin")
-    func endToEnd() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
-        _ = try TestPostgres.freshStore()
-        try EndToEnd.runCLI(databaseURL: TestPostgres.url!, directory: directory)
     }
 }

@@ -1,5 +1,6 @@
 import ForecastStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("SQLite store")
@@ -15,8 +16,8 @@ struct SQLiteStoreTests {
 
     @Test("migrations apply once and record their version")
     func migrations() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("a.db"))
         #expect(try store.schemaVersion() == 0)
         try store.migrate()
@@ -28,8 +29,8 @@ struct SQLiteStoreTests {
 
     @Test("upsert then read back, per city and range, oldest first")
     func roundTrip() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("b.db"))
         try store.migrate()
         let sf = Self.rows("San Francisco", 50)
@@ -42,8 +43,8 @@ struct SQLiteStoreTests {
 
     @Test("two identical loads leave identical tables; a later load updates in place")
     func idempotence() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("c.db"))
         try store.migrate()
         let rows = Self.rows("Denver", 100)
@@ -58,8 +59,8 @@ struct SQLiteStoreTests {
 
     @Test("a row the schema refuses part way rolls back the whole load")
     func failedLoadLeavesPreviousContents() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("d.db"))
         try store.migrate()
         try store.upsert(Self.rows("Boston", 48))
@@ -76,8 +77,8 @@ struct SQLiteStoreTests {
 
     @Test("duplicate keys within one load: the last one wins")
     func duplicatesInOneLoad() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("e.db"))
         try store.migrate()
         var rows = Self.rows("Haifa", 3)
@@ -90,8 +91,8 @@ struct SQLiteStoreTests {
 
     @Test("a load after others replaces only the rows it carries; equal rows and rows outside it stay")
     func laterLoadsAreUpserts() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("f.db"))
         try store.migrate()
         let first = Self.rows("Oslo", 100)
@@ -106,8 +107,8 @@ struct SQLiteStoreTests {
 
     @Test("a schema 1 file with rows is migrated to schema 2 keeping every row")
     func migrationFromSchema1() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let path = directory.file("v1.db")
         let old = try SQLiteStore(path: path)
         try old.migrate(through: 1)
@@ -142,8 +143,8 @@ struct SQLiteStoreTests {
 
     @Test("an error from beforeCommit rolls the whole load back and comes out as it was thrown")
     func beforeCommitFailure() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let store = try SQLiteStore(path: directory.file("g.db"))
         try store.migrate()
         try store.upsert(Self.rows("Oslo", 24))

@@ -1,5 +1,6 @@
 import ForecastStore
 import Foundation
+import TestSupport
 import Testing
 
 /// The store holds every variable of the table, and a store written by the schema before
@@ -38,8 +39,8 @@ struct VariableStoreTests {
 
     @Test("a schema 4 SQLite file is upgraded keeping every row and mark; a reader reads it before and after")
     func sqliteUpgrade() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let path = directory.file("v4.db")
         let old = try SQLiteStore(path: path)
         try old.migrate(through: 4)
@@ -64,7 +65,7 @@ struct VariableStoreTests {
         try store.upsert([Observation(city: "Zurich", time: 3600, temperature: nil, humidity: 81.5)])
         // Pressure measured at 3600, interpolated at 7200; wind speed at 7200 only; a new hour at 10800.
         let batch = ObservationBatch([
-            ObservationBatch.CitySeries(city: "Zurich", start: 3600,
+            CitySeries(city: "Zurich", start: 3600,
                                         columns: [.pressure: [1012, 1013.5, 1015], .windSpeed: [.nan, 3, 4]],
                                         imputed: [0, Variable.pressure.imputedBit, 0]),
         ])
@@ -77,7 +78,7 @@ struct VariableStoreTests {
         if let temperature = zurich[1].temperature { #expect(temperature == 271.5) }
         // An interpolated pressure never replaces a measured one; a measured one replaces an interpolation.
         let again = ObservationBatch([
-            ObservationBatch.CitySeries(city: "Zurich", start: 3600, columns: [.pressure: [1000, 1001]],
+            CitySeries(city: "Zurich", start: 3600, columns: [.pressure: [1000, 1001]],
                                         imputed: [Variable.pressure.imputedBit, 0]),
         ])
         try store.upsert(again, progress: { _ in }, beforeCommit: {})
@@ -90,11 +91,11 @@ struct VariableStoreTests {
         // A load of temperature and humidity writes only their columns: the stored pressure and
         // its interpolated mark stay as they are.
         try store.upsert(ObservationBatch([
-            ObservationBatch.CitySeries(city: "Zurich", start: 18000, columns: [.pressure: [1010]], imputed: [Variable.pressure.imputedBit]),
+            CitySeries(city: "Zurich", start: 18000, columns: [.pressure: [1010]], imputed: [Variable.pressure.imputedBit]),
         ]), progress: { _ in }, beforeCommit: {})
         try store.upsert([Observation(city: "Zurich", time: 18000, temperature: 281, humidity: 70)])
         try store.upsert(ObservationBatch([
-            ObservationBatch.CitySeries(city: "Zurich", start: 18000, temperature: [281], humidity: [71]),
+            CitySeries(city: "Zurich", start: 18000, temperature: [281], humidity: [71]),
         ]), progress: { _ in }, beforeCommit: {})
         #expect(try store.observations(city: "Zurich", from: 18000, to: 18000)
                 == [Observation(city: "Zurich", time: 18000, values: [.temperature: 281, .humidity: 71, .pressure: 1010])])
@@ -133,8 +134,8 @@ extension PostgresStoreTests {
 
     @Test("the same rows of every variable read back identically from SQLite and PostgreSQL")
     func sameOnBothStores() throws {
-        let directory = TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try Scratch("store")
+        defer { directory.remove() }
         let sqlite = try SQLiteStore(path: directory.file("same.db"))
         try sqlite.migrate()
         let postgres = try TestPostgres.freshStore()
