@@ -1,5 +1,5 @@
 import ForecastStore
-import PluginHost
+import PluginBinding
 
 /// Turns stored observations into the evenly spaced series a plugin trains on.
 ///

@@ -1,8 +1,10 @@
 import Dispatch
-import Foundation
+import ForecastConfiguration
 import ForecastStore
+import Foundation
 import Logging
-import PluginHost
+import ModelFiles
+import PluginBinding
 import Synchronization
 
 /// The train step: every (plugin, city, variable) job, in parallel across cores.

@@ -1,9 +1,12 @@
 import Dispatch
-import Foundation
+import ForecastConfiguration
 import ForecastStore
+import Foundation
 import Locking
 import Logging
-import PluginHost
+import ModelFiles
+import PluginBinding
+import PluginProcesses
 
 /// Scores the forecasts the service issues against the observations that arrive later.
 ///

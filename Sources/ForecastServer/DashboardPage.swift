@@ -1,10 +1,11 @@
 import AsyncHTTPClient
 import Dispatch
+import ForecastConfiguration
 import ForecastStore
 import ForecastVocabulary
 import Foundation
 import Hummingbird
-import PluginHost
+import ModelFiles
 
 /// `GET /`: the realized error of every route by lead time (``AccuracyTracker``'s MAE,
 /// one chart per variable, every city pooled or the one chosen with `?city=`), then one

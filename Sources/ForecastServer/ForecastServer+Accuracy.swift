@@ -1,6 +1,7 @@
+import ForecastConfiguration
 import Foundation
 import Hummingbird
-import PluginHost
+import ModelFiles
 
 extension ForecastServer {
     /// `GET /{route}/accuracy?city=NAME`: how the route's forecasts scored against the

@@ -1,7 +1,9 @@
+import ForecastConfiguration
 import Foundation
 import Hummingbird
 import NIOCore
-import PluginHost
+import PluginBinding
+import PluginProcesses
 
 extension ForecastServer {
     /// `POST /{route}/forecast`: trains the route's plugin on each series the caller sent and

@@ -1,6 +1,7 @@
+import ForecastConfiguration
 import ForecastVocabulary
 import Foundation
-import PluginHost
+import ModelFiles
 
 /// The OpenAPI 3.1 document served at `/openapi.json`, generated from the routes served.
 ///

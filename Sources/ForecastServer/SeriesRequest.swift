@@ -1,6 +1,6 @@
-import Foundation
 import ForecastVocabulary
-import PluginHost
+import Foundation
+import PluginBinding
 
 /// A validated `POST /{route}/forecast` body: the caller's series, the horizon and levels.
 ///

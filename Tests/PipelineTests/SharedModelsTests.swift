@@ -1,8 +1,10 @@
-import Foundation
 import ForecastPipeline
 import ForecastStore
+import Foundation
 import Locking
-import PluginHost
+import ModelFiles
+import PluginBinding
+import PluginProcesses
 import TestSupport
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import PluginHost
+import PluginProcesses
 import Testing
 
 /// ``ChildProcess``: real programs (`/bin/sh`, `/bin/cat`) run to completion, started and

@@ -1,5 +1,5 @@
 import Foundation
-import PluginHost
+import ModelFiles
 import Testing
 
 @Suite("model files")

@@ -1,5 +1,5 @@
 import Foundation
-import PluginHost
+import ModelFiles
 import Testing
 
 /// The file repository's sweep of temporary files that killed writers left, on real files.

@@ -2,7 +2,7 @@ import Foundation
 @testable import ForecastServer
 import Hummingbird
 import HummingbirdTesting
-import PluginHost
+import PluginProcesses
 import TestSupport
 import Testing
 

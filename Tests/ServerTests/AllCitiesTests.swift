@@ -1,6 +1,6 @@
 import Foundation
+import ModelFiles
 import NIOCore
-import PluginHost
 import TestSupport
 import Testing
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import ForecastPipeline
 import ForecastStore
 import Foundation
-import PluginHost
 
 /// `forecast backtest`: rolling-origin evaluation of one plugin from the store.
 struct BacktestCommand: AsyncParsableCommand {

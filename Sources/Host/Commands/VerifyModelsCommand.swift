@@ -1,8 +1,8 @@
 import ArgumentParser
-import Foundation
 import ForecastPipeline
 import ForecastStore
-import PluginHost
+import Foundation
+import ModelFiles
 
 /// `forecast verify-models`: forecast from every published model and check the result is sane.
 struct VerifyModelsCommand: AsyncParsableCommand {
