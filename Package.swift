@@ -135,7 +135,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "ForecastServer", "PluginBinding", "PluginProcesses", "ModelFiles", "ForecastConfiguration", "ForecastStore",
-                "TestSupport", "Locking",
+                "ForecastVocabulary", "TestSupport", "Locking",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -144,7 +144,8 @@ let package = Package(
         .testTarget(
             name: "PluginHostTests",
             dependencies: [
-                "PluginABI", "PluginBinding", "PluginProcesses", "ModelFiles", "ForecastConfiguration", "TestSupport",
+                "PluginABI", "PluginBinding", "PluginProcesses", "ModelFiles", "ForecastConfiguration", "ForecastVocabulary",
+                "TestSupport",
             ],
             path: "Tests/PluginHostTests"
         ),

@@ -41,8 +41,9 @@ swift_module() { # name, sources...
 
 targets=()
 echo "fuzz: building config"
-swiftc -parse-as-library -O -g -sanitize="$sanitizers" -module-name FuzzConfig \
-    "$root/fuzz/ConfigFuzzer.swift" "$root"/Sources/ForecastConfiguration/*.swift \
+swift_module ForecastVocabulary "$root"/Sources/ForecastVocabulary/*.swift
+swiftc -parse-as-library -O -g -sanitize="$sanitizers" -module-name FuzzConfig -I "$out" \
+    "$root/fuzz/ConfigFuzzer.swift" "$root"/Sources/ForecastConfiguration/*.swift "$out/ForecastVocabulary.o" \
     -o "$out/config-fuzzer" 2>/dev/null
 mkdir -p "$out/corpus/config"
 cp "$root/plugins.json" "$out/corpus/config/"

@@ -93,7 +93,7 @@ public struct Trainer: Sendable {
         for plugin in plugins {
             for city in cities {
                 for variable in variables {
-                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name, variable: variable.rawValue)))
+                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name, variable: variable)))
                 }
             }
         }
@@ -108,7 +108,7 @@ public struct Trainer: Sendable {
         for plugin in plugins {
             for city in cities {
                 for variable in variables[city] ?? [] {
-                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name, variable: variable.rawValue)))
+                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name, variable: variable)))
                 }
             }
         }

@@ -71,7 +71,7 @@ extension ForecastServer {
         for (item, series, output) in results {
             json.beginObject()
             json.string("id", item.id)
-            json.optionalString("variable", item.variable)
+            json.optionalString("variable", item.variable?.name)
             json.beginObject("model")
             json.string("plugin", plugin.name)
             json.string("pluginVersion", plugin.version)

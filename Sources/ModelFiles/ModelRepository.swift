@@ -20,9 +20,6 @@ public struct ModelRepository: Sendable {
         self.root = root
     }
 
-    /// The variables a model may be trained on.
-    public static let variables = ["temperature", "humidity"]
-
     /// The file-name form of a city: lower case, runs of other characters as one `-`.
     ///
     /// ```swift
@@ -81,7 +78,7 @@ public struct ModelRepository: Sendable {
         return model
     }
 
-    /// The cities with a model file of `plugin` whose manifest reads, sorted.
+    /// The cities with a model file of `plugin` (for any ``Variable``) whose manifest reads, sorted.
     ///
     /// Reads manifests only: checking blobs is for whoever loads them (``read(plugin:city:variable:)``),
     /// so a listing followed by reads does not hash every blob twice.
@@ -90,8 +87,8 @@ public struct ModelRepository: Sendable {
         guard let slugs = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
         var cities: Set<String> = []
         for slug in slugs {
-            for variable in Self.variables {
-                let file = "\(directory)/\(slug)/\(variable).model"
+            for variable in Variable.allCases {
+                let file = "\(directory)/\(slug)/\(variable.name).model"
                 if let data = FileManager.default.contents(atPath: file),
                    let manifest = try? ModelFile.decodeManifest(data, path: file) {
                     cities.insert(manifest.city)
