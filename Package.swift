@@ -48,15 +48,29 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
 
         // MARK: Host side
+        // The ABI binding: loading a plugin library, calling it, checking it (conformance).
         .target(
-            name: "PluginHost",
-            dependencies: [
-                "PluginABI", "Locking",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            path: "Sources/PluginHost"
+            name: "PluginBinding",
+            dependencies: ["PluginABI", "Locking", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/PluginBinding"
         ),
+        // Model files: the envelope codec, the model file and its manifest, the repository.
+        .target(
+            name: "ModelFiles",
+            dependencies: ["ForecastVocabulary", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/ModelFiles"
+        ),
+        // Plugins in child processes: training and checking children, serving workers.
+        .target(
+            name: "PluginProcesses",
+            dependencies: [
+                "PluginABI", "PluginBinding", "ModelFiles", "Locking",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/PluginProcesses"
+        ),
+        // plugins.json: routes, upstreams, per-plugin options and isolation, the default city.
+        .target(name: "ForecastConfiguration", dependencies: ["ForecastVocabulary"], path: "Sources/ForecastConfiguration"),
         .target(
             name: "ForecastStore",
             dependencies: [
@@ -68,7 +82,8 @@ let package = Package(
         .target(
             name: "ForecastServer",
             dependencies: [
-                "PluginHost", "ForecastStore", "ForecastVocabulary", "Locking",
+                "PluginBinding", "PluginProcesses", "ModelFiles", "ForecastConfiguration", "ForecastStore", "ForecastVocabulary",
+                "Locking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -82,7 +97,8 @@ let package = Package(
         .target(
             name: "ForecastPipeline",
             dependencies: [
-                "ForecastStore", "PluginHost", "ForecastVocabulary", "Locking",
+                "ForecastStore", "PluginBinding", "PluginProcesses", "ModelFiles", "ForecastConfiguration", "ForecastVocabulary",
+                "Locking",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,7 +108,8 @@ let package = Package(
         .executableTarget(
             name: "Host",
             dependencies: [
-                "PluginHost", "ForecastStore", "ForecastPipeline", "ForecastServer",
+                "PluginBinding", "PluginProcesses", "ModelFiles", "ForecastConfiguration", "ForecastStore", "ForecastPipeline",
+                "ForecastServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,10 +118,13 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["PluginHost", "ForecastStore", "CSQLite", "CLibPQ", "Locking"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["PluginBinding", "PluginProcesses", "ForecastStore", "CSQLite", "CLibPQ", "Locking"], path: "Tests/TestSupport"),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["ForecastPipeline", "ForecastStore", "PluginHost", "TestSupport", "Locking"],
+            dependencies: [
+                "ForecastPipeline", "ForecastStore", "PluginBinding", "PluginProcesses", "ModelFiles", "ForecastConfiguration",
+                "TestSupport", "Locking",
+            ],
             path: "Tests/PipelineTests"
         ),
         .testTarget(
@@ -114,12 +134,13 @@ let package = Package(
         ),
         .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
         .testTarget(name: "ForecastVocabularyTests", dependencies: ["ForecastVocabulary"], path: "Tests/ForecastVocabularyTests"),
-        .testTarget(name: "AutoRegTests", dependencies: ["PluginHost", "TestSupport", "Locking"], path: "Tests/AutoRegTests"),
-        .testTarget(name: "ARIMATests", dependencies: ["PluginHost", "TestSupport", "ForecastMath", "PluginABI"], path: "Tests/ARIMATests"),
+        .testTarget(name: "AutoRegTests", dependencies: ["PluginBinding", "TestSupport", "Locking"], path: "Tests/AutoRegTests"),
+        .testTarget(name: "ARIMATests", dependencies: ["PluginBinding", "TestSupport", "ForecastMath", "PluginABI"], path: "Tests/ARIMATests"),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "ForecastServer", "PluginHost", "ForecastStore", "TestSupport", "Locking",
+                "ForecastServer", "PluginBinding", "PluginProcesses", "ModelFiles", "ForecastConfiguration", "ForecastStore",
+                "ForecastVocabulary", "TestSupport", "Locking",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -127,14 +148,20 @@ let package = Package(
         ),
         .testTarget(
             name: "PluginHostTests",
-            dependencies: ["PluginABI", "PluginHost", "TestSupport"],
+            dependencies: [
+                "PluginABI", "PluginBinding", "PluginProcesses", "ModelFiles", "ForecastConfiguration", "ForecastVocabulary",
+                "TestSupport",
+            ],
             path: "Tests/PluginHostTests"
         ),
         // The examples under examples/, built as their authors build them, checked and served.
-        .testTarget(name: "ExampleTests", dependencies: ["PluginHost", "TestSupport"], path: "Tests/ExampleTests"),
+        .testTarget(name: "ExampleTests", dependencies: ["TestSupport"], path: "Tests/ExampleTests"),
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["PluginABI", "PluginHost", "ForecastStore", "TestSupport"],
+            dependencies: [
+                "PluginABI", "PluginBinding", "PluginProcesses", "ModelFiles", "ForecastStore", "ForecastVocabulary",
+                "TestSupport",
+            ],
             path: "Tests/ReliabilityTests"
         ),
     ]

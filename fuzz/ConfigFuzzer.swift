@@ -1,5 +1,5 @@
 // libFuzzer target: the plugins.json parser on arbitrary bytes.
-// Built by fuzz/run.sh together with Sources/PluginHost/ForecastConfig.swift.
+// Built by fuzz/run.sh together with Sources/ForecastConfiguration.
 import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -5,7 +5,7 @@
 #   bash fuzz/run.sh [seconds per target]     (default 20)
 #
 # Targets:
-#   config                 the plugins.json parser (Sources/PluginHost/ForecastConfig.swift)
+#   config                 the plugins.json parser (Sources/ForecastConfiguration/ForecastConfig.swift)
 #   <plugin>-blob          each model plugin's `load` + `forecast` on arbitrary bytes,
 #                          through the C entry points (fuzz/blob_load_fuzzer.c), seeded
 #                          with a real trained blob
@@ -41,8 +41,9 @@ swift_module() { # name, sources...
 
 targets=()
 echo "fuzz: building config"
-swiftc -parse-as-library -O -g -sanitize="$sanitizers" -module-name FuzzConfig \
-    "$root/fuzz/ConfigFuzzer.swift" "$root"/Sources/PluginHost/{ForecastConfig,PluginIsolation}.swift \
+swift_module ForecastVocabulary "$root"/Sources/ForecastVocabulary/*.swift
+swiftc -parse-as-library -O -g -sanitize="$sanitizers" -module-name FuzzConfig -I "$out" \
+    "$root/fuzz/ConfigFuzzer.swift" "$root"/Sources/ForecastConfiguration/*.swift "$out/ForecastVocabulary.o" \
     -o "$out/config-fuzzer" 2>/dev/null
 mkdir -p "$out/corpus/config"
 cp "$root/plugins.json" "$out/corpus/config/"

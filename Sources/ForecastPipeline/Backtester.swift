@@ -1,5 +1,5 @@
 import Foundation
-import PluginHost
+import PluginBinding
 
 /// Rolling-origin evaluation of one plugin on one series.
 ///

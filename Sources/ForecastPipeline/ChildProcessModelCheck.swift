@@ -1,5 +1,6 @@
 import Foundation
-import PluginHost
+import PluginBinding
+import PluginProcesses
 
 /// Runs ``ModelCheck`` in a child process with a time limit, so a plugin that crashes,
 /// aborts or hangs while its new model is loaded or forecast fails its own job only.

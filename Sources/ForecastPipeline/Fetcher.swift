@@ -1,8 +1,9 @@
 import AsyncHTTPClient
+import ForecastVocabulary
 import Foundation
 import Logging
+import ModelFiles
 import NIOCore
-import PluginHost
 
 /// The fetch step: brings each source into the data directory and extracts its CSV.
 ///

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import ForecastStore
-import PluginHost
+import ModelFiles
 
 /// One input of ingest: a variable and its wide CSV.
 public struct IngestInput: Sendable, Equatable {

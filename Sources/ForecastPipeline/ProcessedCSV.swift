@@ -1,6 +1,6 @@
-import Foundation
 import ForecastStore
-import PluginHost
+import ForecastVocabulary
+import Foundation
 
 /// The processed per-city file: `datetime,<variable>,...` (the ingested variables in table
 /// order, e.g. `datetime,temperature,humidity`), one row per kept hour.

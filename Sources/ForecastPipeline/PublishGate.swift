@@ -1,5 +1,6 @@
 import Foundation
-import PluginHost
+import ModelFiles
+import PluginBinding
 
 /// What a newly trained model must pass before `forecast train` publishes it over the
 /// previous one; a model that fails is not published and its job fails with the reason.

@@ -92,7 +92,8 @@ public struct SampleDataGenerator: Sendable {
         }
         let (temperature, humidity) = csvBytes()
         var paths: [String] = []
-        for (name, bytes) in [("temperature", temperature), ("humidity", humidity), ("pressure", pressureCSVBytes())] {
+        for (variable, bytes) in [(Variable.temperature, temperature), (.humidity, humidity), (.pressure, pressureCSVBytes())] {
+            let name = variable.name
             let path = "\(directory)/\(name).csv.zip"
             try Self.zip(bytes, entry: "\(name).csv", to: path)
             paths.append(path)

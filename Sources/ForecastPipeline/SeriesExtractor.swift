@@ -1,5 +1,5 @@
 import ForecastStore
-import PluginHost
+import PluginBinding
 
 /// Cuts the evenly spaced series a plugin trains on out of a city's stored columns
 /// (``ObservationStore/series(city:from:to:)``), without a row in between.

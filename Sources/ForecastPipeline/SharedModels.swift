@@ -1,6 +1,7 @@
-import Foundation
 import ForecastStore
-import PluginHost
+import ForecastVocabulary
+import Foundation
+import ModelFiles
 
 /// Model files shared between hosts through PostgreSQL (``PostgresModelStore``): what
 /// `forecast train` publishes there, and how a host brings its model directory up to date

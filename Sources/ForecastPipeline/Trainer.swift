@@ -1,8 +1,10 @@
 import Dispatch
-import Foundation
+import ForecastConfiguration
 import ForecastStore
+import Foundation
 import Logging
-import PluginHost
+import ModelFiles
+import PluginBinding
 import Synchronization
 
 /// The train step: every (plugin, city, variable) job, in parallel across cores.
@@ -91,7 +93,7 @@ public struct Trainer: Sendable {
         for plugin in plugins {
             for city in cities {
                 for variable in variables {
-                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name, variable: variable.rawValue)))
+                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name, variable: variable)))
                 }
             }
         }
@@ -106,7 +108,7 @@ public struct Trainer: Sendable {
         for plugin in plugins {
             for city in cities {
                 for variable in variables[city] ?? [] {
-                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name, variable: variable.rawValue)))
+                    jobs.append(Job(plugin: plugin, city: city, variable: variable, options: config.options(for: plugin.name, variable: variable)))
                 }
             }
         }

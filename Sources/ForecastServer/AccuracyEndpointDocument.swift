@@ -1,3 +1,4 @@
+import ForecastVocabulary
 /// The OpenAPI operation of `GET /{route}/accuracy` (see ``AccuracyTracker``).
 enum AccuracyEndpointDocument {
     /// The operation object for `route`; `errorResponse` makes a documented JSON error response.
@@ -27,7 +28,7 @@ enum AccuracyEndpointDocument {
                     "type": "object", "required": ["city", "variables"],
                     "properties": [
                         "city": ["type": "string"],
-                        "variables": ["type": "object", "properties": ["temperature": bands, "humidity": bands]],
+                        "variables": ["type": "object", "properties": Dictionary(uniqueKeysWithValues: Variable.allCases.map { ($0.name, bands) })],
                     ],
                 ]],
             ],

@@ -1,9 +1,12 @@
 import Dispatch
-import Foundation
+import ForecastConfiguration
 import ForecastStore
+import Foundation
 import Locking
 import Logging
-import PluginHost
+import ModelFiles
+import PluginBinding
+import PluginProcesses
 
 /// Scores the forecasts the service issues against the observations that arrive later.
 ///
@@ -154,13 +157,13 @@ public final class AccuracyTracker: Sendable {
             guard plugins.insert(route.pluginName).inserted else { continue }
             for pair in route.sortedCities {
                 let origin = pair.lastObserved
-                for (variable, model) in pair.models.map({ ($0.variable.name, $0.model) }) {
-                    let key = Self.key(route.pluginName, pair.city, variable)
+                for (variable, model) in pair.models.map({ ($0.variable, $0.model) }) {
+                    let key = Self.key(route.pluginName, pair.city, variable.name)
                     if let position = index[key], record.series[position].latestOrigin >= origin { continue }
                     guard let forecast = issue(model, lead: pair.leadSteps(model), variable: variable, route: name, city: pair.city,
                                                origin: origin) else { continue }
                     if index[key] == nil {
-                        record.series.append(AccuracySeries(plugin: route.pluginName, city: pair.city, variable: variable, latestOrigin: origin))
+                        record.series.append(AccuracySeries(plugin: route.pluginName, city: pair.city, variable: variable.name, latestOrigin: origin))
                         index[key] = record.series.count - 1
                     }
                     let position = index[key]!
@@ -176,24 +179,26 @@ public final class AccuracyTracker: Sendable {
         return changed
     }
 
-    /// The forecast the service issues at `origin` for `variable`, as ``ForecastBody`` computes it (kelvin, or
-    /// humidity kept within 0...100), or nil when the model cannot forecast now (logged).
-    private func issue(_ model: VariableModel, lead: Int, variable: String, route: String, city: String,
+    /// The forecast the service issues at `origin` for `variable`, as ``ForecastBody`` computes it (in the
+    /// stored unit, kept within the variable's ``Variable/answerBounds``), or nil when the model cannot
+    /// forecast now (logged).
+    private func issue(_ model: VariableModel, lead: Int, variable: Variable, route: String, city: String,
                        origin: Int64) -> PendingForecast? {
         let output: ForecastOutput
         do throws(WorkerError) {
             output = try model.model.forecastNow(horizon: lead + Self.horizon, level: Self.level)
         } catch {
-            logger.warning("/\(route) \(city) \(variable): no forecast recorded for accuracy at \(ISOTime.format(origin)): \(error)")
+            logger.warning("/\(route) \(city) \(variable.name): no forecast recorded for accuracy at \(ISOTime.format(origin)): \(error)")
             return nil
         }
-        let clamp: (Double) -> Double = variable == "humidity" ? { min(max($0, 0), 100) } : { $0 }
+        let bounds = variable.answerBounds
+        let clamp: (Double) -> Double = { value in bounds.map { min(max(value, $0.lowerBound), $0.upperBound) } ?? value }
         let mean = output.mean.dropFirst(lead).prefix(Self.horizon).map(clamp)
         let lower = output.lower.dropFirst(lead).prefix(Self.horizon).map(clamp)
         let upper = output.upper.dropFirst(lead).prefix(Self.horizon).map(clamp)
         guard mean.count == Self.horizon, lower.count == Self.horizon, upper.count == Self.horizon,
               (mean + lower + upper).allSatisfy(\.isFinite) else {
-            logger.warning("/\(route) \(city) \(variable): the forecast at \(ISOTime.format(origin)) is not \(Self.horizon) finite hours; not recorded for accuracy")
+            logger.warning("/\(route) \(city) \(variable.name): the forecast at \(ISOTime.format(origin)) is not \(Self.horizon) finite hours; not recorded for accuracy")
             return nil
         }
         return PendingForecast(origin: origin, leads: (0..<Self.horizon).map { UInt8($0) }, mean: mean.map { Float($0) },

@@ -1,5 +1,5 @@
 import ForecastVocabulary
-import PluginHost
+import ModelFiles
 
 /// One variable's loaded model and the manifest it came from.
 public struct VariableModel: Sendable {

@@ -1,10 +1,11 @@
 import AsyncHTTPClient
 import Dispatch
+import ForecastConfiguration
 import ForecastStore
 import ForecastVocabulary
 import Foundation
 import Hummingbird
-import PluginHost
+import ModelFiles
 
 /// `GET /`: the realized error of every route by lead time (``AccuracyTracker``'s MAE,
 /// one chart per variable, every city pooled or the one chosen with `?city=`), then one
@@ -116,7 +117,7 @@ enum DashboardPage {
             html += "<section class=\"city\" data-city=\"\(SVGChart.escape(city))\"><h2>\(SVGChart.escape(city))</h2>\n"
             html += "<p class=\"note\">Forecast from \(ISOTime.format(start)). \(SVGChart.escape(note))</p>\n"
             let temperature = ChartData(
-                variable: "temperature", unit: "°C",
+                variable: Variable.temperature.name, unit: MeasurementUnit.celsius.symbol,
                 observed: observed.map { ($0.time, $0.temperature.map(TemperatureUnit.celsius.fromKelvin)) },
                 forecasts: routeForecasts.map {
                     .init(route: $0.route, times: $0.hours.map(\.time), mean: $0.hours.map(\.temperature),
@@ -124,7 +125,7 @@ enum DashboardPage {
                 },
                 forecastStart: start)
             let humidity = ChartData(
-                variable: "humidity", unit: "%",
+                variable: Variable.humidity.name, unit: Variable.humidity.unit,
                 observed: observed.map { ($0.time, $0.humidity) },
                 forecasts: routeForecasts.map {
                     .init(route: $0.route, times: $0.hours.map(\.time), mean: $0.hours.map(\.humidity),

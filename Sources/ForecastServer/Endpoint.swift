@@ -1,5 +1,5 @@
+import ForecastConfiguration
 import HTTPTypes
-import PluginHost
 
 /// One thing the server answers: a path pattern in Hummingbird's syntax (`/v1/forecast/:hours`,
 /// `/v9/**`), a method, and what answers it.

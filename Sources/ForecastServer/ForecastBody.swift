@@ -1,6 +1,9 @@
+import ForecastConfiguration
 import ForecastVocabulary
 import Foundation
-import PluginHost
+import ModelFiles
+import PluginBinding
+import PluginProcesses
 
 /// Runs the models of a city and renders the documented forecast body.
 enum ForecastBody {

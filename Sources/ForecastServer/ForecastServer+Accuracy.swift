@@ -1,6 +1,8 @@
+import ForecastConfiguration
+import ForecastVocabulary
 import Foundation
 import Hummingbird
-import PluginHost
+import ModelFiles
 
 extension ForecastServer {
     /// `GET /{route}/accuracy?city=NAME`: how the route's forecasts scored against the
@@ -29,8 +31,7 @@ extension ForecastServer {
         json.int("horizonHours", Int64(AccuracyTracker.horizon))
         json.int("windowOrigins", AccuracyTracker.windowOrigins)
         json.beginObject("units")
-        json.string("temperature", "K")
-        json.string("humidity", "%")
+        for variable in Variable.allCases { json.string(variable.name, variable.unit) }
         json.endObject()
         json.beginArray("cities")
         for name in totals.keys.sorted() {

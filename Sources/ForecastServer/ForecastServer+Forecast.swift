@@ -1,5 +1,6 @@
+import ForecastConfiguration
 import Hummingbird
-import PluginHost
+import ModelFiles
 
 extension ForecastServer {
     /// `GET /{route}/forecast/{hours}`: the cached body, or a fresh forecast rendered and cached.

@@ -1,7 +1,8 @@
+import ForecastConfiguration
 import ForecastVocabulary
 import Foundation
 import Hummingbird
-import PluginHost
+import ModelFiles
 
 extension ForecastServer {
     /// `GET /{route}/models/{city}`: everything about the city's models, the plugin's whole

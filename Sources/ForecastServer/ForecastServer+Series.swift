@@ -1,8 +1,10 @@
+import ForecastConfiguration
 import Foundation
 import ForecastVocabulary
 import Hummingbird
 import NIOCore
-import PluginHost
+import PluginBinding
+import PluginProcesses
 
 extension ForecastServer {
     /// `POST /{route}/forecast`: trains the route's plugin on each series the caller sent and
@@ -70,7 +72,7 @@ extension ForecastServer {
         for (item, series, output) in results {
             json.beginObject()
             json.string("id", item.id)
-            json.optionalString("variable", item.variable)
+            json.optionalString("variable", item.variable?.name)
             json.beginObject("model")
             json.string("plugin", plugin.name)
             json.string("pluginVersion", plugin.version)

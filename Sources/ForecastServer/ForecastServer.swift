@@ -1,11 +1,11 @@
 import AsyncHTTPClient
-import Foundation
+import ForecastConfiguration
 import ForecastStore
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
-import PluginHost
 import ServiceLifecycle
 import Synchronization
 

@@ -1,5 +1,5 @@
 import ForecastVocabulary
-import PluginHost
+import PluginBinding
 
 /// The check every model passes before it serves (at start and on every reload): it
 /// forecasts 1 to 168 hours at the levels 0.8 and 0.95, every value finite, `lower <= mean

@@ -2,7 +2,8 @@ import Dispatch
 import ForecastStore
 import Locking
 import Logging
-import PluginHost
+import PluginBinding
+import PluginProcesses
 
 /// Brings served models up to the store's newest observations without refitting: each
 /// model is conditioned (the ABI's `condition`) on the hours after the last one it has

@@ -1,7 +1,10 @@
+import ForecastConfiguration
 import Foundation
-import Logging
-import PluginHost
 import Locking
+import Logging
+import ModelFiles
+import PluginBinding
+import PluginProcesses
 
 /// Holds the current ``ModelSet`` and swaps in a new one on reload, atomically.
 ///

@@ -1,6 +1,9 @@
-import Foundation
+import ForecastConfiguration
 import ForecastVocabulary
-import PluginHost
+import Foundation
+import ModelFiles
+import PluginBinding
+import PluginProcesses
 
 /// An immutable snapshot of every in-process route's models, stamped with a generation.
 ///

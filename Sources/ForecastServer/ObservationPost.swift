@@ -57,7 +57,8 @@ struct ObservationPost: Sendable {
             throw Refusal(code: "bad_body", problems: ["the body is not JSON: \(error.localizedDescription)"])
         }
         guard let top = object as? [String: Any], let list = top["observations"] as? [Any] else {
-            throw Refusal(code: "bad_body", problems: [#"the body must be a JSON object {"observations": [{"city", "time", "temperature", "humidity"}, ...]}"#])
+            let fields = (["city", "time"] + Variable.allCases.map(\.name)).map { "\"\($0)\"" }.joined(separator: ", ")
+            throw Refusal(code: "bad_body", problems: [#"the body must be a JSON object {"observations": [{"# + fields + "}, ...]}"])
         }
         if let unknown = top.keys.first(where: { $0 != "observations" }) {
             throw Refusal(code: "bad_body", problems: ["unknown key '\(unknown)' (only \"observations\")"])

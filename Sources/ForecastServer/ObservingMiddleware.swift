@@ -1,6 +1,6 @@
+import ForecastConfiguration
 import HTTPTypes
 import Hummingbird
-import PluginHost
 
 /// Wraps every endpoint (and the not-found fallback): turns errors into the JSON error
 /// shape and records each request's route, status and latency in ``ServerMetrics``.

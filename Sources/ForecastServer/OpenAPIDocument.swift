@@ -1,6 +1,7 @@
+import ForecastConfiguration
 import ForecastVocabulary
 import Foundation
-import PluginHost
+import ModelFiles
 
 /// The OpenAPI 3.1 document served at `/openapi.json`, generated from the routes served.
 ///
@@ -156,7 +157,7 @@ enum OpenAPIDocument {
                 "step": ["type": ["integer", "null"], "enum": [3600, NSNull()], "default": 3600, "description": "Seconds between values: hourly only"],
                 "values": ["type": "array", "items": value, "minItems": limits.minimumValues, "maxItems": limits.maximumValues,
                            "description": "Oldest first; null for an hour not observed"],
-                "variable": ["type": ["string", "null"], "enum": SeriesRequest.variables + [NSNull()] as [Any],
+                "variable": ["type": ["string", "null"], "enum": Variable.allCases.map(\.name) + [NSNull()] as [Any],
                              "description": "Use this variable's training options from plugins.json"],
             ],
         ]

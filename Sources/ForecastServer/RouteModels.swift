@@ -1,4 +1,5 @@
-import PluginHost
+import PluginBinding
+import PluginProcesses
 
 /// The state of one in-process route in a ``ModelSet``: the plugin and, per city, its
 /// models or the reason they could not be loaded.

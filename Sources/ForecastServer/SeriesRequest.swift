@@ -1,6 +1,6 @@
-import Foundation
 import ForecastVocabulary
-import PluginHost
+import Foundation
+import PluginBinding
 
 /// A validated `POST /{route}/forecast` body: the caller's series, the horizon and levels.
 ///
@@ -20,8 +20,8 @@ struct SeriesRequest: Sendable {
         var id: String
         /// The values, NaN where the body had null.
         var series: TimeSeries
-        /// The variable whose training options apply (a variable's name: `temperature`, `pressure`, ...), if named.
-        var variable: String?
+        /// The variable whose training options apply, if named (by its name: `temperature`, `wind_speed`, ...).
+        var variable: Variable?
     }
 
     /// Every series, in the order sent.
@@ -35,9 +35,6 @@ struct SeriesRequest: Sendable {
     static let stepSeconds: Int64 = 3600
     /// The horizon when the body names none.
     static let defaultHorizon = 24
-    /// Variables whose per-variable training options a series may ask for.
-    static let variables = Variable.allCases.map(\.name)
-
     private struct Body: Decodable {
         struct Item: Decodable {
             var id: String?
@@ -94,16 +91,20 @@ struct SeriesRequest: Sendable {
             guard step == stepSeconds else {
                 throw APIError(.badRequest, code: "bad_step", message: "\(label): step must be 3600 (hourly series only); got \(step)")
             }
-            if let variable = item.variable, !variables.contains(variable) {
-                throw APIError(.badRequest, code: "bad_body",
-                               message: "\(label): variable must be one of \(variables.joined(separator: ", ")) (it picks that variable's training options); got '\(variable)'")
+            var variable: Variable?
+            if let name = item.variable {
+                guard let named = Variable(rawValue: name) else {
+                    throw APIError(.badRequest, code: "bad_body",
+                                   message: "\(label): variable must be one of \(Variable.allCases.map(\.name).joined(separator: ", ")) (it picks that variable's training options); got '\(name)'")
+                }
+                variable = named
             }
             guard item.values.contains(where: { $0 != nil }) else {
                 throw APIError(.unprocessableContent, code: "no_observations", message: "\(label) has no values that are not null")
             }
             let values = item.values.map { $0 ?? .nan }
             series.append(Series(id: name, series: TimeSeries(values: values, startTime: start, stepSeconds: step),
-                                 variable: item.variable))
+                                 variable: variable))
         }
         return SeriesRequest(series: series, horizon: horizon, levels: levels)
     }

@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 import Locking
 import PluginABI
-import PluginHost
+import PluginBinding
+import PluginProcesses
 
 /// Trains and forecasts the series of `POST /{route}/forecast` where the route's plugin
 /// code runs: in a worker process when the plugin is isolated, else in this process on a

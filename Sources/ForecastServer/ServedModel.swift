@@ -1,4 +1,5 @@
-import PluginHost
+import PluginBinding
+import PluginProcesses
 
 /// A loaded model as the server calls it: in this process, or in its plugin's worker.
 public enum ServedModel: Sendable {

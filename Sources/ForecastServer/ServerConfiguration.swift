@@ -1,5 +1,8 @@
+import ForecastConfiguration
 import ForecastStore
-import PluginHost
+import ModelFiles
+import PluginBinding
+import PluginProcesses
 
 /// Everything `forecast serve` needs, resolved: address, routes, plugins, models, store.
 public struct ServerConfiguration: Sendable {

@@ -1,5 +1,6 @@
+import ForecastConfiguration
 import Foundation
-import PluginHost
+import PluginProcesses
 
 /// What `/readyz`, `GET /{route}` and `/metrics` say about plugin workers.
 enum WorkerReport {

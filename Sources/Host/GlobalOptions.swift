@@ -1,7 +1,9 @@
 import ArgumentParser
-import Foundation
+import ForecastConfiguration
 import ForecastStore
-import PluginHost
+import Foundation
+import ModelFiles
+import PluginBinding
 
 /// Options shared by every subcommand: where data, the store, the config and plugins live.
 struct GlobalOptions: ParsableArguments {

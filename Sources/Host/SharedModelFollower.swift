@@ -3,7 +3,7 @@ import ForecastServer
 import ForecastStore
 import Foundation
 import Logging
-import PluginHost
+import ModelFiles
 
 /// `forecast serve` with a PostgreSQL store: the host's model directory follows the
 /// models published into the store (``SharedModels``), and a publish anywhere reloads this

@@ -1,8 +1,8 @@
 import Foundation
 import PluginABI
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// Error statuses, blobs, conditioning and the seasonal option, through the C ABI.
 @Suite("ARIMA plugin behaviour")

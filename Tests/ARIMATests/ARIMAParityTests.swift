@@ -1,7 +1,7 @@
 import Foundation
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// Parity with statsmodels' SARIMAX and pmdarima, through the plugin's C ABI.
 @Suite("ARIMA parity with statsmodels and pmdarima")

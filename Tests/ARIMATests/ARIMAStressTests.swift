@@ -1,7 +1,7 @@
 import Foundation
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// A committed stress or missing-value reference (scripts/reference/arima_stress_reference.py).
 struct ARIMAStressFixture: Decodable, CustomTestStringConvertible {

@@ -1,8 +1,8 @@
 import Foundation
 import PluginABI
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// Bad series, bad options and bad blobs give error statuses with messages, through the C ABI.
 @Suite("AutoReg bad input")

@@ -1,6 +1,6 @@
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// The host's conformance suite (what `forecast plugins check libAutoReg.so` runs).
 @Suite("AutoReg conformance")

@@ -1,7 +1,7 @@
 import Foundation
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// One missing-value reference case (Tests/Fixtures/autoreg/missing_*.json), written by
 /// bench/autoreg/missing_reference.py: statsmodels OLS on the complete rows.

@@ -1,9 +1,9 @@
 import Foundation
-import PluginABI
-import PluginHost
-import Testing
-import TestSupport
 import Locking
+import PluginABI
+import PluginBinding
+import TestSupport
+import Testing
 
 /// The model through the C ABI: descriptor, blob, summary, forecasts and conditioning.
 @Suite("AutoReg model")

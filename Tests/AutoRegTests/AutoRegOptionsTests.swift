@@ -1,7 +1,7 @@
 import Foundation
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// The options beyond statsmodels': the order cap, differencing, bounds, calibrated
 /// intervals and the held-out selection, through the C ABI.

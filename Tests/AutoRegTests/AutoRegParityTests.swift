@@ -1,7 +1,7 @@
 import Foundation
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// Parity with statsmodels' ar_select_order + AutoReg.fit, through the plugin's C ABI.
 @Suite("AutoReg parity with statsmodels")

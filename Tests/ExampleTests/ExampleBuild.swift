@@ -1,5 +1,4 @@
 import Foundation
-import PluginHost
 import TestSupport
 
 /// Builds each example plugin under `examples/` the way its author would, into a private

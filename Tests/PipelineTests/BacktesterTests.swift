@@ -1,6 +1,6 @@
 import ForecastPipeline
 import Foundation
-import PluginHost
+import PluginBinding
 import TestSupport
 import Testing
 

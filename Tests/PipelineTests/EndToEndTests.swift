@@ -1,7 +1,9 @@
+import ForecastConfiguration
 import ForecastPipeline
 import ForecastStore
 import Foundation
-import PluginHost
+import ModelFiles
+import PluginBinding
 import TestSupport
 import Testing
 

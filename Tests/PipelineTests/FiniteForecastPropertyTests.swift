@@ -1,8 +1,8 @@
 import Foundation
 @testable import ForecastPipeline
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// Property test of every bundled plugin: a finite series that trains gives finite forecasts.
 ///

@@ -1,6 +1,5 @@
 import ForecastPipeline
 import ForecastStore
-import PluginHost
 import Testing
 
 /// What `forecast train` hands a plugin: the newest gap-free stretch, or (for a plugin that

@@ -1,8 +1,10 @@
-import Foundation
 import ForecastPipeline
 import ForecastStore
+import Foundation
 import Locking
-import PluginHost
+import ModelFiles
+import PluginBinding
+import PluginProcesses
 import TestSupport
 import Testing
 
@@ -25,7 +27,7 @@ struct SharedModelsTests {
 
     /// Trains seasonal-naive for `city` into `repository`, ending at `lastTime`.
     static func train(_ repository: ModelRepository, city: String, lastTime: Int64, level: Double) throws {
-        try train(repository, city: city, lastTime: lastTime, levels: ModelRepository.variables.map { ($0, level) })
+        try train(repository, city: city, lastTime: lastTime, levels: Variable.defaults.map { ($0.name, level) })
     }
 
     /// Trains seasonal-naive for `city` into `repository`, ending at `lastTime`: one model per
@@ -65,7 +67,7 @@ struct SharedModelsTests {
     }
 
     static func keys(_ cities: [String]) -> [(plugin: String, city: String, variable: String)] {
-        cities.flatMap { city in ModelRepository.variables.map { ("seasonal-naive", city, $0) } }
+        cities.flatMap { city in Variable.defaults.map { ("seasonal-naive", city, $0.name) } }
     }
 
     @Test("a training host's models reach another host's model directory byte for byte; the newest generation of each model wins")

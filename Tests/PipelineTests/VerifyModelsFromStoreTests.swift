@@ -1,7 +1,7 @@
-import Foundation
 import ForecastPipeline
 import ForecastStore
-import PluginHost
+import Foundation
+import ModelFiles
 import TestSupport
 import Testing
 

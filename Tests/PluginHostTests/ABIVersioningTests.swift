@@ -1,9 +1,9 @@
 import Foundation
 import PluginABI
-import PluginHost
+import PluginBinding
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The minor-version rules of forecast_plugin.h, on both sides: a reader accepts any size
 /// from the 1.0 size up and reads only the fields that size covers.

@@ -1,5 +1,6 @@
 import Foundation
-import PluginHost
+import PluginProcesses
+import TestSupport
 import Testing
 
 /// ``ChildProcess``: real programs (`/bin/sh`, `/bin/cat`) run to completion, started and

@@ -1,5 +1,6 @@
+import ForecastConfiguration
+import ForecastVocabulary
 import Foundation
-import PluginHost
 import Testing
 
 @Suite("plugins.json")
@@ -57,12 +58,27 @@ struct ConfigTests {
                          "autoreg": {"variables": {"temperature": {"options": {"maxlag": 48}}}}}}
             """
         let config = try ForecastConfig.parse(Data(json.utf8))
-        #expect(config.options(for: "arima", variable: "humidity") == #"{"bounds":[0,100],"ic":"aic","method":"ml"}"#)
-        #expect(config.options(for: "arima", variable: "temperature") == #"{"bounds":[-1,1],"ic":"aic"}"#)
+        #expect(config.options(for: "arima", variable: .humidity) == #"{"bounds":[0,100],"ic":"aic","method":"ml"}"#)
+        #expect(config.options(for: "arima", variable: .temperature) == #"{"bounds":[-1,1],"ic":"aic"}"#)
         #expect(config.options(for: "arima") == #"{"bounds":[-1,1],"ic":"aic"}"#)
-        #expect(config.options(for: "autoreg", variable: "temperature") == #"{"maxlag":48}"#)
-        #expect(config.options(for: "autoreg", variable: "humidity") == "{}")
-        #expect(config.options(for: "seasonal-naive", variable: "humidity") == "{}")
+        #expect(config.options(for: "autoreg", variable: .temperature) == #"{"maxlag":48}"#)
+        #expect(config.options(for: "autoreg", variable: .humidity) == "{}")
+        #expect(config.options(for: "seasonal-naive", variable: .humidity) == "{}")
+    }
+
+    @Test("every variable may have options of its own, keyed by its name in files; another spelling is refused with the allowed names")
+    func acceptsEveryVariable() throws {
+        let entries = Variable.allCases.map { #""\#($0.name)": {"options": {"bounds": [\#(Int($0.validRange.lowerBound)), \#(Int($0.validRange.upperBound))]}}"# }
+        let config = try ForecastConfig.parse(Data(#"{"plugins": {"arima": {"variables": {\#(entries.joined(separator: ", "))}}}}"#.utf8))
+        for variable in Variable.allCases {
+            let range = variable.validRange
+            #expect(config.options(for: "arima", variable: variable) == #"{"bounds":[\#(Int(range.lowerBound)),\#(Int(range.upperBound))]}"#)
+        }
+        #expect {
+            _ = try ForecastConfig.parse(Data(#"{"plugins": {"arima": {"variables": {"windSpeed": {"options": {}}}}}}"#.utf8))
+        } throws: { error in
+            "\(error)".contains("unknown variable 'windSpeed'") && "\(error)".contains("allowed: humidity, pressure, temperature, wind_speed")
+        }
     }
 
     @Test("an unknown variable, or per-variable options that are not an object, are rejected with where they are")

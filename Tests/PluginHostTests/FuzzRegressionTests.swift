@@ -1,8 +1,8 @@
 import Foundation
 import PluginABI
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// Every input the fuzzers (fuzz/run.sh) found a failure with, replayed through the C ABI.
 ///

@@ -1,5 +1,6 @@
+import ForecastVocabulary
 import Foundation
-import PluginHost
+import ModelFiles
 import Testing
 
 @Suite("model files")
@@ -26,6 +27,21 @@ struct ModelFileTests {
         // No temporary file is left behind.
         let entries = try FileManager.default.contentsOfDirectory(atPath: root + "/seasonal-naive/san-francisco")
         #expect(entries == ["temperature.model"])
+    }
+
+    @Test("the repository lists every city with a model of any variable, one with a wind-speed model alone included")
+    func citiesOfEveryVariable() throws {
+        let root = NSTemporaryDirectory() + "models-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let repository = ModelRepository(root: root)
+        let blob: [UInt8] = [1, 2, 3]
+        for (city, variable) in [("San Francisco", Variable.temperature), ("Portland", .windSpeed), ("Chicago", .pressure)] {
+            var manifest = manifest(blob: blob)
+            manifest.city = city
+            manifest.variable = variable.name
+            try repository.publish(ModelFile(manifest: manifest, blob: blob))
+        }
+        #expect(repository.cities(plugin: "seasonal-naive") == ["Chicago", "Portland", "San Francisco"])
     }
 
     @Test("publishing removes temporary files left by killed writers, not those of live ones")

@@ -1,5 +1,5 @@
 import Foundation
-import PluginHost
+import ModelFiles
 import Testing
 
 /// The file repository's sweep of temporary files that killed writers left, on real files.
@@ -24,6 +24,7 @@ struct ModelRepositoryRetentionTests {
             ".temperature.model.tmp-\(gone)-1": "killed writer",
             ".humidity.model.tmp-\(me)-2": "live writer",
             ".humidity.model.tmp-\(me)-3": "live pid, but written long ago",
+            ".wind_speed.model.tmp-\(gone)-5": "killed writer of another variable",
             ".notes.tmp-\(gone)-4": "not a model's temporary",
         ]
         for (name, text) in files { try Data(text.utf8).write(to: URL(fileURLWithPath: "\(folder)/\(name)")) }
@@ -31,7 +32,8 @@ struct ModelRepositoryRetentionTests {
         try FileManager.default.setAttributes([.modificationDate: longAgo], ofItemAtPath: "\(folder)/.humidity.model.tmp-\(me)-3")
 
         let removed = repository.removeAbandonedTemporaries(olderThan: Date().addingTimeInterval(-30 * 86_400))
-        #expect(removed == ["\(folder)/.humidity.model.tmp-\(me)-3", "\(folder)/.temperature.model.tmp-\(gone)-1"])
+        #expect(removed == ["\(folder)/.humidity.model.tmp-\(me)-3", "\(folder)/.temperature.model.tmp-\(gone)-1",
+                           "\(folder)/.wind_speed.model.tmp-\(gone)-5"])
         let left = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         #expect(left == [".humidity.model.tmp-\(me)-2", ".notes.tmp-\(gone)-4", "temperature.model"])
         #expect(repository.removeAbandonedTemporaries(olderThan: Date().addingTimeInterval(-30 * 86_400)).isEmpty)

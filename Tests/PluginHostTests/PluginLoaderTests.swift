@@ -1,7 +1,7 @@
 import Foundation
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// The loader's refusals, each with real broken libraries built by the test.
 @Suite("plugin loader")

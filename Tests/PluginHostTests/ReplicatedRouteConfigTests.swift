@@ -1,5 +1,5 @@
+import ForecastConfiguration
 import Foundation
-import PluginHost
 import Testing
 
 @Suite("plugins.json: replicated routes")

@@ -1,6 +1,6 @@
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 @Suite("the fit summary's one-line description")
 struct SummaryDescriptionTests {

@@ -1,8 +1,9 @@
 import Foundation
 import PluginABI
-import PluginHost
-import Testing
+import PluginBinding
+import PluginProcesses
 import TestSupport
+import Testing
 
 /// The messages between `forecast train` and a training child, and the child's answer.
 @Suite("training in a child process: messages")

@@ -1,6 +1,5 @@
 import ForecastStore
 import Foundation
-import PluginHost
 import Testing
 import TestSupport
 

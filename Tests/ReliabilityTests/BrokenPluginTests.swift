@@ -1,8 +1,8 @@
 import Foundation
 import PluginABI
-import PluginHost
-import Testing
+import PluginBinding
 import TestSupport
+import Testing
 
 /// Plugins that break the contract's promises about their outputs: the host must turn
 /// each into a `PluginCallError` (never a crash, never a NaN passed on).

@@ -1,7 +1,9 @@
 import Foundation
-import PluginHost
-import Testing
+import ModelFiles
+import PluginBinding
+import PluginProcesses
 import TestSupport
+import Testing
 
 /// A plugin that crashes or hangs inside train, run through `forecast train`.
 ///

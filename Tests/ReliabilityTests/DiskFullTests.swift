@@ -1,8 +1,10 @@
-import Foundation
 import ForecastStore
-import PluginHost
-import Testing
+import ForecastVocabulary
+import Foundation
+import ModelFiles
+import PluginBinding
 import TestSupport
+import Testing
 
 /// The disk fills up while a model file or a store load is being written: the write
 /// fails with a clear error and what was there before is still there, whole.

@@ -1,7 +1,7 @@
 import Foundation
-import PluginHost
-import Testing
+import ModelFiles
 import TestSupport
+import Testing
 
 /// `forecast train` killed with SIGKILL at random points: every model file that exists
 /// afterwards is whole and verifies, and a file that existed before is either the old

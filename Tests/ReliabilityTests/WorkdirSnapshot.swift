@@ -1,6 +1,6 @@
 import ForecastStore
 import Foundation
-import PluginHost
+import ModelFiles
 
 /// Everything a refused command must leave exactly as it was, in one comparable value:
 /// a SHA-256 over every row of the store, and the SHA-256 of every file under the data,

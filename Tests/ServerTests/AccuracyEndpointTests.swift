@@ -4,8 +4,9 @@ import ForecastStore
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import ModelFiles
 import NIOCore
-import PluginHost
+import PluginBinding
 import TestSupport
 import Testing
 

@@ -3,7 +3,7 @@ import Foundation
 import ForecastVocabulary
 import Hummingbird
 import HummingbirdTesting
-import PluginHost
+import PluginProcesses
 import TestSupport
 import Testing
 

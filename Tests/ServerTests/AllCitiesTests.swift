@@ -1,6 +1,7 @@
+import ForecastVocabulary
 import Foundation
+import ModelFiles
 import NIOCore
-import PluginHost
 import TestSupport
 import Testing
 
@@ -31,7 +32,7 @@ struct AllCitiesTests {
             let cities = repository.cities(plugin: plugin)
             #expect(cities.count == 36, "\(plugin): \(cities)")
             for city in cities {
-                for variable in ModelRepository.variables {
+                for variable in Variable.defaults.map(\.name) {
                     #expect((try? repository.read(plugin: plugin, city: city, variable: variable)) != nil, "\(plugin) \(city) \(variable)")
                 }
             }

@@ -1,10 +1,10 @@
-import Foundation
 import ForecastServer
+import Foundation
 import Hummingbird
 import HummingbirdTesting
-import PluginHost
-import Testing
+import PluginProcesses
 import TestSupport
+import Testing
 
 /// Where a headless Chromium is (Debian's `chromium` package), or nil.
 enum Chromium {

@@ -1,6 +1,6 @@
 import Foundation
 import Locking
-import PluginHost
+import PluginProcesses
 import TestSupport
 import Testing
 

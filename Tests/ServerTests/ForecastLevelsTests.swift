@@ -2,7 +2,6 @@ import Foundation
 import ForecastServer
 import Hummingbird
 import HummingbirdTesting
-import PluginHost
 import Testing
 
 @Suite("several interval levels per forecast request")

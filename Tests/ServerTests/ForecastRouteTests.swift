@@ -1,9 +1,10 @@
-import Foundation
 import ForecastServer
 import ForecastStore
+import Foundation
 import Hummingbird
 import HummingbirdTesting
-import PluginHost
+import ModelFiles
+import PluginBinding
 import Testing
 
 @Suite("forecast routes (router)")

@@ -3,7 +3,6 @@ import Foundation
 import ForecastServer
 import Hummingbird
 import Logging
-import PluginHost
 import ServiceLifecycle
 import Testing
 import TestSupport

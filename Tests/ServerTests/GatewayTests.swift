@@ -1,12 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import TestSupport
+import ForecastConfiguration
 import ForecastServer
+import Foundation
 import Hummingbird
 import HummingbirdTesting
-import PluginHost
+import TestSupport
 import Testing
 
 /// A loopback TCP socket that listens but never accepts: connections complete in the

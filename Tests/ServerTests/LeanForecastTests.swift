@@ -1,8 +1,9 @@
-import Foundation
 import ForecastServer
+import Foundation
 import Hummingbird
 import HummingbirdTesting
-import PluginHost
+import ModelFiles
+import PluginBinding
 import TestSupport
 import Testing
 

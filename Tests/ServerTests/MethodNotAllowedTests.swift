@@ -1,9 +1,9 @@
-import Foundation
+import ForecastConfiguration
 import ForecastServer
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import PluginHost
 import Testing
 
 @Suite("405 for methods a known path does not serve")

@@ -1,5 +1,4 @@
 import ForecastServer
-import PluginHost
 import Testing
 
 @Suite("the series a model is conditioned on")

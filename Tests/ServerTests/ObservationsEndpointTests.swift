@@ -5,7 +5,6 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import PluginHost
 import Testing
 
 @Suite("POST /observations (router)")

@@ -3,7 +3,6 @@ import ForecastServer
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import PluginHost
 import Testing
 
 @Suite("OpenAPI document")

@@ -3,7 +3,6 @@ import Foundation
 import ForecastServer
 import Locking
 import NIOCore
-import PluginHost
 import TestSupport
 import Testing
 

@@ -1,9 +1,11 @@
-import Foundation
+import ForecastConfiguration
 import ForecastServer
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import PluginHost
+import PluginBinding
+import PluginProcesses
 import TestSupport
 import Testing
 

@@ -1,9 +1,9 @@
-import Foundation
 import ForecastServer
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import PluginHost
+import PluginBinding
 import TestSupport
 import Testing
 

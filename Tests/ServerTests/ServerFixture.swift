@@ -1,7 +1,10 @@
-import Foundation
+import ForecastConfiguration
 import ForecastServer
 import ForecastStore
-import PluginHost
+import Foundation
+import ModelFiles
+import PluginBinding
+import PluginProcesses
 import TestSupport
 
 /// A temporary work directory with real model files trained by a real plugin, and a

@@ -1,10 +1,10 @@
 import AsyncHTTPClient
-import Foundation
+import ForecastConfiguration
 import ForecastServer
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import PluginHost
 import TestSupport
 import Testing
 

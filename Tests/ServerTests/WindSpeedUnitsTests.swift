@@ -3,7 +3,8 @@ import Foundation
 import ForecastStore
 import Hummingbird
 import HummingbirdTesting
-import PluginHost
+import ModelFiles
+import PluginBinding
 import Testing
 
 /// A variable beyond temperature and humidity on the router: a city with a wind speed model

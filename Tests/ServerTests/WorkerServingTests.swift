@@ -1,8 +1,9 @@
-import Foundation
+import ForecastConfiguration
 import ForecastServer
+import Foundation
 import Hummingbird
 import HummingbirdTesting
-import PluginHost
+import PluginProcesses
 import TestSupport
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import PluginHost
+import PluginBinding
 
 /// Locates what `swift build` produced, for tests that go through the real C ABI.
 public enum BuildProducts {

@@ -1,5 +1,5 @@
 import Foundation
-import PluginHost
+import PluginProcesses
 
 /// The built `forecast` executable (``BuildProducts/forecastExecutable``) as a child process,
 /// with the `FORECAST_*` variables of the test's own environment cleared.

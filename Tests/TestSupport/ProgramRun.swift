@@ -1,5 +1,5 @@
 import Foundation
-import PluginHost
+import PluginProcesses
 
 /// A program a test ran to completion, with its outputs as text.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import PluginHost
+import PluginProcesses
 
 /// `forecast serve` as a child process on loopback (`--host 127.0.0.1 --port 0`): the
 /// built executable, started in a directory that also holds its log, its port read from

@@ -1,5 +1,5 @@
 import Foundation
-import PluginHost
+import PluginProcesses
 
 /// A server child process (`forecast serve`) on loopback: started, its address read from
 /// the "listening on http://HOST:PORT" line it prints, stopped with SIGTERM.

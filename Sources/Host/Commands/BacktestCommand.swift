@@ -2,7 +2,6 @@ import ArgumentParser
 import ForecastPipeline
 import ForecastStore
 import Foundation
-import PluginHost
 
 /// `forecast backtest`: rolling-origin evaluation of one plugin from the store.
 struct BacktestCommand: AsyncParsableCommand {
@@ -29,7 +28,7 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The city (default: plugins.json's defaultCity).")
     var city: String?
 
-    @Option(name: .long, help: "temperature or humidity.")
+    @Option(name: .long, help: "The variable to backtest.")
     var variable: Variable = .temperature
 
     @Option(name: .long, help: "Number of forecast origins.")
@@ -92,7 +91,7 @@ struct BacktestCommand: AsyncParsableCommand {
         let backtester = Backtester(origins: origins, step: step, horizon: horizon, levels: level, forceRefit: refit,
                                     originTimes: originTime.isEmpty ? nil : originTime.compactMap(Self.parseTime),
                                     includeForecasts: forecasts && json)
-        let report = try backtester.run(plugin: loaded, series: series, options: options ?? config.options(for: plugin, variable: variable.rawValue),
+        let report = try backtester.run(plugin: loaded, series: series, options: options ?? config.options(for: plugin, variable: variable),
                                         city: city, variable: variable) { line in
             if !json { print(line) }
         }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ForecastPipeline
 import Foundation
-import PluginHost
+import PluginProcesses
 
 /// `forecast check-child`: one new model's publish check, isolated; started by `forecast train`, not by people.
 ///

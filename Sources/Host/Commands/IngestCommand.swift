@@ -2,7 +2,6 @@ import ArgumentParser
 import ForecastPipeline
 import ForecastStore
 import Foundation
-import PluginHost
 
 /// `forecast ingest`: process the fetched CSVs into one clean series per city and load the store.
 struct IngestCommand: AsyncParsableCommand {

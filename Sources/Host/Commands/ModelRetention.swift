@@ -1,6 +1,6 @@
 import ForecastStore
 import Foundation
-import PluginHost
+import ModelFiles
 
 /// How long old model generations stay: the values of ``RetentionOptions``, and pruning by them.
 struct ModelRetention: Sendable {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PluginHost
+import PluginBinding
+import PluginProcesses
 
 /// `forecast plugins`: list the plugins found, or check one against the ABI contract.
 struct PluginsCommand: AsyncParsableCommand {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import ForecastStore
 import Foundation
-import PluginHost
 
 /// `forecast prune-models`: remove old model generations now (train does it after each publish).
 struct PruneModelsCommand: AsyncParsableCommand {

@@ -80,8 +80,8 @@ struct ReplayCommand: AsyncParsableCommand {
         } else {
             start = latest
         }
-        let temperaturePath = temperature ?? "\(from!)/temperature.csv"
-        let humidityPath = humidity ?? "\(from!)/humidity.csv"
+        let temperaturePath = temperature ?? "\(from!)/\(Variable.temperature.name).csv"
+        let humidityPath = humidity ?? "\(from!)/\(Variable.humidity.name).csv"
         let tables = try [Variable.temperature, .humidity].map { variable in
             let table = try WideCSVReader.read(path: variable == .temperature ? temperaturePath : humidityPath, variable: variable, selection: .all)
             return table
@@ -113,8 +113,8 @@ struct ReplayCommand: AsyncParsableCommand {
             var observations: [[String: Any]] = []
             for (city, values) in byHour[time]!.sorted(by: { $0.key < $1.key }) {
                 var item: [String: Any] = ["city": city, "time": Self.iso(time)]
-                if let t = values.0 { item["temperature"] = t }
-                if let h = values.1 { item["humidity"] = h }
+                if let t = values.0 { item[Variable.temperature.name] = t }
+                if let h = values.1 { item[Variable.humidity.name] = h }
                 observations.append(item)
             }
             let body = try JSONSerialization.data(withJSONObject: ["observations": observations])

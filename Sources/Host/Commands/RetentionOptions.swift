@@ -1,7 +1,6 @@
 import ArgumentParser
 import ForecastStore
 import Foundation
-import PluginHost
 
 /// How long old model generations stay (`train`, `pipeline` and `prune-models`).
 struct RetentionOptions: ParsableArguments {

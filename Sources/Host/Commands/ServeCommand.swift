@@ -4,7 +4,7 @@ import ForecastStore
 import Foundation
 import Hummingbird
 import Logging
-import PluginHost
+import PluginProcesses
 
 /// `forecast serve`: the HTTP server and gateway.
 struct ServeCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PluginHost
+import PluginProcesses
 
 /// `forecast serve-worker`: one plugin's serving worker; started by `forecast serve`, not by people.
 ///

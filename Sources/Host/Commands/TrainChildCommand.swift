@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PluginHost
+import PluginProcesses
 
 /// `forecast train-child`: one train call, isolated; started by `forecast train`, not by people.
 ///

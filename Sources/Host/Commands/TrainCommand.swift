@@ -2,7 +2,8 @@ import ArgumentParser
 import ForecastPipeline
 import ForecastStore
 import Foundation
-import PluginHost
+import PluginBinding
+import PluginProcesses
 
 /// `forecast train`: train every plugin on every stored city and variable, in parallel.
 struct TrainCommand: AsyncParsableCommand {

@@ -1,8 +1,8 @@
 import ArgumentParser
-import Foundation
 import ForecastPipeline
 import ForecastStore
-import PluginHost
+import Foundation
+import ModelFiles
 
 /// `forecast verify-models`: forecast from every published model and check the result is sane.
 struct VerifyModelsCommand: AsyncParsableCommand {
@@ -67,7 +67,7 @@ struct VerifyModelsCommand: AsyncParsableCommand {
                 let trained = Variable.allCases.map(\.name).filter {
                     FileManager.default.fileExists(atPath: repository.path(plugin: name, city: cityName, variable: $0))
                 }
-                for variable in trained.isEmpty ? ModelRepository.variables : trained {
+                for variable in trained.isEmpty ? Variable.defaults.map(\.name) : trained {
                     var entry: [String: Any] = ["plugin": name, "city": cityName, "variable": variable]
                     do {
                         let file = try repository.read(plugin: name, city: cityName, variable: variable)

@@ -6,6 +6,7 @@ import Musl
 import Foundation
 import Logging
 import PluginABI
+import PluginBinding
 
 /// The child's side of ``ChildProcessTraining``: one request in, one reply out.
 public enum TrainingChild {

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFiles
 
 /// What `forecast plugins check` asks one check process to do: load the library (step
 /// `library`), or run one ``ConformanceSuite/Step`` on the blob the train step made.

@@ -1,4 +1,5 @@
 import Foundation
+import PluginBinding
 
 /// Trains a throw-away model on a caller's series and forecasts it at several levels: what
 /// `POST /{route}/forecast` asks of a plugin, in the server process or in a worker

@@ -7,6 +7,7 @@ import Dispatch
 import Foundation
 import Locking
 import PluginABI
+import PluginBinding
 
 /// One plugin's serving worker, supervised: a `forecast serve-worker` process that loads
 /// the plugin and runs its `load`, `forecast` and `condition` calls, so a crash, abort,

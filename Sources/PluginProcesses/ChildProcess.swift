@@ -113,7 +113,7 @@ public struct ChildProcess: Sendable {
     }
 
     /// Starts the child and returns at once, for a program that runs alongside the caller
-    /// (a server): signal it, poll it, wait for it or stop it through the returned handle.
+    /// (a server): signal it, poll it or wait for it through the returned handle.
     ///
     /// Its standard input is `/dev/null`. Nothing reads pipes while it runs, so its outputs
     /// cannot be ``Output/capture`` and it gets no reply channel: send them to a ``Output/file(_:)``
@@ -141,7 +141,7 @@ public struct ChildProcess: Sendable {
 
 extension ChildProcess {
     /// A child started with ``ChildProcess/start()`` that runs alongside the caller until it
-    /// is reaped by ``wait(timeout:)``, ``stop(signal:grace:)`` or a poll of ``termination``.
+    /// is reaped by ``wait(timeout:)`` or a poll of ``termination``.
     ///
     /// Safe to use from several threads. Once the child is reaped its pid may be reused by
     /// another process, so ``signal(_:)`` sends nothing from then on. A handle dropped while
@@ -168,9 +168,6 @@ extension ChildProcess {
             }
         }
 
-        /// True until the child has ended.
-        public var isRunning: Bool { termination == nil }
-
         /// Sends `signal` to the child; false (and nothing sent) once it has been reaped.
         @discardableResult
         public func signal(_ signal: Int32) -> Bool {
@@ -186,16 +183,6 @@ extension ChildProcess {
                 if let deadline, ChildProcess.now() >= deadline { return nil }
                 usleep(5_000)
             }
-        }
-
-        /// Sends `signal` (SIGTERM by default), waits up to `grace` seconds for the child to
-        /// end, then kills it with SIGKILL; returns how it ended.
-        @discardableResult
-        public func stop(signal: Int32 = SIGTERM, grace: Double) -> Termination {
-            self.signal(signal)
-            if let ended = wait(timeout: grace) { return ended }
-            self.signal(SIGKILL)
-            return wait() ?? .signalled(SIGKILL)
         }
     }
 }

@@ -5,6 +5,7 @@ import Musl
 #endif
 import Foundation
 import PluginABI
+import PluginBinding
 
 /// The worker's side of ``PluginWorker``: loads one plugin library, then answers the
 /// host's requests on file descriptor 3 (load, forecast, condition, release, train) until the

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFiles
 
 /// What a training child answers: the trained model, or the plugin's error.
 ///

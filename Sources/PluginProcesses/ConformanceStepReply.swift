@@ -1,4 +1,6 @@
 import Foundation
+import ModelFiles
+import PluginBinding
 
 /// A loaded plugin's identity, as a check process reports it.
 public struct CheckedPluginInfo: Sendable, Equatable, Codable {

@@ -1,3 +1,4 @@
+import ForecastVocabulary
 import Foundation
 
 /// The contents of `plugins.json`: which plugin answers on which route, and each
@@ -70,8 +71,8 @@ public struct ForecastConfig: Sendable, Equatable {
     public var defaultCity: String
     /// Training options per plugin name, each a JSON object rendered as text.
     public var pluginOptions: [String: String]
-    /// Per plugin name, then variable name: options merged over the plugin's for that variable (JSON object text).
-    public var variableOptions: [String: [String: String]]
+    /// Per plugin name, then variable: options merged over the plugin's for that variable (JSON object text).
+    public var variableOptions: [String: [Variable: String]]
     /// The configured routes, sorted by name.
     public var routes: [Route]
     /// Plugin directories named in the file (resolved against the file's directory).
@@ -81,7 +82,7 @@ public struct ForecastConfig: Sendable, Equatable {
 
     /// Creates a configuration.
     public init(defaultCity: String = "San Francisco", pluginOptions: [String: String] = [:],
-                variableOptions: [String: [String: String]] = [:],
+                variableOptions: [String: [Variable: String]] = [:],
                 routes: [Route] = [], pluginDirectories: [String] = []) {
         self.defaultCity = defaultCity
         self.pluginOptions = pluginOptions
@@ -95,12 +96,9 @@ public struct ForecastConfig: Sendable, Equatable {
         pluginOptions[plugin] ?? "{}"
     }
 
-    /// The variable names `plugins.<name>.variables` may use (the host's variables).
-    public static let variableNames: Set<String> = ["temperature", "humidity"]
-
     /// The options JSON for `plugin` training on `variable`: the plugin's options with the
     /// variable's merged over them key by key (a key the variable gives replaces the plugin's).
-    public func options(for plugin: String, variable: String) -> String {
+    public func options(for plugin: String, variable: Variable) -> String {
         let general = options(for: plugin)
         guard let specific = variableOptions[plugin]?[variable] else { return general }
         guard let base = (try? JSONSerialization.jsonObject(with: Data(general.utf8))) as? [String: Any],
@@ -176,19 +174,20 @@ public struct ForecastConfig: Sendable, Equatable {
                     config.pluginOptions[name] = try optionsText(options, at: "plugins.\(name).options", path: path)
                 }
                 if let variables = entry["variables"] {
+                    let variableNames = Variable.allCases.map(\.name).sorted().joined(separator: ", ")
                     guard let variables = variables as? [String: Any] else {
-                        throw ConfigError(path: path, message: "'plugins.\(name).variables' must be an object keyed by variable (\(variableNames.sorted().joined(separator: ", ")))")
+                        throw ConfigError(path: path, message: "'plugins.\(name).variables' must be an object keyed by variable (\(variableNames))")
                     }
-                    for (variable, specific) in variables {
-                        guard variableNames.contains(variable) else {
-                            throw ConfigError(path: path, message: "unknown variable '\(variable)' in 'plugins.\(name).variables'; allowed: \(variableNames.sorted().joined(separator: ", "))")
+                    for (key, specific) in variables {
+                        guard let variable = Variable(rawValue: key) else {
+                            throw ConfigError(path: path, message: "unknown variable '\(key)' in 'plugins.\(name).variables'; allowed: \(variableNames)")
                         }
                         guard let specific = specific as? [String: Any] else {
-                            throw ConfigError(path: path, message: "'plugins.\(name).variables.\(variable)' must be an object such as {\"options\": {...}}")
+                            throw ConfigError(path: path, message: "'plugins.\(name).variables.\(key)' must be an object such as {\"options\": {...}}")
                         }
-                        try requireKeys(specific, allowed: ["options"], at: "plugins.\(name).variables.\(variable)", path: path)
+                        try requireKeys(specific, allowed: ["options"], at: "plugins.\(name).variables.\(key)", path: path)
                         if let options = specific["options"] {
-                            config.variableOptions[name, default: [:]][variable] = try optionsText(options, at: "plugins.\(name).variables.\(variable).options", path: path)
+                            config.variableOptions[name, default: [:]][variable] = try optionsText(options, at: "plugins.\(name).variables.\(key).options", path: path)
                         }
                     }
                 }

@@ -1,3 +1,4 @@
+import PluginBinding
 /// Why a call to a plugin's serving worker gave no result.
 public enum WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The plugin answered with an error (bad model, numerical failure, ...): the worker is fine.

@@ -150,4 +150,10 @@ public struct TrainingOutput: Sendable {
     public var blob: [UInt8]
     /// A JSON object describing the fit.
     public var summaryJSON: String
+
+    /// A training result of `blob` and `summaryJSON`.
+    public init(blob: [UInt8], summaryJSON: String) {
+        self.blob = blob
+        self.summaryJSON = summaryJSON
+    }
 }

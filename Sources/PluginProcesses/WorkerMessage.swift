@@ -1,4 +1,5 @@
 import Foundation
+import ModelFiles
 
 /// One message between `forecast serve` and a plugin's serving worker (`forecast serve-worker`).
 ///

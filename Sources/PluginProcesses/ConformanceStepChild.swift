@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import PluginBinding
 
 /// The check process's side of ``IsolatedConformanceSuite``: one step in, one reply out.
 public enum ConformanceStepChild {

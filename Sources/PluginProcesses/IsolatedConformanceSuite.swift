@@ -1,4 +1,5 @@
 import Foundation
+import PluginBinding
 
 /// Runs the conformance suite with each step in a child process of its own, so that a
 /// plugin that crashes, aborts or hangs in any entry point fails that step, named with

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ForecastVocabulary
 import Foundation
 
 extension ModelRepository {
@@ -42,8 +43,8 @@ extension ModelRepository {
     /// for any other name.
     static func writerPID(ofTemporary name: String) -> Int32? {
         guard name.hasPrefix(".") else { return nil }
-        for variable in variables {
-            let prefix = ".\(variable).model.tmp-"
+        for variable in Variable.allCases {
+            let prefix = ".\(variable.name).model.tmp-"
             if name.hasPrefix(prefix) {
                 return Int32(name.dropFirst(prefix.count).prefix { $0 != "-" })
             }

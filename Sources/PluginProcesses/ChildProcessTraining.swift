@@ -1,4 +1,5 @@
 import PluginABI
+import PluginBinding
 
 /// Calls train in a child process with a time limit, so a plugin that crashes, aborts or
 /// hangs fails its own job and nothing else.

@@ -4,9 +4,9 @@ import Foundation
 /// header), then the raw payload. Model files (``ModelFile``: the manifest, then the blob)
 /// and the messages between the host and its child processes (training, checks, serving
 /// workers) all have this shape, so `head -2` shows what any of them holds.
-enum FramedMessage {
+public enum FramedMessage {
     /// The bytes of a message (the header's JSON with sorted keys and unescaped slashes).
-    static func encode<Header: Encodable>(magic: String, header: Header, payload: [UInt8]) throws -> [UInt8] {
+    public static func encode<Header: Encodable>(magic: String, header: Header, payload: [UInt8]) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var bytes = Array((magic + "\n").utf8)
@@ -17,7 +17,7 @@ enum FramedMessage {
     }
 
     /// Why bytes are not a message of the expected kind; each reader says it in its own words.
-    enum Malformed: Error {
+    public enum Malformed: Error {
         /// The first line is not the magic line (or there is no line at all).
         case wrongMagic
         /// The header line does not end.
@@ -27,7 +27,7 @@ enum FramedMessage {
     }
 
     /// The header of `bytes` and the index where its payload starts.
-    static func parse<Header: Decodable>(_ bytes: [UInt8], magic: String, as _: Header.Type) throws(Malformed) -> (header: Header, payloadStart: Int) {
+    public static func parse<Header: Decodable>(_ bytes: [UInt8], magic: String, as _: Header.Type) throws(Malformed) -> (header: Header, payloadStart: Int) {
         guard let firstBreak = bytes.firstIndex(of: UInt8(ascii: "\n")),
               String(decoding: bytes[..<firstBreak], as: UTF8.self) == magic else { throw .wrongMagic }
         guard let secondBreak = bytes[(firstBreak + 1)...].firstIndex(of: UInt8(ascii: "\n")) else { throw .truncatedHeader }
@@ -39,7 +39,7 @@ enum FramedMessage {
     }
 
     /// The header and payload of a message between the host and a child; the error text says what is wrong.
-    static func decode<Header: Decodable>(_ bytes: [UInt8], magic: String, as type: Header.Type) throws(FramedMessageError) -> (header: Header, payload: ArraySlice<UInt8>) {
+    public static func decode<Header: Decodable>(_ bytes: [UInt8], magic: String, as type: Header.Type) throws(FramedMessageError) -> (header: Header, payload: ArraySlice<UInt8>) {
         do throws(Malformed) {
             let (header, payloadStart) = try parse(bytes, magic: magic, as: type)
             return (header, bytes[payloadStart...])
@@ -57,9 +57,15 @@ enum FramedMessage {
 }
 
 /// A message between the host and a child process that cannot be read.
-struct FramedMessageError: Error, Sendable, CustomStringConvertible {
+public struct FramedMessageError: Error, Sendable, CustomStringConvertible {
     /// What is wrong.
-    var message: String
+    public var message: String
+
+    /// An error saying `message`.
+    public init(message: String) {
+        self.message = message
+    }
+
     /// The message.
-    var description: String { message }
+    public var description: String { message }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import ModelFiles
+import PluginBinding
 
 /// What `forecast train` sends a training child: which plugin, its options, and the series.
 ///
