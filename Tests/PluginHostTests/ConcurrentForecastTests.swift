@@ -1,4 +1,4 @@
-import PluginHost
+import PluginBinding
 import Testing
 import TestSupport
 
