@@ -1,4 +1,4 @@
-/// One row of a load, its city given as an index into the rows' ``LoadRows/cities``.
+/// One row of a load, its city given as an index into the rows' ``BatchRows/cities``.
 struct LoadRow {
     /// The values of a row in place, one per variable at ``Variable/index`` (NaN: not
     /// observed): no array to allocate per row of a 1.6 M row load, and plain stored fields
@@ -49,30 +49,19 @@ struct LoadRow {
     }
 }
 
-/// Rows a load writes (those of an ``ObservationBatch``, the one write path). A sequence
-/// with a plain iterator rather than a closure per row: the closure's captures cost a
-/// retain and a release per row (a tenth of a 1.6 M row load).
-protocol LoadRows: Sequence where Element == LoadRow {
-    /// The rows of one city.
-    associatedtype CityRows: Sequence where CityRows.Element == LoadRow
-    /// The cities of the rows, each once, in order of first appearance.
-    var cities: [String] { get }
+/// The rows a load writes: those of an ``ObservationBatch`` (the one write path), city by
+/// city, oldest first. A sequence with a plain iterator rather than a closure per row: the
+/// closure's captures cost a retain and a release per row (a tenth of a 1.6 M row load).
+struct BatchRows: Sequence {
+    let batch: ObservationBatch
+
+    /// The cities of the rows, each once, in load order.
+    var cities: [String] { batch.series.map(\.city) }
     /// The number of rows.
-    var count: Int { get }
+    var count: Int { batch.count }
     /// The variables some row has a value of, in table order: the columns a load writes
     /// (a load of temperature and humidity leaves the others' stored values untouched and
     /// pays for no more columns than it has).
-    var variables: [Variable] { get }
-    /// The rows of the city at `index` in ``cities``, in their order.
-    func rows(ofCity index: Int) -> CityRows
-}
-
-/// The rows of an ``ObservationBatch``.
-struct BatchRows: LoadRows {
-    let batch: ObservationBatch
-
-    var cities: [String] { batch.series.map(\.city) }
-    var count: Int { batch.count }
     var variables: [Variable] { tableVariables.filter { variable in batch.series.contains { !$0[variable].isEmpty } } }
 
     /// The rows of one city of the batch.
@@ -83,6 +72,7 @@ struct BatchRows: LoadRows {
         func makeIterator() -> Iterator { Iterator(series, city..<(city + 1)) }
     }
 
+    /// The rows of the city at `index` in ``cities``, oldest first.
     func rows(ofCity index: Int) -> CityRows { CityRows(series: batch.series, city: index) }
 
     /// The rows city by city, oldest first, skipping hours with no value.

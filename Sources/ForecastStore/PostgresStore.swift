@@ -76,7 +76,7 @@ public final class PostgresStore: ObservationStore, @unchecked Sendable {
     }
 
     /// Writes `rows` in one transaction (see ``upsert(_:progress:beforeCommit:)``), running `beforeCommit` just before the commit.
-    private func write<Rows: LoadRows>(_ rows: Rows, progress: (Int) -> Void, beforeCommit: () throws(StoreError) -> Void) throws(StoreError) {
+    private func write(_ rows: BatchRows, progress: (Int) -> Void, beforeCommit: () throws(StoreError) -> Void) throws(StoreError) {
         try lock.withLock { _ throws(StoreError) in
             try ensureConnected()
             try transaction { () throws(StoreError) in

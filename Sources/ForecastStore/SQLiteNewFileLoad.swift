@@ -24,7 +24,7 @@ extension SQLiteStore {
         try createLoaded(path: path, rows: BatchRows(batch: batch), progress: progress, beforeCommit: beforeCommit)
     }
 
-    private static func createLoaded<Rows: LoadRows>(path: String, rows: Rows, progress: (Int) -> Void,
+    private static func createLoaded(path: String, rows: BatchRows, progress: (Int) -> Void,
                                                      beforeCommit: () throws -> Void) throws -> Bool {
         let fileManager = FileManager.default
         if [path, path + "-wal", path + "-journal", path + "-shm"].contains(where: { fileManager.fileExists(atPath: $0) }) {
@@ -65,7 +65,7 @@ extension SQLiteStore {
     }
 
     /// Creates, migrates and loads the private file; the connection is closed on return.
-    private static func build<Rows: LoadRows>(_ file: String, _ rows: Rows, _ progress: (Int) -> Void) throws {
+    private static func build(_ file: String, _ rows: BatchRows, _ progress: (Int) -> Void) throws {
         let store = try SQLiteStore(path: file, readOnly: false, privateFile: true)
         try store.migrate()
         try store.upsert(rows: rows, progress: progress, beforeCommit: {})

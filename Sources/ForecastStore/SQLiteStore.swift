@@ -169,7 +169,7 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     }
 
     /// Writes `rows` in one transaction, running `beforeCommit` after the last row.
-    func upsert<Rows: LoadRows>(rows: Rows, progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
+    func upsert(rows: BatchRows, progress: (Int) -> Void, beforeCommit: () throws -> Void) throws {
         try CommitHook.run(beforeCommit) { hook throws in
             try write(rows, progress: progress, beforeCommit: hook)
         }
@@ -177,7 +177,7 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     }
 
     /// Writes `rows` in one transaction, running `beforeCommit` just before the commit.
-    private func write<Rows: LoadRows>(_ rows: Rows, progress: (Int) -> Void, beforeCommit: () throws(StoreError) -> Void) throws(StoreError) {
+    private func write(_ rows: BatchRows, progress: (Int) -> Void, beforeCommit: () throws(StoreError) -> Void) throws(StoreError) {
         try lock.withLock { _ throws(StoreError) in
             try transaction { () throws(StoreError) in
                 let ids = try cityIDs(rows.cities)
@@ -279,7 +279,7 @@ public final class SQLiteStore: ObservationStore, @unchecked Sendable {
     /// A failed statement changes nothing (SQLite undoes the statement), so while the
     /// transaction is still open the batch's rows are tried one at a time to find the one;
     /// the caller rolls back the whole load either way.
-    private func refusedRow<Rows: LoadRows>(in rows: Rows, _ batch: Range<Int>, ids: [Int64], sql: UpsertSQL,
+    private func refusedRow(in rows: BatchRows, _ batch: Range<Int>, ids: [Int64], sql: UpsertSQL,
                                             batchError: StoreError) throws(StoreError) -> StoreError {
         let whole = StoreError(.query, "rows \(batch.lowerBound + 1)-\(batch.upperBound) were refused: \(batchError.message); nothing was written")
         guard sqlite3_get_autocommit(db) == 0 else { return whole }

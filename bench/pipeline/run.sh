@@ -79,6 +79,21 @@ echo "   RESULT sqlite into an existing empty store: ${best_empty} s wall ($(rat
 echo "   RESULT sqlite re-ingest of the same data: ${best_again} s wall ($(ratio "$best_pandas" "$best_again")), ${cpu_again} s CPU ($(ratio "$cpu_pandas" "$cpu_again"))"
 echo "   load average after: $(loadavg)"
 
+# Training from the store just loaded: every city's read (the store's column read) and the
+# series cut for the plugin, on the quickest plugin so that the store's part shows.
+if [ -e "$(dirname "$FORECAST")/libSeasonalNaive.so" ]; then
+    echo "== train: forecast train --plugin seasonal-naive --in-process, 36 cities x 2 variables (best of $RUNS); load average $(loadavg)"
+    best_train=999; cpu_train=999
+    for run in $(seq "$RUNS"); do
+        rm -rf "$WORK/w/models" "$WORK/w/forecast-data/models"
+        train_json=$($MEASURE "$FORECAST" train --workdir "$WORK/w" --database "sqlite://$DB" --plugin seasonal-naive --in-process)
+        train=$(echo "$train_json" | seconds wall); train_cpu=$(echo "$train_json" | seconds cpu)
+        echo "   run $run: forecast train ${train} s wall, ${train_cpu} s CPU"
+        best_train=$(minimum "$best_train" "$train"); cpu_train=$(minimum "$cpu_train" "$train_cpu")
+    done
+    echo "   RESULT train, seasonal-naive, 72 models: ${best_train} s wall, ${cpu_train} s CPU"
+fi
+
 if command -v psql >/dev/null && [ -x "$ROOT/scripts/postgres-test-server.sh" ]; then
     echo "== PostgreSQL: load of the processed rows (best of $RUNS each); load average $(loadavg)"
     export FORECAST_PG_STATE=$WORK/pg.state
