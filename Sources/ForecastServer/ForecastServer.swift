@@ -239,7 +239,7 @@ extension ForecastServer {
     /// `GET /`: the HTML page; `?city=` narrows its accuracy charts to one city.
     func page(_ request: Request) async throws -> Response {
         let city = request.uri.queryParameters.get("city").flatMap { $0.isEmpty ? nil : $0 }
-        let html = await DashboardPage.render(server: self, accuracyCity: city)
+        let html = DashboardPage.render(await DashboardData.gather(server: self, accuracyCity: city))
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }

@@ -27,6 +27,16 @@ public enum Variable: String, Sendable, CaseIterable, Codable {
     /// its file).
     public var name: String { rawValue }
 
+    /// The variable in words, capitalised, for headings (`Relative humidity`).
+    public var title: String {
+        switch self {
+        case .temperature: "Temperature"
+        case .humidity: "Relative humidity"
+        case .pressure: "Pressure"
+        case .windSpeed: "Wind speed"
+        }
+    }
+
     /// The name of the per-hour fields in a forecast body (`temperature`, `temperatureLower`,
     /// ...; `windSpeed`): the JSON the server has always written, camel case.
     public var fieldName: String {

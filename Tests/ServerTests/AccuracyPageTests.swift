@@ -53,9 +53,9 @@ struct AccuracyPageTests {
             let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
             #expect(!html.contains("accuracy-empty"))
             for route in ["v1", "v2"] {
-                // Leads 1-48 scored (origins T..T+47), nothing beyond: one line of 48 points per variable.
+                // Leads 1-48 scored (origins T..T+47), nothing beyond: one line of 48 points per variable, in the table's order.
                 let drawn = Self.lines(in: html, route: route)
-                #expect(drawn.map(\.variable) == ["humidity", "temperature"], "/\(route)")
+                #expect(drawn.map(\.variable) == Variable.defaults.map(\.name), "/\(route)")
                 #expect(drawn.map(\.points) == [48, 48], "/\(route)")
             }
             // The legend counts what /{route}/accuracy counts: 48 + 47 + ... + 1 leads per variable.

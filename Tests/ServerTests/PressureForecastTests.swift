@@ -79,6 +79,17 @@ struct PressureForecastTests {
         let forecastSchema = (schemas?["Forecast"] as? [String: Any])?["properties"] as? [String: Any]
         let hourSchema = ((forecastSchema?["forecast"] as? [String: Any])?["items"] as? [String: Any])?["properties"] as? [String: Any]
         #expect(hourSchema?["pressureLower"] != nil && hourSchema?["windSpeed"] != nil)
+        // The page draws a chart per variable a route forecasts: pressure's in hPa, with the
+        // observed week, after temperature's and humidity's; no wind chart (nothing forecasts it).
+        let (pageStatus, page) = try await TopologyTests.get("http://127.0.0.1:\(server.port)/")
+        let html = String(buffer: page)
+        #expect(pageStatus == 200)
+        let order = ["temperature", "humidity", "pressure"].compactMap {
+            html.range(of: "data-city=\"San Francisco\" data-variable=\"\($0)\"")?.lowerBound
+        }
+        #expect(order.count == 3 && order == order.sorted(), "a chart per forecast variable, in the table's order")
+        #expect(html.contains("<h3>Pressure (hPa)</h3>"))
+        #expect(!html.contains("data-variable=\"wind_speed\""))
         #expect(await server.stop() == 0)
     }
 
