@@ -1,3 +1,4 @@
+import ForecastVocabulary
 import Dispatch
 import Foundation
 import ForecastStore
@@ -116,7 +117,7 @@ public struct Ingestor: Sendable {
 
     /// Where a city's processed CSV goes.
     fileprivate static func processedPath(_ directory: String, _ city: String) -> String {
-        "\(directory)/\(ModelRepository.slug(city)).csv"
+        "\(directory)/\(CityName.slug(city)).csv"
     }
 
     /// Reads, validates, joins and cleans, without writing anything.

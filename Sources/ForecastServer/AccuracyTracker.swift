@@ -1,3 +1,4 @@
+import ForecastVocabulary
 import Dispatch
 import ForecastConfiguration
 import ForecastStore
@@ -301,10 +302,10 @@ public final class AccuracyTracker: Sendable {
     /// The sums of every band over the window, for the routes serving `plugin` (and the
     /// city named `city`, by name or slug, when given), keyed by city name then variable.
     func totals(plugin: String, city: String?) -> [String: [String: [BandSums]]] {
-        let slug = city.map(ModelRepository.slug)
+        let slug = city.map(CityName.slug)
         var result: [String: [String: [BandSums]]] = [:]
         for series in snapshot.series where series.plugin == plugin {
-            if let slug, ModelRepository.slug(series.city) != slug { continue }
+            if let slug, CityName.slug(series.city) != slug { continue }
             var total = Array(repeating: BandSums(), count: Self.bands.count)
             for day in series.days {
                 for band in day.bands.indices where band < total.count { total[band].add(day.bands[band]) }
@@ -317,10 +318,10 @@ public final class AccuracyTracker: Sendable {
     /// MAE by lead time over the window per plugin and variable: every city pooled, or the
     /// city named `city` (by name or slug) alone.
     func leadErrors(city: String?) -> [String: [String: LeadErrors]] {
-        let slug = city.map(ModelRepository.slug)
+        let slug = city.map(CityName.slug)
         var result: [String: [String: LeadErrors]] = [:]
         for series in snapshot.series {
-            if let slug, ModelRepository.slug(series.city) != slug { continue }
+            if let slug, CityName.slug(series.city) != slug { continue }
             var errors = result[series.plugin, default: [:]][series.variable] ?? LeadErrors()
             for day in series.days { errors.add(day) }
             result[series.plugin, default: [:]][series.variable] = errors

@@ -151,7 +151,7 @@ struct DashboardData: Sendable {
             for pair in models.routes[route.name]?.sortedCities ?? [] where !known.contains(pair.city) { known.append(pair.city) }
         }
         known.sort()
-        let chosen = city.flatMap { name in known.first { ModelRepository.slug($0) == ModelRepository.slug(name) } }
+        let chosen = city.flatMap { name in known.first { CityName.slug($0) == CityName.slug(name) } }
         let errors = server.accuracy.leadErrors(city: chosen)
         let scored = Set(plugin.compactMap(\.plugin).flatMap { (errors[$0] ?? [:]).keys })
         let variables = Variable.allCases.filter { scored.contains($0.name) }.map { variable in

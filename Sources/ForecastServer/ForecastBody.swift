@@ -94,7 +94,7 @@ enum ForecastBody {
         json.int("generation", Int64(generation))
         json.string("lastObserved", ISOTime.format(models.lastObserved))
         writeConditioning(&json, models)
-        json.string("details", "/\(route.name)/models/\(ModelRepository.slug(models.city))")
+        json.string("details", "/\(route.name)/models/\(CityName.slug(models.city))")
         for (variable, model) in models.models { writeIdentity(&json, variable.fieldName, model) }
         json.endObject()
         json.beginObject("query")

@@ -19,7 +19,7 @@ extension ForecastServer {
         let totals = accuracy.totals(plugin: plugin, city: city)
         if let city, totals.isEmpty {
             let models = library.current.routes[route.name]
-            if models?.cities[ModelRepository.slug(city)] == nil {
+            if models?.cities[CityName.slug(city)] == nil {
                 let known = (models?.sortedCities.map(\.city) ?? []).joined(separator: ", ")
                 throw APIError(.notFound, code: "unknown_city", message: "/\(route.name) has no model for city '\(city)'; cities: \(known)")
             }

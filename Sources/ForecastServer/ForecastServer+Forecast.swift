@@ -1,3 +1,4 @@
+import ForecastVocabulary
 import ForecastConfiguration
 import Hummingbird
 import ModelFiles
@@ -14,7 +15,7 @@ extension ForecastServer {
             level: parameters.get("level"),
             windSpeedUnits: parameters.get("wind_speed_units"),
             defaultCity: configuration.config.defaultCity)
-        let slug = ModelRepository.slug(query.city)
+        let slug = CityName.slug(query.city)
         let (routeModels, city) = try resolve(route: route, city: query.city, slug: slug, in: models)
         var key = ForecastCache.Key(generation: models.generation, route: route.name, city: slug,
                                     hours: query.hours, levels: query.levels, units: query.units,

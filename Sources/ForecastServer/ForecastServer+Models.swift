@@ -11,7 +11,7 @@ extension ForecastServer {
         let models = library.current
         let raw = context.parameters.get("city") ?? ""
         let requested = raw.removingPercentEncoding ?? raw
-        let (routeModels, city) = try resolve(route: route, city: requested, slug: ModelRepository.slug(requested), in: models)
+        let (routeModels, city) = try resolve(route: route, city: requested, slug: CityName.slug(requested), in: models)
         var json = JSONWriter(capacity: 4096 + city.models.reduce(0) { $0 + $1.model.summaryJSON.utf8.count })
         json.beginObject()
         ForecastBody.writeService(&json, route: route, routeModels: routeModels)

@@ -63,9 +63,9 @@ enum OpenAPIDocument {
                                 "404": errorResponse("Unknown city (code unknown_city)"),
                                 "503": errorResponse("No usable model for the route or city (code model_unavailable)")])
                 models["parameters"] = [["name": "city", "in": "path", "required": true,
-                                         "description": "City name or slug, e.g. \(defaultCity) or \(ModelRepository.slug(defaultCity))",
+                                         "description": "City name or slug, e.g. \(defaultCity) or \(CityName.slug(defaultCity))",
                                          "schema": ["type": "string", "minLength": 1],
-                                         "examples": ["name": ["value": defaultCity], "slug": ["value": ModelRepository.slug(defaultCity)]]]]
+                                         "examples": ["name": ["value": defaultCity], "slug": ["value": CityName.slug(defaultCity)]]]]
                 paths["/\(route.name)/models/{city}"] = ["get": models]
                 paths["/\(route.name)/forecast"] = ["post": seriesOperation(id: id, route: route, plugin: plugin, limits: limits)]
             case .upstream(let url):

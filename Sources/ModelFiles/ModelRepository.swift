@@ -20,29 +20,9 @@ public struct ModelRepository: Sendable {
         self.root = root
     }
 
-    /// The file-name form of a city: lower case, runs of other characters as one `-`.
-    ///
-    /// ```swift
-    /// ModelRepository.slug("San Francisco")  // "san-francisco"
-    /// ```
-    public static func slug(_ city: String) -> String {
-        var result = ""
-        var pendingDash = false
-        for scalar in city.lowercased().unicodeScalars {
-            if (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") {
-                if pendingDash && !result.isEmpty { result.append("-") }
-                pendingDash = false
-                result.unicodeScalars.append(scalar)
-            } else {
-                pendingDash = true
-            }
-        }
-        return result.isEmpty ? "city" : result
-    }
-
     /// The path of the model of `plugin` for `city` and `variable`.
     public func path(plugin: String, city: String, variable: String) -> String {
-        "\(root)/\(plugin)/\(Self.slug(city))/\(variable).model"
+        "\(root)/\(plugin)/\(CityName.slug(city))/\(variable).model"
     }
 
     /// Writes `file` atomically (temp file, fsync, rename, fsync of the directory).
