@@ -63,11 +63,15 @@ struct ARIMABehaviourTests {
         #expect(status { _ = try plugin.loadModel(Array(trained.blob.dropLast(3))) } == FP_STATUS_BAD_MODEL)
         #expect(status { _ = try plugin.loadModel(trained.blob + [0]) } == FP_STATUS_BAD_MODEL)
         // A version-1 blob (before bounds and seasonal differencing: the same fields without the
-        // last 48 bytes) still loads.
-        var versionOne = Array(trained.blob.dropLast(48))
+        // last 48 + 24 bytes) and a version-2 blob (before the seasonal factors: without the last
+        // 24) still load.
+        var versionOne = Array(trained.blob.dropLast(48 + 24))
         versionOne[4] = 1
         let old = try plugin.loadModel(versionOne).forecast(horizon: 12, level: 0.9)
         #expect(old == (try plugin.loadModel(trained.blob).forecast(horizon: 12, level: 0.9)))
+        var versionTwo = Array(trained.blob.dropLast(24))
+        versionTwo[4] = 2
+        #expect((try plugin.loadModel(versionTwo).forecast(horizon: 12, level: 0.9)) == old)
         var otherVersion = trained.blob
         otherVersion[4] = 99
         #expect(status { _ = try plugin.loadModel(otherVersion) } == FP_STATUS_BAD_MODEL)
