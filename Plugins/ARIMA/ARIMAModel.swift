@@ -40,9 +40,12 @@ struct ARIMAModel: ConditionableModel {
 
     /// The blob format's magic tag and version.
     static let magic = "ARIM"
-    /// Version 2 adds the bounds, version 3 the follow-level flag; older blobs still load
-    /// (without bounds, not following the level).
+    /// Version 2 adds the bounds, version 3 the seasonal factors' orders and lag (with them
+    /// the AR and MA coefficients are the expanded polynomials) and the follow-level flag;
+    /// version 1 and 2 blobs still load (no factors, not following the level).
     static let formatVersion: UInt32 = 3
+    /// The longest seasonal lag a blob may hold (the expanded polynomials are order 8 plus it).
+    static let maximumSeasonalLag = 10_000
 
     /// Point forecasts (with the Fourier part) and the model's forecast standard deviations.
     func meansAndDeviations(horizon: Int) -> (mean: [Double], deviation: [Double]) {
@@ -186,6 +189,9 @@ struct ARIMAModel: ConditionableModel {
         writer.append(Int64(seasonalPeriod))
         writer.append(history)
         writer.append(calibration?.serialized ?? [])
+        writer.append(Int64(specification.seasonalP))
+        writer.append(Int64(specification.seasonalQ))
+        writer.append(Int64(specification.seasonalLag))
         writer.append(Int64(followsLevel ? 1 : 0))
         return writer.bytes
     }
@@ -198,15 +204,17 @@ struct ARIMAModel: ConditionableModel {
         let q = try reader.readInt("q", in: 0...8)
         let constant = try reader.readInt("constant flag", in: 0...1) == 1
         let mean = try reader.readFiniteDouble("mean")
-        let ar = try reader.readDoubles("AR coefficients", maxCount: 8)
-        let ma = try reader.readDoubles("MA coefficients", maxCount: 8)
+        let ar = try reader.readDoubles("AR coefficients", maxCount: 8 + Self.maximumSeasonalLag)
+        let ma = try reader.readDoubles("MA coefficients", maxCount: 8 + Self.maximumSeasonalLag)
         let variance = try reader.readFiniteDouble("sigma2")
-        guard ar.count == p, ma.count == q, variance > 0 else {
+        // The seasonal factors (version 3, at the end) are checked against the lengths there.
+        guard ar.count >= p, ma.count >= q, variance > 0 else {
             throw .badModel("the model blob is corrupt: the coefficients do not match ARIMA(\(p),\(d),\(q))")
         }
         let model = ARMAStateSpace(ar: ar, ma: ma)
-        let state = try reader.readDoubles("filter state", maxCount: 9)
-        let covariance = try reader.readDoubles("filter covariance", maxCount: 81)
+        let longest = max(ar.count, ma.count + 1, 9)
+        let state = try reader.readDoubles("filter state", maxCount: longest)
+        let covariance = try reader.readDoubles("filter covariance", maxCount: longest * longest)
         let steady = try reader.readInt("steady flag", in: 0...1) == 1
         guard state.count == model.dimension, covariance.count == model.dimension * model.dimension else {
             throw .badModel("the model blob is corrupt: the filter state does not match the order")
@@ -245,15 +253,24 @@ struct ARIMAModel: ConditionableModel {
                 }
             }
         }
-        if reader.version >= 3 {
-            followsLevel = try reader.readInt("follow-level flag", in: 0...1) == 1
-        }
         guard levels.count == (seasonalPeriod > 0 ? 0 : d) else {
             throw .badModel("the model blob is corrupt: \(levels.count) levels for d = \(d)")
         }
+        var (seasonalP, seasonalQ, seasonalLag) = (0, 0, 0)
+        if reader.version >= 3 {
+            seasonalP = try reader.readInt("seasonal AR order", in: 0...1)
+            seasonalQ = try reader.readInt("seasonal MA order", in: 0...1)
+            seasonalLag = try reader.readInt("seasonal lag", in: 0...Self.maximumSeasonalLag)
+            followsLevel = try reader.readInt("follow-level flag", in: 0...1) == 1
+        }
+        let lagValid = seasonalP + seasonalQ == 0 ? seasonalLag == 0 : seasonalLag > max(p, q)
+        guard lagValid, ar.count == p + seasonalP * seasonalLag, ma.count == q + seasonalQ * seasonalLag else {
+            throw .badModel("the model blob is corrupt: \(ar.count) AR and \(ma.count) MA coefficients for ARIMA(\(p),\(d),\(q))(\(seasonalP),0,\(seasonalQ))[\(seasonalLag)]")
+        }
         try reader.requireEnd()
         self.bounds = bounds
-        specification = ARIMASpecification(p: p, d: d, q: q, constant: constant)
+        specification = ARIMASpecification(p: p, d: d, q: q, constant: constant, seasonalP: seasonalP,
+                                           seasonalQ: seasonalQ, seasonalLag: seasonalLag)
         parameters = ARIMAParameters(mean: mean, ar: ar, ma: ma, variance: variance)
         filter = ARMAKalmanFilter(model: model, state: state, covariance: covariance, isSteady: steady)
         self.levels = levels

@@ -53,6 +53,31 @@ struct ARIMAOptions: Sendable, Decodable {
     /// Off by default; plugins.json turns it on for temperature (see docs/arima.md).
     var followLevel = false
 
+    /// `[P, Q]`: multiplicative seasonal AR and MA factors `(1 - Φ Bˢ)`, `(1 + Θ Bˢ)` at lag
+    /// `s = period`, each order 0 or 1. With `seasonal: "fourier"`, `"none"` or `"difference"`
+    /// the model is ARIMA(p,d,q)(P,D,Q)ₛ (the order found without the factors, then the
+    /// factors added; absent = `[0, 0]`); with `"auto"` the better Fourier candidate is
+    /// validated once more with them (absent = ``autoSeasonalOrder``; `[0, 0]` = not).
+    var seasonalOrder: [Int]?
+
+    /// Seasonal factors are estimated on at most this many of the newest (differenced) steps
+    /// (`nil` in JSON = all): their state is as long as the season, so each likelihood costs
+    /// about ten times a non-seasonal one; the bound keeps a training on 45,000 hours within
+    /// bench/arima's 3 s. The published filter still runs over every step.
+    var seasonalFitPoints: Int? = 672
+
+    /// The factors `seasonal: "auto"` tries when `seasonal_order` is absent (chosen on bench/quality's tuning series).
+    static let autoSeasonalOrder = [1, 1]
+
+    /// The factors a fixed structure is fitted with.
+    var fittedSeasonalOrder: [Int] { seasonal == .auto ? [0, 0] : seasonalOrder ?? [0, 0] }
+
+    /// Whether the fitted model has a seasonal factor.
+    var hasSeasonalFactors: Bool { fittedSeasonalOrder.contains { $0 > 0 } }
+
+    /// The factors `seasonal: "auto"` adds to its Fourier candidate (`[0, 0]`: no such candidate).
+    var candidateSeasonalOrder: [Int] { seasonalOrder ?? Self.autoSeasonalOrder }
+
     enum Intervals: String, Sendable, Decodable {
         case gaussian
         case calibrated
@@ -81,7 +106,8 @@ struct ARIMAOptions: Sendable, Decodable {
     static let keys: Set<String> = [
         "order", "params", "start_p", "start_q", "max_p", "max_q", "d", "max_d", "test", "alpha", "ic",
         "stepwise", "max_order", "with_constant", "seasonal", "period", "fourier_terms", "method",
-        "approximation", "max_iterations", "root_check", "max_fourier_terms", "fourier_fit", "bounds", "max_fit_points", "intervals", "follow_level",
+        "approximation", "max_iterations", "root_check", "max_fourier_terms", "fourier_fit", "bounds", "max_fit_points", "intervals",
+        "seasonal_order", "seasonal_fit_points", "follow_level",
     ]
 
     private enum CodingKeys: String, CodingKey {
@@ -89,7 +115,8 @@ struct ARIMAOptions: Sendable, Decodable {
         case startP = "start_p", startQ = "start_q", maxP = "max_p", maxQ = "max_q", maxD = "max_d"
         case maxOrder = "max_order", withConstant = "with_constant", fourierTerms = "fourier_terms"
         case maxIterations = "max_iterations", rootCheck = "root_check"
-        case maxFourierTerms = "max_fourier_terms", fourierFit = "fourier_fit", maxFitPoints = "max_fit_points", followLevel = "follow_level"
+        case maxFourierTerms = "max_fourier_terms", fourierFit = "fourier_fit", maxFitPoints = "max_fit_points"
+        case seasonalOrder = "seasonal_order", seasonalFitPoints = "seasonal_fit_points", followLevel = "follow_level"
     }
 
     init() {}
@@ -100,6 +127,8 @@ struct ARIMAOptions: Sendable, Decodable {
         params = try c.decodeIfPresent([Double].self, forKey: .params)
         bounds = try c.decodeIfPresent([Double].self, forKey: .bounds)
         intervals = try c.decodeIfPresent(Intervals.self, forKey: .intervals) ?? intervals
+        seasonalOrder = try c.decodeIfPresent([Int].self, forKey: .seasonalOrder)
+        if c.contains(.seasonalFitPoints) { seasonalFitPoints = try c.decodeIfPresent(Int.self, forKey: .seasonalFitPoints) }
         if c.contains(.maxFitPoints) { maxFitPoints = try c.decodeIfPresent(Int.self, forKey: .maxFitPoints) }
         startP = try c.decodeIfPresent(Int.self, forKey: .startP) ?? startP
         startQ = try c.decodeIfPresent(Int.self, forKey: .startQ) ?? startQ
@@ -162,6 +191,18 @@ struct ARIMAOptions: Sendable, Decodable {
             try check(order.count == 3, "order must be [p, d, q]")
             try check(orderLimit.contains(order[0]) && (0...2).contains(order[1]) && orderLimit.contains(order[2]),
                       "order must be [p, d, q] with p, q in 0...8 and d in 0...2")
+        }
+        if let seasonalFitPoints {
+            try check(seasonalFitPoints >= 4 * period, "seasonal_fit_points must be at least four periods (or null for all points)")
+        }
+        if let seasonalOrder {
+            try check(seasonalOrder.count == 2 && seasonalOrder.allSatisfy { (0...1).contains($0) },
+                      "seasonal_order must be [P, Q] with P and Q each 0 or 1")
+        }
+        if hasSeasonalFactors || (seasonal == .auto && (seasonalOrder ?? [0, 0]).contains { $0 > 0 }) {
+            try check(params == nil, "seasonal_order cannot be combined with fixed params")
+            try check(period > max(maxP, maxQ, order?[0] ?? 0, order?[2] ?? 0),
+                      "with seasonal_order, period must exceed the AR and MA orders (max_p, max_q, order)")
         }
         if let params {
             guard let order else { throw .invalidArgument("params needs a fixed order [p, d, q]") }

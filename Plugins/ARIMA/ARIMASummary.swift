@@ -35,10 +35,27 @@ struct ARIMASummary {
 
     static func numbers(_ values: [Double]) -> String { "[" + values.map(number).joined(separator: ",") + "]" }
 
-    /// The parameters in statsmodels' order: intercept (if any), AR, MA, σ².
+    /// The non-seasonal AR and MA factors and the seasonal AR and MA coefficients (`nil` without one).
+    var factors: (ar: [Double], ma: [Double], seasonalAR: Double?, seasonalMA: Double?) {
+        let spec = fit.specification
+        var result: (ar: [Double], ma: [Double], seasonalAR: Double?, seasonalMA: Double?) = (fit.parameters.ar, fit.parameters.ma, nil, nil)
+        if spec.hasSeasonalFactors, spec.seasonalP > 0 {
+            let f = SeasonalFactorPolynomial.factors(expanded: fit.parameters.ar, order: spec.p, lag: spec.seasonalLag)
+            (result.ar, result.seasonalAR) = (f.coefficients, f.seasonal)
+        }
+        if spec.hasSeasonalFactors, spec.seasonalQ > 0 {
+            let f = SeasonalFactorPolynomial.factors(expanded: fit.parameters.ma, order: spec.q, lag: spec.seasonalLag)
+            (result.ma, result.seasonalMA) = (f.coefficients, f.seasonal)
+        }
+        return result
+    }
+
+    /// The parameters in statsmodels' order: intercept (if any), AR, MA, seasonal AR, seasonal MA (if any), σ².
     var statsmodelsParameters: [Double] {
         let p = fit.parameters
-        return (fit.specification.constant ? [p.intercept] : []) + p.ar + p.ma + [p.variance]
+        let f = factors
+        return (fit.specification.constant ? [p.intercept] : []) + f.ar + f.ma + (f.seasonalAR.map { [$0] } ?? [])
+            + (f.seasonalMA.map { [$0] } ?? []) + [p.variance]
     }
 
     /// One line saying what was fitted, e.g. "ARIMA(2,0,3) with constant + 2 Fourier pairs
@@ -78,6 +95,12 @@ struct ARIMASummary {
         ]
         if let first = fit.firstAttemptLogLikelihood { fields.append("\"first_attempt_loglike\":\(Self.number(first))") }
         if seasonalPeriod > 0 { fields.append("\"seasonal_difference\":\(seasonalPeriod)") }
+        if spec.hasSeasonalFactors {
+            let f = factors
+            fields.append("\"seasonal_order\":[\(spec.seasonalP),\(spec.seasonalQ)],\"seasonal_lag\":\(spec.seasonalLag)")
+            if let value = f.seasonalAR { fields.append("\"seasonal_ar\":\(Self.number(value))") }
+            if let value = f.seasonalMA { fields.append("\"seasonal_ma\":\(Self.number(value))") }
+        }
         if !seasonalChoice.isEmpty {
             let list = seasonalChoice.map { "{\"structure\":\"\($0.name)\",\"validation_mae\":\(Self.number($0.mae))}" }
             fields.append("\"seasonal_choice\":[" + list.joined(separator: ",") + "]")

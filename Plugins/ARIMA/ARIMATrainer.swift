@@ -204,6 +204,29 @@ struct ARIMATrainer {
                 fit = best.fit
             }
         }
+        if options.hasSeasonalFactors, !fixedParameters {
+            // The order found without them, then the factors: ARIMA(p,d,q)(P,D,Q) at `period`.
+            host.progress(0.92, stage: "seasonal factors at lag \(options.period)")
+            try host.checkCancellation()
+            let base = fit.specification
+            let spec = ARIMASpecification(p: base.p, d: base.d, q: base.q, constant: base.constant, seasonalP: options.fittedSeasonalOrder[0],
+                                          seasonalQ: options.fittedSeasonalOrder[1], seasonalLag: options.period)
+            var fitSpan = Array(w.suffix(options.seasonalFitPoints ?? w.count))
+            if let firstObserved = fitSpan.firstIndex(where: { !$0.isNaN }) { fitSpan.removeFirst(firstObserved) }
+            guard var seasonalFit = estimator.fit(fitSpan, specification: spec) else {
+                throw .numerical("\(spec) could not be fitted: no finite likelihood was found")
+            }
+            if fitSpan.count < w.count {
+                // The likelihood reported is that of every step at the estimated parameters.
+                let p = seasonalFit.parameters
+                if let whole = ARMALikelihood.evaluate(w.map { $0 - p.mean }, ar: p.ar, ma: p.ma) {
+                    seasonalFit.logLikelihood = whole.logLikelihood
+                    seasonalFit.parameters.variance = whole.variance
+                    seasonalFit.observations = whole.count
+                }
+            }
+            fit = seasonalFit
+        }
         host.progress(0.95, stage: "filtering")
         let parameters = fit.parameters
         guard var filter = ARMAKalmanFilter(model: ARMAStateSpace(ar: parameters.ar, ma: parameters.ma)) else {

@@ -11,7 +11,12 @@ import PluginKit
 /// of differently differenced data are not comparable, so the choice is made on what the
 /// user sees: each candidate is fitted on the series without its last part and conditioned
 /// through that part, forecasting 72 steps from every 24th step; the lower mean absolute
-/// error wins, and its model, conditioned to the end, is the one published.
+/// error wins, and its model, conditioned to the end, is the one published. Then the better
+/// Fourier candidate is fitted once more with seasonal AR and MA factors at the period
+/// (`seasonal_order`, `[1, 1]` unless given; the same order and cycle) and validated the
+/// same way, so the factors are kept only where they forecast better: a day's deviation from
+/// the cycle that repeats the next day is what they describe, and on bench/quality's tuning
+/// series only some series have it.
 struct SeasonalStructureChoice {
     var options: ARIMAOptions
     var host: HostServices
@@ -30,22 +35,40 @@ struct SeasonalStructureChoice {
         var scores: [(name: String, mae: Double)]
     }
 
-    /// The candidates' options: Fourier terms with one difference, and a seasonal difference with one difference.
+    /// The candidates' options: Fourier terms with one difference, and a seasonal difference
+    /// with one difference (none of them with seasonal factors, which are tried after).
     var candidates: [(name: String, options: ARIMAOptions)] {
-        var fourier = options
+        var base = options
+        base.seasonalOrder = nil
+        var fourier = base
         fourier.seasonal = .fourier
         if fourier.d == nil, fourier.order == nil { fourier.d = 1 }
-        var difference = options
+        var difference = base
         difference.seasonal = .difference
         if difference.d == nil, difference.order == nil { difference.d = 1 }
         var list = [("fourier", fourier), ("difference", difference)]
         if options.d == nil, options.order == nil {
             // Fourier terms with d from the unit-root test (d = 0 on most weather): a stable mean.
-            var tested = options
+            var tested = base
             tested.seasonal = .fourier
             list.insert(("fourier, d by test", tested), at: 1)
         }
         return list
+    }
+
+    /// The candidate `name` (trained with `candidate`, fitted as `summary` says) with the
+    /// seasonal factors `order` at its period: the same order, constant and harmonics, so the
+    /// factors are the only difference the validation sees.
+    static func withSeasonalFactors(_ name: String, options candidate: ARIMAOptions, summary: ARIMASummary,
+                                    order: [Int]) -> (name: String, options: ARIMAOptions) {
+        var options = candidate
+        let spec = summary.fit.specification
+        options.order = [spec.p, spec.d, spec.q]
+        options.withConstant = spec.constant
+        options.fourierTerms = summary.fourier?.terms ?? options.fourierTerms
+        options.maxFourierTerms = nil
+        options.seasonalOrder = order
+        return ("\(name) + (\(order[0]),\(order[1]))[\(options.period)]", options)
     }
 
     func choose(_ series: Series) throws(PluginError) -> Outcome {
@@ -66,8 +89,9 @@ struct SeasonalStructureChoice {
         let validated = Series(values: Array(series.values[split...]), startTime: series.startTime + Int64(split) * series.stepSeconds,
                                stepSeconds: series.stepSeconds)
         var best: (model: ARIMAModel, fitted: ARIMAModel, summary: ARIMASummary, mae: Double)?
+        var bestFourier: (name: String, options: ARIMAOptions, summary: ARIMASummary, mae: Double)?
         var scores: [(String, Double)] = []
-        for (name, candidateOptions) in list {
+        func validate(_ name: String, _ candidateOptions: ARIMAOptions) throws(PluginError) {
             try host.checkCancellation()
             let trained: (model: ARIMAModel, summary: ARIMASummary)
             do throws(PluginError) {
@@ -75,7 +99,7 @@ struct SeasonalStructureChoice {
             } catch {
                 if case .cancelled = error { throw error }
                 scores.append((name, .infinity))
-                continue
+                return
             }
             var model = trained.model
             model.bounds = nil
@@ -86,6 +110,18 @@ struct SeasonalStructureChoice {
             model = conditioned
             model.bounds = trained.model.bounds
             if mae.isFinite, best == nil || mae < best!.mae { best = (model, trained.model, trained.summary, mae) }
+            guard mae.isFinite, !candidateOptions.hasSeasonalFactors else { return }
+            if candidateOptions.seasonal == .fourier, bestFourier == nil || mae < bestFourier!.mae {
+                bestFourier = (name, candidateOptions, trained.summary, mae)
+            }
+        }
+        for (name, candidateOptions) in list { try validate(name, candidateOptions) }
+        let factors = options.candidateSeasonalOrder
+        if factors.contains(where: { $0 > 0 }), let base = bestFourier,
+           options.period > max(base.summary.fit.specification.p, base.summary.fit.specification.q) {
+            // The better Fourier candidate with the factors, same order and cycle.
+            let candidate = Self.withSeasonalFactors(base.name, options: base.options, summary: base.summary, order: factors)
+            try validate(candidate.name, candidate.options)
         }
         guard let best else { throw .numerical("neither seasonal structure could be fitted") }
         var model = best.model

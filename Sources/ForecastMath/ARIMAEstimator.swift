@@ -81,6 +81,8 @@ public struct ARIMAEstimator: Sendable {
         case restartFromNestedAR = "restart: exact ML from the nested AR(p)"
         /// A restart: exact ML from white noise (zero AR and MA).
         case restartFromWhiteNoise = "restart: exact ML from zero coefficients"
+        /// A restart of a fit with seasonal factors: exact ML from the nested model's optimum, seasonal coefficients 0.
+        case restartFromNestedModel = "restart: exact ML from the nested model without the seasonal factors"
     }
 
     private struct Layout {
@@ -110,8 +112,12 @@ public struct ARIMAEstimator: Sendable {
     /// from Hannan-Rissanen, from that AR(p) and from zero coefficients, and the best
     /// optimum found is published, its ``Fit/route`` saying which start reached it.
     ///
+    /// A specification with seasonal factors is fitted by exact ML on its factors
+    /// (`ARIMAEstimator+SeasonalFactors.swift`); its parameters hold the expanded polynomials.
+    ///
     /// Returns `nil` when no finite likelihood could be found.
     public func fit(_ differenced: [Double], specification spec: ARIMASpecification) -> Fit? {
+        if spec.hasSeasonalFactors { return fitWithSeasonalFactors(differenced, specification: spec) }
         let observed = MissingValues.observedCount(differenced)
         guard observed > spec.p + spec.q + (spec.constant ? 1 : 0) + 2 else { return nil }
         let sampleMean = MissingValues.observedMean(differenced)

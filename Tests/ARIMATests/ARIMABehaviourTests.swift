@@ -62,11 +62,11 @@ struct ARIMABehaviourTests {
         _ = try plugin.loadModel(trained.blob)
         #expect(status { _ = try plugin.loadModel(Array(trained.blob.dropLast(3))) } == FP_STATUS_BAD_MODEL)
         #expect(status { _ = try plugin.loadModel(trained.blob + [0]) } == FP_STATUS_BAD_MODEL)
-        // A version-2 blob (before the follow-level flag: the same fields without the last 8
-        // bytes) and a version-1 blob (before bounds and seasonal differencing too: 48 more)
-        // still load.
+        // A version-2 blob (before the seasonal factors and the follow-level flag: the same
+        // fields without the last 24 + 8 bytes) and a version-1 blob (before bounds and seasonal
+        // differencing too: 48 more) still load.
         let current = try plugin.loadModel(trained.blob).forecast(horizon: 12, level: 0.9)
-        for (version, dropped) in [(UInt8(2), 8), (UInt8(1), 56)] {
+        for (version, dropped) in [(UInt8(2), 24 + 8), (UInt8(1), 48 + 24 + 8)] {
             var older = Array(trained.blob.dropLast(dropped))
             older[4] = version
             #expect(try plugin.loadModel(older).forecast(horizon: 12, level: 0.9) == current, "version \(version)")
