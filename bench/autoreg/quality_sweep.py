@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Scores AutoReg option sets on the real-data benchmark's series (bench/quality), fast.
+"""Scores a plugin's option sets on the real-data benchmark's series (bench/quality), fast.
 
-It calls libAutoReg.so through its C ABI exactly as `forecast backtest` does (fit once on
+It calls the plugin (libAutoReg.so, libARIMA.so, ...) through its C ABI exactly as `forecast backtest` does (fit once on
 the data before the first origin, condition on the data up to each origin, forecast 72 h
 at 95% and 80%) and scores with bench/quality's scoring code, beside the anchors the
 benchmark has cached. It exists to try many candidate options in minutes; the numbers
-that justify the defaults are bench/quality's own run (docs/autoreg.md).
+that justify the defaults are bench/quality's own run (docs/autoreg.md, docs/arima.md).
 
     /work/venv/bin/python bench/autoreg/quality_sweep.py --lib .build-autoreg/release/libAutoReg.so \
         --data /work/quality-data --set tuning '{"maxlag":72}' '{"maxlag":120,"seasonal":true}'
+    /work/venv/bin/python bench/autoreg/quality_sweep.py --lib .build/release/libARIMA.so \
+        --data /work/quality-data --set tuning --humidity-bounds '{}' '{"seasonal_order": [0, 0]}'
 """
 import argparse
 import glob
@@ -57,6 +59,16 @@ def run_plugin(plugin, values, times, origins, options, horizon=72, levels=(0.95
             entry["upper"][f"{level:g}"] = upper
         forecasts.append(entry)
     return forecasts, summary
+
+
+def pick(summary):
+    """What the fit chose, from its summary: AutoReg's lags, or ARIMA's model and its
+    seasonal-structure candidates' validation errors."""
+    if "selected_lags" in summary:
+        return summary["selected_lags"]
+    choice = [c["structure"][:6] + "=%.3f" % c["validation_mae"] for c in summary.get("seasonal_choice", [])
+              if c["validation_mae"] is not None]
+    return summary.get("description", "") + " " + str(choice)
 
 
 def main():
@@ -112,7 +124,7 @@ def main():
                 chosen = json.dumps({**json.loads(options), "bounds": [0, 100]})
             forecasts, summary = run_plugin(plugin, values, times, origins, chosen)
             scores[key] = scoring.score_series(forecasts)
-            picks.append(summary["selected_lags"])
+            picks.append(pick(summary))
         line(options + f" p={picks}", scoring.summarise(scores, baseline))
         per = " ".join(f"{k.split('/')[0][:6]}/{k.split('/')[1][:4]} {scores[k]['mae']['all'] / baseline[k]['mae']['all']:.3f}"
                        for k in scores if k in baseline)
