@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
         .testTarget(name: "ForecastVocabularyTests", dependencies: ["ForecastVocabulary"], path: "Tests/ForecastVocabularyTests"),
         .testTarget(name: "AutoRegTests", dependencies: ["PluginBinding", "TestSupport", "Locking"], path: "Tests/AutoRegTests"),
-        .testTarget(name: "ARIMATests", dependencies: ["PluginBinding", "TestSupport", "ForecastMath", "PluginABI"], path: "Tests/ARIMATests"),
+        .testTarget(name: "ARIMATests", dependencies: ["PluginBinding", "TestSupport", "PluginABI"], path: "Tests/ARIMATests"),
         .testTarget(
             name: "ServerTests",
             dependencies: [
