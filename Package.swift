@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "ForecastMathTests", dependencies: ["ForecastMath"], path: "Tests/ForecastMathTests"),
         .testTarget(name: "ForecastVocabularyTests", dependencies: ["ForecastVocabulary"], path: "Tests/ForecastVocabularyTests"),
         .testTarget(name: "AutoRegTests", dependencies: ["PluginBinding", "TestSupport", "Locking"], path: "Tests/AutoRegTests"),
-        .testTarget(name: "ARIMATests", dependencies: ["PluginBinding", "TestSupport", "ForecastMath", "PluginABI"], path: "Tests/ARIMATests"),
+        .testTarget(name: "ARIMATests", dependencies: ["PluginBinding", "TestSupport", "PluginABI"], path: "Tests/ARIMATests"),
         .testTarget(
             name: "ServerTests",
             dependencies: [
@@ -146,14 +146,20 @@ let package = Package(
             ],
             path: "Tests/ServerTests"
         ),
+        .testTarget(name: "PluginBindingTests", dependencies: ["PluginABI", "PluginBinding", "TestSupport"], path: "Tests/PluginBindingTests"),
+        .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "ForecastVocabulary"], path: "Tests/ModelFilesTests"),
         .testTarget(
-            name: "PluginHostTests",
-            dependencies: [
-                "PluginABI", "PluginBinding", "PluginProcesses", "ModelFiles", "ForecastConfiguration", "ForecastVocabulary",
-                "TestSupport",
-            ],
-            path: "Tests/PluginHostTests"
+            name: "PluginProcessesTests",
+            dependencies: ["PluginABI", "PluginBinding", "PluginProcesses", "TestSupport"],
+            path: "Tests/PluginProcessesTests"
         ),
+        .testTarget(
+            name: "ForecastConfigurationTests",
+            dependencies: ["ForecastConfiguration", "ForecastVocabulary"],
+            path: "Tests/ForecastConfigurationTests"
+        ),
+        // The `forecast` command itself, run as a child (the executable `swift build` put in place).
+        .testTarget(name: "HostTests", dependencies: ["TestSupport"], path: "Tests/HostTests"),
         // The examples under examples/, built as their authors build them, checked and served.
         .testTarget(name: "ExampleTests", dependencies: ["TestSupport"], path: "Tests/ExampleTests"),
         .testTarget(
