@@ -70,8 +70,8 @@ done
 
 echo "fuzz: building csv"
 swiftc -parse-as-library -O -g -sanitize="$sanitizers" -module-name FuzzCSV "$root/fuzz/CSVFuzzer.swift" \
-    "$root"/Sources/ForecastPipeline/{WideCSVReader,LineReader,NumberParser,Timestamp,WideTable,CitySelection,PipelineError}.swift \
-    "$root"/Sources/ForecastVocabulary/{Variable,CivilDate,MeasurementUnit}.swift \
+    "$root"/Sources/ForecastPipeline/{WideCSVReader,LineReader,NumberParser,WideTable,CitySelection,PipelineError}.swift \
+    "$root"/Sources/ForecastVocabulary/{Variable,CivilDate,MeasurementUnit,Timestamp}.swift \
     -o "$out/csv-fuzzer" 2> >(grep -v "warning: Cannot export local symbol" >&2)
 mkdir -p "$out/corpus/csv"
 # Seeds in the source's shape: a BOM and quotes in the header, empty cells, CRLF, a gap.
